@@ -1,0 +1,197 @@
+package modelarts
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Image is a ModelArts container image as the service describes it. It
+// carries every response field of the register, save-from-notebook and get
+// image APIs.
+type Image struct {
+	ID            string      `json:"id,omitempty"`
+	Name          string      `json:"name,omitempty"`
+	Namespace     string      `json:"namespace,omitempty"` // SWR organization
+	Tag           string      `json:"tag,omitempty"`
+	SWRPath       string      `json:"swr_path,omitempty"`
+	Description   string      `json:"description,omitempty"`
+	Arch          Arch        `json:"arch,omitempty"`
+	Status        ImageStatus `json:"status,omitempty"`
+	StatusMessage string      `json:"status_message,omitempty"` // build information; the reason of a failure
+	Origin        Origin      `json:"origin,omitempty"`
+	Type          ImageType   `json:"type,omitempty"`
+	Visibility    Visibility  `json:"visibility,omitempty"`
+	ServiceType   ServiceType `json:"service_type,omitempty"`
+	FlavorType    FlavorType  `json:"flavor_type,omitempty"` // 2025 API edition only
+
+	DevServices          []DevService       `json:"dev_services,omitempty"`
+	ResourceCategories   []ResourceCategory `json:"resource_categories,omitempty"`
+	SupportResCategories []ResourceCategory `json:"support_res_categories,omitempty"`
+	WorkspaceID          string             `json:"workspace_id,omitempty"`
+
+	// Size of the image. The API pages document it "in KB", but their
+	// example value (3376133259 for a PyTorch image) only makes sense as
+	// bytes; the SDK passes the number through unchanged, so check the unit
+	// against your own images before converting.
+	Size int64 `json:"size,omitempty"`
+
+	// CreatedAt and UpdatedAt are decoded from create_at / update_at, UTC
+	// milliseconds since the epoch, and encoded back to them losslessly.
+	CreatedAt time.Time `json:"-"`
+	UpdatedAt time.Time `json:"-"`
+}
+
+// imageAlias has Image's fields but not its methods, so the custom codecs
+// below can reuse the standard ones.
+type imageAlias Image
+
+type imageWire struct {
+	*imageAlias
+	Size     flexInt     `json:"size,omitempty"`
+	CreateAt epochMillis `json:"create_at,omitempty"`
+	UpdateAt epochMillis `json:"update_at,omitempty"`
+}
+
+// UnmarshalJSON decodes the service's image JSON: timestamps from
+// milliseconds, enums normalised, numbers sent as strings tolerated.
+func (img *Image) UnmarshalJSON(b []byte) error {
+	w := imageWire{imageAlias: (*imageAlias)(img)}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	img.Size = int64(w.Size)
+	img.CreatedAt = w.CreateAt.time()
+	img.UpdatedAt = w.UpdateAt.time()
+	return nil
+}
+
+// MarshalJSON encodes the image in the service's shape, times as UTC
+// milliseconds since the epoch.
+func (img Image) MarshalJSON() ([]byte, error) {
+	w := imageWire{imageAlias: (*imageAlias)(&img), Size: flexInt(img.Size)}
+	w.CreateAt = millisOf(img.CreatedAt)
+	w.UpdateAt = millisOf(img.UpdatedAt)
+	return json.Marshal(w)
+}
+
+// epochMillis is a timestamp in UTC milliseconds since the epoch; 0 means
+// unset.
+type epochMillis int64
+
+func millisOf(t time.Time) epochMillis {
+	if t.IsZero() {
+		return 0
+	}
+	return epochMillis(t.UnixMilli())
+}
+
+func (m epochMillis) time() time.Time {
+	if m == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(int64(m)).UTC()
+}
+
+// UnmarshalJSON accepts an integer, a float, a numeric string or null.
+func (m *epochMillis) UnmarshalJSON(b []byte) error {
+	var n flexInt
+	if err := n.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*m = epochMillis(n)
+	return nil
+}
+
+// flexInt is an integer the server may send as a number, a float, a
+// numeric string or null.
+type flexInt int64
+
+func (n *flexInt) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || string(b) == "null" {
+		return nil
+	}
+	if b[0] == '"' {
+		b = bytes.Trim(b, `"`)
+		if len(b) == 0 {
+			return nil
+		}
+	}
+	if v, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+		*n = flexInt(v)
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return fmt.Errorf("modelarts: %q is not a number", b)
+	}
+	*n = flexInt(f)
+	return nil
+}
+
+// ImagePage is one page of a listing.
+type ImagePage struct {
+	Images  []*Image `json:"data"`
+	Total   int      `json:"total"`   // images matching the filter, all pages
+	Current int      `json:"current"` // page number the server reports
+	Pages   int      `json:"pages"`   // page count the server reports
+	Size    int      `json:"size"`    // page size the server reports
+}
+
+// NotebookStatus is the state of a notebook instance.
+type NotebookStatus string
+
+// Notebook statuses.
+const (
+	NotebookStatusInit         NotebookStatus = "INIT"
+	NotebookStatusCreating     NotebookStatus = "CREATING"
+	NotebookStatusStarting     NotebookStatus = "STARTING"
+	NotebookStatusStopping     NotebookStatus = "STOPPING"
+	NotebookStatusDeleting     NotebookStatus = "DELETING"
+	NotebookStatusRunning      NotebookStatus = "RUNNING"
+	NotebookStatusStopped      NotebookStatus = "STOPPED"
+	NotebookStatusSnapshotting NotebookStatus = "SNAPSHOTTING" // an image is being saved
+	NotebookStatusCreateFailed NotebookStatus = "CREATE_FAILED"
+	NotebookStatusStartFailed  NotebookStatus = "START_FAILED"
+	NotebookStatusDeleteFailed NotebookStatus = "DELETE_FAILED"
+	NotebookStatusError        NotebookStatus = "ERROR"
+	NotebookStatusDeleted      NotebookStatus = "DELETED"
+	NotebookStatusFrozen       NotebookStatus = "FROZEN"
+)
+
+var notebookStatusValues = []NotebookStatus{
+	NotebookStatusInit, NotebookStatusCreating, NotebookStatusStarting, NotebookStatusStopping,
+	NotebookStatusDeleting, NotebookStatusRunning, NotebookStatusStopped, NotebookStatusSnapshotting,
+	NotebookStatusCreateFailed, NotebookStatusStartFailed, NotebookStatusDeleteFailed,
+	NotebookStatusError, NotebookStatusDeleted, NotebookStatusFrozen,
+}
+
+// UnmarshalText normalises a known value to its constant and keeps others.
+func (v *NotebookStatus) UnmarshalText(b []byte) error {
+	*v = normalize(string(b), notebookStatusValues)
+	return nil
+}
+
+// Notebook is a notebook instance, with the fields that matter to saving
+// it as an image.
+type Notebook struct {
+	ID          string         `json:"id"`
+	Name        string         `json:"name"`
+	Status      NotebookStatus `json:"status"`
+	Flavor      string         `json:"flavor"`
+	Image       NotebookImage  `json:"image"`
+	URL         string         `json:"url"`
+	FailReason  string         `json:"fail_reason,omitempty"`
+	WorkspaceID string         `json:"workspace_id,omitempty"`
+}
+
+// NotebookImage is the image a notebook runs.
+type NotebookImage struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	SWRPath string    `json:"swr_path"`
+	Type    ImageType `json:"type"`
+}

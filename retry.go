@@ -1,0 +1,199 @@
+package modelarts
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// RetryPolicy bounds the retries of one call.
+type RetryPolicy struct {
+	MaxAttempts int           // attempts in all, the first included (default 4)
+	MinWait     time.Duration // backoff before the first retry (default 200 ms)
+	MaxWait     time.Duration // cap of the backoff (default 20 s)
+}
+
+// DefaultRetryPolicy is used unless WithRetry or WithoutRetry says otherwise.
+var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 4, MinWait: 200 * time.Millisecond, MaxWait: 20 * time.Second}
+
+// MaxRetryAfter caps how long a server's Retry-After can make a call wait.
+const MaxRetryAfter = 60 * time.Second
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.MaxAttempts == 0 {
+		p.MaxAttempts = DefaultRetryPolicy.MaxAttempts
+	}
+	if p.MinWait == 0 {
+		p.MinWait = DefaultRetryPolicy.MinWait
+	}
+	if p.MaxWait == 0 {
+		p.MaxWait = DefaultRetryPolicy.MaxWait
+	}
+	if p.MaxWait < p.MinWait {
+		p.MaxWait = p.MinWait
+	}
+	return p
+}
+
+// backoff returns the wait before retry number n (1 for the first retry):
+// full jitter over min·2^(n-1), capped at max.
+func (p RetryPolicy) backoff(n int, rnd func() float64) time.Duration {
+	ceil := expDelay(p.MinWait, p.MaxWait, n)
+	return time.Duration(rnd() * float64(ceil))
+}
+
+// expDelay is min·2^(n-1) capped at max, safe from overflow.
+func expDelay(min, max time.Duration, n int) time.Duration {
+	d := min
+	for i := 1; i < n && d < max; i++ {
+		d *= 2
+	}
+	if d > max || d <= 0 {
+		d = max
+	}
+	return d
+}
+
+// retryAfter parses a Retry-After header in seconds or as an HTTP date.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		return min(time.Duration(secs)*time.Second, MaxRetryAfter), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return min(d, MaxRetryAfter), true
+	}
+	return 0, false
+}
+
+// verdict is the retry decision for one failed attempt.
+type verdict int
+
+const (
+	stop      verdict = iota // permanent: return the error
+	retry                    // transient and safe to send again
+	ambiguous                // a create may or may not have happened: reconcile first
+)
+
+// idempotent reports whether sending the request twice has the effect of
+// sending it once.
+func idempotent(method string) bool {
+	return method == http.MethodGet || method == http.MethodDelete || method == http.MethodHead
+}
+
+// classifyStatus decides on an error answer. The checks are ordered; the
+// first that applies wins.
+func classifyStatus(method string, e *APIError, h http.Header) (verdict, string) {
+	_, hasRetryAfter := retryAfter(h, time.Time{})
+	switch {
+	case e.StatusCode == 429 || e.Code == CodeSystemBusy:
+		return retry, "throttled"
+	case e.StatusCode == 503 && hasRetryAfter:
+		return retry, "unavailable with Retry-After"
+	}
+	switch e.StatusCode {
+	case 500, 502, 503, 504, 408:
+		if idempotent(method) {
+			return retry, "server error " + strconv.Itoa(e.StatusCode)
+		}
+		return ambiguous, "server error " + strconv.Itoa(e.StatusCode) + " after the body was sent"
+	}
+	if e.Code == CodeRequestTimeout {
+		if idempotent(method) {
+			return retry, "request timed out"
+		}
+		return ambiguous, "request timed out after the body was sent"
+	}
+	return stop, ""
+}
+
+// classifyTransport decides on an error that left no HTTP answer. sent says
+// whether any byte of the request may have reached the wire.
+func classifyTransport(method string, err error, sent bool) (verdict, string) {
+	if neverLeft(err) || !sent {
+		return retry, "connection failed before the request was sent"
+	}
+	if idempotent(method) {
+		return retry, "connection failed"
+	}
+	return ambiguous, "connection failed after the request was sent"
+}
+
+// neverLeft reports errors that prove the request was not sent: no
+// connection could be made.
+func neverLeft(err error) bool {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
+// retryBudget is a token bucket shared by all calls of a client: a retry
+// costs tokens, a success returns some, so during a sustained outage the
+// client stops multiplying load after a while (as aws-sdk-go-v2 does).
+type retryBudget struct {
+	mu     sync.Mutex
+	tokens int
+}
+
+const (
+	budgetCapacity    = 500
+	budgetRetryCost   = 5
+	budgetTimeoutCost = 10
+	budgetSuccessGain = 1
+)
+
+func newRetryBudget() *retryBudget { return &retryBudget{tokens: budgetCapacity} }
+
+// take spends cost tokens; false means the budget is exhausted.
+func (b *retryBudget) take(cost int) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.tokens < cost {
+		return false
+	}
+	b.tokens -= cost
+	return true
+}
+
+// give returns n tokens, up to the capacity.
+func (b *retryBudget) give(n int) {
+	b.mu.Lock()
+	b.tokens = min(b.tokens+n, budgetCapacity)
+	b.mu.Unlock()
+}
+
+// sleepCtx waits d or until ctx ends, with no timer left behind.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// defaultJitter is the random source of backoff jitter.
+func defaultJitter() float64 { return rand.Float64() }

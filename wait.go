@@ -1,0 +1,225 @@
+package modelarts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Poll interval defaults. Saving a notebook as an image takes minutes, a
+// registration seconds: the first poll after 5 s catches the quick cases,
+// and doubling to a 30 s cap keeps a 20-minute build to about 45 polls while
+// noticing the end within half a minute.
+const (
+	DefaultPollMin       = 5 * time.Second
+	DefaultPollMax       = 30 * time.Second
+	DefaultNotFoundGrace = 30 * time.Second
+)
+
+// WaitOption configures WaitForActive and WaitForImage.
+type WaitOption func(*waitSettings)
+
+type waitSettings struct {
+	min, max time.Duration
+	progress func(*Image)
+	grace    time.Duration
+}
+
+// WithPollInterval sets the wait before the first poll (min) and the cap
+// the waits grow to, with jitter (max).
+func WithPollInterval(min, max time.Duration) WaitOption {
+	return func(w *waitSettings) { w.min, w.max = min, max }
+}
+
+// WithProgress calls fn after every successful poll with the image as read,
+// e.g. to print its status.
+func WithProgress(fn func(*Image)) WaitOption {
+	return func(w *waitSettings) { w.progress = fn }
+}
+
+// WithNotFoundGrace sets how long after the wait starts a "not found" is
+// taken for the service's eventual consistency (a just-created image not
+// yet readable) rather than an answer (default 30 s).
+func WithNotFoundGrace(d time.Duration) WaitOption {
+	return func(w *waitSettings) { w.grace = d }
+}
+
+// WaitForActive polls the image until it is ACTIVE and returns it. An image
+// that ends CREATE_FAILED, ERROR or DELETED gives the image and an
+// *ImageFailedError carrying the server's status_message. Bound the wait
+// with ctx: on its deadline or cancellation a *WaitError wrapping ctx.Err()
+// names the last status seen.
+func (c *Client) WaitForActive(ctx context.Context, imageID string, opts ...WaitOption) (*Image, error) {
+	return c.WaitForImage(ctx, imageID, untilActive, opts...)
+}
+
+// untilActive is WaitForActive's condition.
+func untilActive(img *Image) (bool, error) {
+	switch {
+	case img.Status == ImageStatusActive:
+		return true, nil
+	case img.Status.IsFailure():
+		return true, &ImageFailedError{ImageID: img.ID, Status: img.Status, StatusMessage: img.StatusMessage}
+	}
+	return false, nil
+}
+
+// WaitForImage polls the image until cond reports done, and returns the
+// last image read with cond's error. Polls back off exponentially with
+// jitter between the poll interval's bounds, one request at a time; the last
+// wait is shortened so one final poll happens before ctx's deadline.
+//
+// Transient failures (network errors, 5xx, 429, after the client's own
+// retries) do not end the wait; they are counted and reported if it times
+// out. Permanent ones (401, 403, 4xx) end it at once. A not-found within
+// the grace period is taken as eventual consistency; after it, the error
+// matches ErrNotFound.
+func (c *Client) WaitForImage(ctx context.Context, imageID string, cond func(*Image) (done bool, err error), opts ...WaitOption) (*Image, error) {
+	if err := validateID("image id", imageID); err != nil {
+		return nil, err
+	}
+	if cond == nil {
+		return nil, invalid("cond", "the wait condition is nil")
+	}
+	w := waitSettings{min: DefaultPollMin, max: DefaultPollMax, grace: DefaultNotFoundGrace}
+	for _, o := range opts {
+		o(&w)
+	}
+	if w.min <= 0 || w.max < w.min {
+		return nil, invalid("poll interval", "need 0 < min <= max, got %s and %s", w.min, w.max)
+	}
+
+	start := c.now()
+	we := &WaitError{ImageID: imageID}
+	var last *Image
+	for {
+		img, err := c.GetImage(ctx, imageID)
+		we.Polls++
+		if err == nil {
+			last = img
+			we.LastStatus = img.Status
+			if w.progress != nil {
+				w.progress(img)
+			}
+			if done, cerr := cond(img); done || cerr != nil {
+				return img, cerr
+			}
+		} else {
+			switch {
+			case ctx.Err() != nil:
+				we.Err = ctx.Err()
+				return last, we
+			case errors.Is(err, ErrNotFound) && c.now().Sub(start) < w.grace:
+				we.noteTransient(err)
+			case isTransient(err):
+				we.noteTransient(err)
+			default:
+				return last, fmt.Errorf("modelarts: waiting for image %s: %w", imageID, err)
+			}
+		}
+
+		delay := pollDelay(w.min, w.max, we.Polls, c.jitter)
+		final := false
+		if deadline, ok := ctx.Deadline(); ok {
+			remaining := deadline.Sub(c.now())
+			if remaining <= 0 {
+				we.Err = context.DeadlineExceeded
+				return last, we
+			}
+			if delay >= remaining {
+				// Shorten the last wait so one final poll still fits.
+				delay = remaining - min(remaining/5, time.Second)
+				final = true
+			}
+		}
+		if err := c.sleep(ctx, delay); err != nil {
+			we.Err = err
+			return last, we
+		}
+		if final {
+			img, err := c.GetImage(ctx, imageID)
+			we.Polls++
+			if err == nil {
+				we.LastStatus = img.Status
+				if w.progress != nil {
+					w.progress(img)
+				}
+				if done, cerr := cond(img); done || cerr != nil {
+					return img, cerr
+				}
+				last = img
+			} else if !isTransient(err) && !errors.Is(err, ErrNotFound) && ctx.Err() == nil {
+				return last, fmt.Errorf("modelarts: waiting for image %s: %w", imageID, err)
+			} else {
+				we.noteTransient(err)
+			}
+			we.Err = context.DeadlineExceeded
+			return last, we
+		}
+	}
+}
+
+// pollDelay is the wait after poll n: min for the first, then doubling to
+// max, each drawn from the upper half of its window for jitter.
+func pollDelay(min, max time.Duration, n int, rnd func() float64) time.Duration {
+	if n <= 1 {
+		return min
+	}
+	ceil := expDelay(min, max, n)
+	half := ceil / 2
+	d := half + time.Duration(rnd()*float64(ceil-half))
+	if d < min {
+		d = min
+	}
+	return d
+}
+
+// isTransient reports failures a later poll may not see again.
+func isTransient(err error) bool {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.StatusCode >= 500 || ae.StatusCode == 429 || ae.StatusCode == 408 ||
+			ae.Code == CodeSystemBusy || ae.Code == CodeRequestTimeout
+	}
+	var re *RequestError
+	var de *DecodeError
+	return errors.As(err, &re) || errors.As(err, &de)
+}
+
+// WaitError is a wait ended by its context before the image reached the
+// awaited state. It wraps the context's error and the last transient
+// failure.
+type WaitError struct {
+	ImageID         string
+	LastStatus      ImageStatus // "" if no poll succeeded
+	Polls           int
+	TransientErrors int   // polls that failed transiently
+	LastTransient   error // the last of them
+	Err             error // context.DeadlineExceeded or context.Canceled
+}
+
+func (e *WaitError) noteTransient(err error) {
+	e.TransientErrors++
+	e.LastTransient = err
+}
+
+func (e *WaitError) Error() string {
+	status := string(e.LastStatus)
+	if status == "" {
+		status = "none read"
+	}
+	msg := fmt.Sprintf("modelarts: waiting for image %s: %v after %d polls; last status %s", e.ImageID, e.Err, e.Polls, status)
+	if e.TransientErrors > 0 {
+		msg += fmt.Sprintf("; %d polls failed transiently, the last with: %v", e.TransientErrors, e.LastTransient)
+	}
+	return msg
+}
+
+// Unwrap returns the context error and the last transient failure.
+func (e *WaitError) Unwrap() []error {
+	if e.LastTransient != nil {
+		return []error{e.Err, e.LastTransient}
+	}
+	return []error{e.Err}
+}
