@@ -1,0 +1,118 @@
+package modelartstest
+
+import (
+	"net/http"
+	"time"
+)
+
+// Fault is a misbehaviour injected on a route. Set one of Status, Drop or
+// DropAfterHandling (Delay may go with any, or alone).
+type Fault struct {
+	Status     int    // answer with this status instead of handling
+	Code       string // error_code of the answer (with Status)
+	Message    string // error_msg of the answer (with Status)
+	Body       string // raw body instead of the JSON error (with Status)
+	RetryAfter string // Retry-After header (with Status), seconds or an HTTP date
+	Drop       bool   // close the connection without handling or answering
+	// DropAfterHandling handles the request (a create really happens), then
+	// closes the connection without answering: the lost-answer case.
+	DropAfterHandling bool
+	Delay             time.Duration // wait before anything else, ended early if the client leaves
+	Times             int           // how many requests it hits (default 1)
+}
+
+// InjectFault makes the next f.Times requests to route (a Route* constant)
+// misbehave as f says. Faults on a route apply in the order injected.
+func (s *Server) InjectFault(route string, f Fault) {
+	if f.Times <= 0 {
+		f.Times = 1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[route] = append(s.faults[route], &f)
+}
+
+// takeFault returns the fault to apply to this request of route, if any.
+func (s *Server) takeFault(route string) *Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counts[route]++
+	fs := s.faults[route]
+	if len(fs) == 0 {
+		return nil
+	}
+	f := *fs[0]
+	fs[0].Times--
+	if fs[0].Times == 0 {
+		s.faults[route] = fs[1:]
+	}
+	return &f
+}
+
+// dropConnection closes the client's connection without an answer.
+func dropConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	conn.Close()
+}
+
+// withFaults wraps a route's handler with fault injection and a request ID.
+func (s *Server) withFaults(route string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", randomHex(16))
+		f := s.takeFault(route)
+		if f == nil {
+			h(w, r)
+			return
+		}
+		if f.Delay > 0 {
+			t := time.NewTimer(f.Delay)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			}
+		}
+		switch {
+		case f.Drop:
+			dropConnection(w)
+		case f.DropAfterHandling:
+			h(&discardWriter{header: http.Header{}}, r)
+			dropConnection(w)
+		case f.Status != 0:
+			if f.RetryAfter != "" {
+				w.Header().Set("Retry-After", f.RetryAfter)
+			}
+			if f.Body != "" {
+				w.WriteHeader(f.Status)
+				_, _ = w.Write([]byte(f.Body))
+				return
+			}
+			code, msg := f.Code, f.Message
+			if code == "" {
+				code = "ModelArts.0000"
+			}
+			if msg == "" {
+				msg = http.StatusText(f.Status) + " (injected)"
+			}
+			writeError(w, f.Status, code, msg)
+		default:
+			h(w, r)
+		}
+	}
+}
+
+// discardWriter swallows the answer of a request handled before its
+// connection is dropped.
+type discardWriter struct{ header http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.header }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}
