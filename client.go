@@ -371,7 +371,7 @@ type DecodeError struct {
 func (e *DecodeError) Error() string {
 	msg := fmt.Sprintf("modelarts: %s %s: %d answer cannot be decoded: %v", e.Method, e.Path, e.StatusCode, e.Err)
 	if e.Body != "" {
-		msg += fmt.Sprintf("; body starts %q", e.Body)
+		msg += "; the body began: " + e.Body
 	}
 	return msg
 }

@@ -1,0 +1,89 @@
+package modelarts
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/modelarts-go/modelarts/auth"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+const (
+	testEndpoint = "https://modelarts.cn-north-4.myhuaweicloud.com"
+	testProject  = "a4a5d4098fb4474fa22cd05f897d6b99"
+	testToken    = "MIIT-secret-token-value-abcdef0123456789"
+	projectPath  = "/v1/" + testProject
+)
+
+// sleepRecorder replaces the client's sleep: it records each wait and
+// returns at once, so retry and wait tests never sleep.
+type sleepRecorder struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (r *sleepRecorder) sleep(ctx context.Context, d time.Duration) error {
+	r.mu.Lock()
+	r.waits = append(r.waits, d)
+	r.mu.Unlock()
+	return ctx.Err()
+}
+
+func (r *sleepRecorder) all() []time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]time.Duration(nil), r.waits...)
+}
+
+// newMockClient returns a client on an httpmock transport whose sleeps are
+// recorded instead of slept.
+func newMockClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport, *sleepRecorder) {
+	t.Helper()
+	mt := httpmock.NewMockTransport()
+	all := append([]Option{WithHTTPClient(&http.Client{Transport: mt})}, opts...)
+	c, err := NewClient(testEndpoint, testProject, auth.NewTokenSigner(testToken), all...)
+	require.NoError(t, err)
+	rec := &sleepRecorder{}
+	c.sleep = rec.sleep
+	return c, mt, rec
+}
+
+func fixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	require.NoError(t, err)
+	return b
+}
+
+func jsonResponder(status int, body string) httpmock.Responder {
+	return func(*http.Request) (*http.Response, error) {
+		resp := httpmock.NewStringResponse(status, body)
+		resp.Header.Set("Content-Type", "application/json")
+		resp.Header.Set("X-Request-Id", "req-123")
+		return resp, nil
+	}
+}
+
+// sequence answers with each responder in turn, the last one repeatedly.
+func sequence(rs ...httpmock.Responder) httpmock.Responder {
+	var mu sync.Mutex
+	i := 0
+	return func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		cur := rs[min(i, len(rs)-1)]
+		i++
+		mu.Unlock()
+		return cur(r)
+	}
+}

@@ -1,0 +1,159 @@
+package modelarts
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestImageDecodesDocumentedRegisterResponse(t *testing.T) {
+	var img Image
+	require.NoError(t, json.Unmarshal(fixture(t, "register_response.json"), &img))
+	assert.Equal(t, "708ca95d-c601-4dc7-86b9-670adfd5e818", img.ID)
+	assert.Equal(t, "pytorch_1_8", img.Name)
+	assert.Equal(t, "op_svc_modelarts_container2", img.Namespace)
+	assert.Equal(t, "train-pytorch_1.8.0-cuda_10.2-py_3.7", img.Tag)
+	assert.Equal(t, "swr.xxx.com/op_svc_modelarts_container2/pytorch_1_8:train-pytorch_1.8.0-cuda_10.2-py_3.7", img.SWRPath)
+	assert.Equal(t, "", img.Description)
+	assert.Equal(t, ArchX86_64, img.Arch, "lowercase x86_64 normalises to the constant")
+	assert.Equal(t, ImageStatusActive, img.Status)
+	assert.Equal(t, OriginCustomize, img.Origin)
+	assert.Equal(t, ImageTypeDedicated, img.Type)
+	assert.Equal(t, VisibilityPrivate, img.Visibility)
+	assert.Equal(t, ServiceTypeUnknown, img.ServiceType)
+	assert.Equal(t, []DevService{DevServiceNotebook, DevServiceSSH}, img.DevServices)
+	assert.Equal(t, []ResourceCategory{ResourceCategoryCPU}, img.ResourceCategories)
+	assert.Equal(t, "0", img.WorkspaceID)
+	assert.Equal(t, int64(3376133259), img.Size)
+	assert.Equal(t, time.UnixMilli(1671708630448).UTC(), img.CreatedAt)
+	assert.Equal(t, time.UTC, img.CreatedAt.Location())
+	assert.Equal(t, img.CreatedAt, img.UpdatedAt)
+}
+
+func TestImageDecodesDocumentedGetAndCreateResponses(t *testing.T) {
+	var got Image
+	require.NoError(t, json.Unmarshal(fixture(t, "get_image_response.json"), &got))
+	assert.Equal(t, "278e88d1-5b71-4766-8502-b3ba72e824d9", got.ID)
+	assert.Equal(t, ImageTypeBuildIn, got.Type)
+	assert.Equal(t, ServiceTypeCommon, got.ServiceType)
+	assert.Equal(t, []ResourceCategory{ResourceCategoryGPU, ResourceCategoryCPU}, got.ResourceCategories)
+	assert.Equal(t, int64(1638234504492), got.CreatedAt.UnixMilli())
+	assert.Empty(t, got.Origin, "absent fields stay zero")
+
+	var created Image
+	require.NoError(t, json.Unmarshal(fixture(t, "create_image_response.json"), &created))
+	assert.Equal(t, "4e0d1854-63e5-4517-b683-a0ee97a692a1", created.ID)
+	assert.Equal(t, ImageStatusInit, created.Status)
+	assert.Equal(t, OriginImageSave, created.Origin)
+	assert.Equal(t, "atelier-auto", created.Namespace)
+	assert.Equal(t, "20221223", created.Tag)
+	assert.Equal(t, ServiceTypeTrain, created.ServiceType)
+	assert.Equal(t, []DevService{DevServiceSSH, DevServiceNotebook}, created.DevServices)
+}
+
+func TestImageRoundTripsLosslessly(t *testing.T) {
+	for _, name := range []string{"register_response.json", "get_image_response.json", "create_image_response.json"} {
+		t.Run(name, func(t *testing.T) {
+			var first Image
+			require.NoError(t, json.Unmarshal(fixture(t, name), &first))
+			out, err := json.Marshal(first)
+			require.NoError(t, err)
+			var second Image
+			require.NoError(t, json.Unmarshal(out, &second))
+			assert.Equal(t, first, second)
+
+			var raw map[string]any
+			require.NoError(t, json.Unmarshal(out, &raw))
+			var orig map[string]any
+			require.NoError(t, json.Unmarshal(fixture(t, name), &orig))
+			assert.Equal(t, orig["create_at"], raw["create_at"], "milliseconds survive")
+			assert.Equal(t, orig["update_at"], raw["update_at"])
+		})
+	}
+}
+
+func TestImageDecodesTheNewestEditionFields(t *testing.T) {
+	var img Image
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"x","flavor_type":"ascend_snt9b","status_message":"layer 3 of 9",
+		"support_res_categories":["ASCEND","gpu"],"resource_categories":["ASCEND"]}`), &img))
+	assert.Equal(t, FlavorTypeAscendSNT9B, img.FlavorType)
+	assert.Equal(t, "layer 3 of 9", img.StatusMessage)
+	assert.Equal(t, []ResourceCategory{ResourceCategoryASCEND, ResourceCategoryGPU}, img.SupportResCategories)
+	assert.Equal(t, []ResourceCategory{ResourceCategoryASCEND}, img.ResourceCategories)
+}
+
+func TestEnumsKeepUnknownValues(t *testing.T) {
+	var img Image
+	require.NoError(t, json.Unmarshal([]byte(`{"arch":"RISCV64","status":"PAUSED","type":"SHARED",
+		"origin":"IMPORT","visibility":"TEAM","service_type":"Serve","flavor_type":"ASCEND_SNT10",
+		"dev_services":["VSCODE","ssh"],"resource_categories":["NPU"]}`), &img))
+	assert.Equal(t, Arch("RISCV64"), img.Arch)
+	assert.Equal(t, ImageStatus("PAUSED"), img.Status)
+	assert.False(t, img.Status.IsTerminal())
+	assert.Equal(t, ImageType("SHARED"), img.Type)
+	assert.Equal(t, Origin("IMPORT"), img.Origin)
+	assert.Equal(t, Visibility("TEAM"), img.Visibility)
+	assert.Equal(t, ServiceType("Serve"), img.ServiceType, "unknown values are kept exactly as sent")
+	assert.Equal(t, FlavorType("ASCEND_SNT10"), img.FlavorType)
+	assert.Equal(t, []DevService{"VSCODE", DevServiceSSH}, img.DevServices)
+	assert.Equal(t, []ResourceCategory{"NPU"}, img.ResourceCategories)
+}
+
+func TestEnumsMatchCaseInsensitively(t *testing.T) {
+	cases := []struct {
+		in   string
+		want ImageStatus
+	}{{"active", ImageStatusActive}, {"Create_Failed", ImageStatusCreateFailed}, {"INIT", ImageStatusInit}, {"creating", ImageStatusCreating}}
+	for _, c := range cases {
+		var s ImageStatus
+		require.NoError(t, json.Unmarshal([]byte(`"`+c.in+`"`), &s))
+		assert.Equal(t, c.want, s)
+	}
+	var a Arch
+	require.NoError(t, json.Unmarshal([]byte(`"aarch64"`), &a))
+	assert.Equal(t, ArchAARCH64, a)
+	var nb NotebookStatus
+	require.NoError(t, json.Unmarshal([]byte(`"snapshotting"`), &nb))
+	assert.Equal(t, NotebookStatusSnapshotting, nb)
+}
+
+func TestImageStatusPredicates(t *testing.T) {
+	terminal := map[ImageStatus]bool{ImageStatusActive: true, ImageStatusCreateFailed: true, ImageStatusError: true, ImageStatusDeleted: true}
+	failure := map[ImageStatus]bool{ImageStatusCreateFailed: true, ImageStatusError: true, ImageStatusDeleted: true}
+	for _, s := range imageStatusValues {
+		assert.Equal(t, terminal[s], s.IsTerminal(), "IsTerminal(%s)", s)
+		assert.Equal(t, failure[s], s.IsFailure(), "IsFailure(%s)", s)
+	}
+}
+
+func TestImageToleratesOddNumbers(t *testing.T) {
+	var img Image
+	require.NoError(t, json.Unmarshal([]byte(`{"size":"1024","create_at":1.671708630448e12,"update_at":null}`), &img))
+	assert.Equal(t, int64(1024), img.Size)
+	assert.Equal(t, int64(1671708630448), img.CreatedAt.UnixMilli())
+	assert.True(t, img.UpdatedAt.IsZero())
+
+	err := json.Unmarshal([]byte(`{"size":"big"}`), &img)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "big")
+}
+
+func TestZeroTimesAreOmitted(t *testing.T) {
+	out, err := json.Marshal(Image{ID: "x"})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"id":"x"}`, string(out))
+}
+
+func TestNotebookDecodes(t *testing.T) {
+	var nb Notebook
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"nb-1","name":"dev","status":"RUNNING","flavor":"modelarts.vm.cpu.2u",
+		"image":{"id":"img-1","name":"pytorch","swr_path":"swr.x/a/b:c","type":"BUILD_IN"},"url":"https://x","fail_reason":"",
+		"workspace_id":"0","extra":{"ignored":true}}`), &nb))
+	assert.Equal(t, Notebook{ID: "nb-1", Name: "dev", Status: NotebookStatusRunning, Flavor: "modelarts.vm.cpu.2u",
+		Image: NotebookImage{ID: "img-1", Name: "pytorch", SWRPath: "swr.x/a/b:c", Type: ImageTypeBuildIn},
+		URL:   "https://x", WorkspaceID: "0"}, nb)
+	assert.Len(t, notebookStatusValues, 14)
+}
