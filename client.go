@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -271,14 +272,19 @@ func (c *Client) send(ctx context.Context, cl *call) *attempt {
 	at := &attempt{}
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
+	at.sent = true
 	if !idempotent(cl.method) {
 		// Only for creates does it matter whether bytes left: it decides
-		// between "retry" and "reconcile".
+		// between "retry" and "reconcile". Proof that nothing left needs a
+		// transport that reports its progress (net/http's does: GetConn
+		// first, then each header written); with one that reports nothing
+		// the request counts as sent.
+		var traced, wrote atomic.Bool
 		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-			WroteHeaderField: func(string, []string) { at.sent = true },
+			GetConn:          func(string) { traced.Store(true) },
+			WroteHeaderField: func(string, []string) { wrote.Store(true) },
 		})
-	} else {
-		at.sent = true
+		defer func() { at.sent = !traced.Load() || wrote.Load() }()
 	}
 	req := c.rc.R().SetContext(actx).
 		SetHeader("User-Agent", c.userAgent).

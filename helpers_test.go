@@ -87,3 +87,32 @@ func sequence(rs ...httpmock.Responder) httpmock.Responder {
 		return cur(r)
 	}
 }
+
+// fakeClock is a clock whose sleeps advance it instantly.
+type fakeClock struct {
+	mu  sync.Mutex
+	t   time.Time
+	rec sleepRecorder
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Now()} }
+
+func (f *fakeClock) now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.t
+}
+
+func (f *fakeClock) sleep(ctx context.Context, d time.Duration) error {
+	_ = f.rec.sleep(ctx, d)
+	f.mu.Lock()
+	f.t = f.t.Add(d)
+	f.mu.Unlock()
+	return ctx.Err()
+}
+
+// install makes c use the fake clock.
+func (f *fakeClock) install(c *Client) {
+	c.now = f.now
+	c.sleep = f.sleep
+}
