@@ -2,6 +2,7 @@ package auth
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +31,7 @@ type akskSigner struct {
 	ak, sk        string
 	securityToken string
 	now           func() time.Time
+	mac           *sdksign.MAC
 }
 
 // NewAKSKSigner returns a Signer that signs every attempt with the API
@@ -41,7 +43,7 @@ func NewAKSKSigner(ak, sk string, opts ...AKSKOption) (Signer, error) {
 	if ak == "" || sk == "" {
 		return nil, errors.New("auth: NewAKSKSigner needs both an access key (AK) and a secret key (SK); one is empty")
 	}
-	s := &akskSigner{ak: ak, sk: sk, now: time.Now}
+	s := &akskSigner{ak: ak, sk: sk, now: time.Now, mac: sdksign.NewMAC(sk)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -49,14 +51,15 @@ func NewAKSKSigner(ak, sk string, opts ...AKSKOption) (Signer, error) {
 }
 
 func (s *akskSigner) Sign(req *http.Request) error {
-	body, err := readBodyForSigning(req)
+	bodySum, err := hashBody(req)
 	if err != nil {
 		return err
 	}
-	date := s.now().UTC().Format(sdksign.DateFormat)
-	req.Header.Set(sdksign.HeaderDate, date)
+	var dateBuf [len(sdksign.DateFormat)]byte
+	date := string(s.now().UTC().AppendFormat(dateBuf[:0], sdksign.DateFormat))
+	req.Header[sdksign.HeaderDate] = []string{date}
 	if s.securityToken != "" {
-		req.Header.Set(HeaderSecurityToken, s.securityToken)
+		req.Header[HeaderSecurityToken] = []string{s.securityToken}
 	}
 
 	// Sorted by name; only the headers the request carries.
@@ -71,55 +74,57 @@ func (s *akskSigner) Sign(req *http.Request) error {
 		signed = append(signed, "x-security-token")
 	}
 
-	cr, err := sdksign.CanonicalRequest(req, signed, sdksign.HashHex(body))
+	authz, err := s.mac.SignRequest(req, s.ak, date, signed, bodySum[:])
 	if err != nil {
 		return fmt.Errorf("auth: cannot sign %s %s: %w", req.Method, req.URL.Path, err)
 	}
-	sig := sdksign.Signature(s.sk, date, cr)
-	req.Header.Set("Authorization", sdksign.AuthorizationHeader(s.ak, signed, sig))
+	req.Header["Authorization"] = []string{authz}
 	return nil
 }
 
-// readBodyForSigning returns the exact bytes that will be sent and leaves the
-// request able to send them: from GetBody when the request has it, else by
-// reading Body and putting an identical reader back.
-func readBodyForSigning(req *http.Request) ([]byte, error) {
+// hashBody returns the SHA-256 of the exact bytes that will be sent, and
+// leaves the request able to send them: it reads a copy from GetBody when
+// the request has one, else it reads Body and puts an identical one back.
+func hashBody(req *http.Request) ([sha256.Size]byte, error) {
+	var sum [sha256.Size]byte
 	if req.Body == nil || req.Body == http.NoBody {
-		return nil, nil
+		return sha256.Sum256(nil), nil
 	}
-	var rc io.ReadCloser = req.Body
-	fromCopy := req.GetBody != nil
-	if fromCopy {
-		var err error
-		if rc, err = req.GetBody(); err != nil {
-			return nil, fmt.Errorf("auth: cannot read the request body to sign it: %w", err)
+	if req.ContentLength > MaxSignedBodyBytes {
+		return sum, errBodyTooLarge(req.ContentLength)
+	}
+	if req.GetBody != nil {
+		rc, err := req.GetBody()
+		if err != nil {
+			return sum, fmt.Errorf("auth: cannot read the request body to sign it: %w", err)
 		}
-	}
-	if br, ok := rc.(interface{ Bytes() []byte }); ok && fromCopy {
-		// *bytes.Buffer: no copy needed, GetBody handed us our own buffer.
-		b := br.Bytes()
-		if len(b) > MaxSignedBodyBytes {
-			return nil, errBodyTooLarge(len(b))
+		defer rc.Close()
+		h := sha256.New()
+		n, err := io.Copy(h, rc) // bytes.Reader and friends write straight into the hash
+		if err != nil {
+			return sum, fmt.Errorf("auth: cannot read the request body to sign it: %w", err)
 		}
-		return b, nil
+		if n > MaxSignedBodyBytes {
+			return sum, errBodyTooLarge(n)
+		}
+		h.Sum(sum[:0])
+		return sum, nil
 	}
-	b, err := io.ReadAll(io.LimitReader(rc, MaxSignedBodyBytes+1))
-	rc.Close()
+	b, err := io.ReadAll(io.LimitReader(req.Body, MaxSignedBodyBytes+1))
+	req.Body.Close()
 	if err != nil {
-		return nil, fmt.Errorf("auth: cannot read the request body to sign it: %w", err)
+		return sum, fmt.Errorf("auth: cannot read the request body to sign it: %w", err)
 	}
 	if len(b) > MaxSignedBodyBytes {
-		return nil, errBodyTooLarge(len(b))
+		return sum, errBodyTooLarge(int64(len(b)))
 	}
-	if !fromCopy {
-		req.Body = io.NopCloser(bytes.NewReader(b))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-	}
-	return b, nil
+	req.Body = io.NopCloser(bytes.NewReader(b))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	return sha256.Sum256(b), nil
 }
 
-func errBodyTooLarge(n int) error {
-	return fmt.Errorf("auth: request body of more than %d bytes cannot be AK/SK-signed (the gateway limit is 12 MB)", n-1)
+func errBodyTooLarge(n int64) error {
+	return fmt.Errorf("auth: a request body of %d bytes cannot be AK/SK-signed: the gateway limit is 12 MB", n)
 }
 
 // String prints the signer with its access key (an identifier, like a user

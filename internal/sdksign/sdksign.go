@@ -15,7 +15,7 @@ import (
 	"hash"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -51,93 +51,98 @@ func shouldEscape(b byte) bool {
 const upperHex = "0123456789ABCDEF"
 
 // appendEscaped appends s percent-encoded with uppercase hex.
-func appendEscaped(sb *strings.Builder, s string) {
+func appendEscaped(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if shouldEscape(c) {
-			sb.WriteByte('%')
-			sb.WriteByte(upperHex[c>>4])
-			sb.WriteByte(upperHex[c&15])
+			dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
 		} else {
-			sb.WriteByte(c)
+			dst = append(dst, c)
 		}
 	}
+	return dst
 }
 
 // Escape percent-encodes s the way the canonical request needs it.
-func Escape(s string) string {
-	var sb strings.Builder
-	sb.Grow(len(s) + 8)
-	appendEscaped(&sb, s)
-	return sb.String()
-}
+func Escape(s string) string { return string(appendEscaped(nil, s)) }
 
-// writeCanonicalURI writes each segment of the decoded path percent-encoded,
-// always ending in "/".
-func writeCanonicalURI(sb *strings.Builder, path string) {
+// appendCanonicalURI appends each segment of the decoded path
+// percent-encoded, always ending in "/".
+func appendCanonicalURI(dst []byte, path string) []byte {
 	if path == "" {
-		sb.WriteByte('/')
-		return
+		return append(dst, '/')
 	}
 	start := 0
 	for i := 0; i <= len(path); i++ {
 		if i == len(path) || path[i] == '/' {
-			appendEscaped(sb, path[start:i])
+			dst = appendEscaped(dst, path[start:i])
 			if i < len(path) {
-				sb.WriteByte('/')
+				dst = append(dst, '/')
 			}
 			start = i + 1
 		}
 	}
 	if path[len(path)-1] != '/' {
-		sb.WriteByte('/')
+		dst = append(dst, '/')
 	}
+	return dst
 }
 
 // CanonicalURI returns the canonical form of a decoded URL path.
-func CanonicalURI(path string) string {
-	var sb strings.Builder
-	writeCanonicalURI(&sb, path)
-	return sb.String()
-}
+func CanonicalURI(path string) string { return string(appendCanonicalURI(nil, path)) }
 
-// writeCanonicalQuery writes keys sorted, each key's values sorted, "k=v"
-// pairs joined by "&", keys and values percent-encoded.
-func writeCanonicalQuery(sb *strings.Builder, rawQuery string) error {
+// queryPair is one decoded key and value.
+type queryPair struct{ k, v string }
+
+// appendCanonicalQuery appends keys sorted, each key's values sorted, "k=v"
+// pairs joined by "&", keys and values percent-encoded. It parses the raw
+// query itself (as url.ParseQuery does) to avoid the map.
+func appendCanonicalQuery(dst []byte, rawQuery string) ([]byte, error) {
 	if rawQuery == "" {
-		return nil
+		return dst, nil
 	}
-	q, err := url.ParseQuery(rawQuery)
-	if err != nil {
-		return fmt.Errorf("sdksign: query %q cannot be parsed: %w", rawQuery, err)
-	}
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	first := true
-	for _, k := range keys {
-		vs := q[k]
-		sort.Strings(vs)
-		for _, v := range vs {
-			if !first {
-				sb.WriteByte('&')
-			}
-			first = false
-			appendEscaped(sb, k)
-			sb.WriteByte('=')
-			appendEscaped(sb, v)
+	var stack [16]queryPair
+	pairs := stack[:0]
+	for q := rawQuery; q != ""; {
+		var part string
+		part, q, _ = strings.Cut(q, "&")
+		if part == "" {
+			continue
 		}
+		if strings.Contains(part, ";") {
+			return dst, fmt.Errorf("sdksign: query %q contains a semicolon", rawQuery)
+		}
+		k, v, _ := strings.Cut(part, "=")
+		var err error
+		if k, err = url.QueryUnescape(k); err != nil {
+			return dst, fmt.Errorf("sdksign: query %q cannot be parsed: %w", rawQuery, err)
+		}
+		if v, err = url.QueryUnescape(v); err != nil {
+			return dst, fmt.Errorf("sdksign: query %q cannot be parsed: %w", rawQuery, err)
+		}
+		pairs = append(pairs, queryPair{k, v})
 	}
-	return nil
+	slices.SortFunc(pairs, func(a, b queryPair) int {
+		if c := strings.Compare(a.k, b.k); c != 0 {
+			return c
+		}
+		return strings.Compare(a.v, b.v)
+	})
+	for i, p := range pairs {
+		if i > 0 {
+			dst = append(dst, '&')
+		}
+		dst = appendEscaped(dst, p.k)
+		dst = append(dst, '=')
+		dst = appendEscaped(dst, p.v)
+	}
+	return dst, nil
 }
 
 // CanonicalQuery returns the canonical form of a raw query string.
 func CanonicalQuery(rawQuery string) (string, error) {
-	var sb strings.Builder
-	err := writeCanonicalQuery(&sb, rawQuery)
-	return sb.String(), err
+	b, err := appendCanonicalQuery(nil, rawQuery)
+	return string(b), err
 }
 
 // headerValue returns the value the signature covers for a signed header:
@@ -152,71 +157,47 @@ func headerValue(r *http.Request, name string) string {
 	return strings.TrimSpace(r.Header.Get(name))
 }
 
-var sha256Pool = sync.Pool{New: func() any { return sha256.New() }}
-
-// CanonicalRequest builds the canonical request for r. signedHeaders must be
-// lowercase and sorted; bodyHash is the hex SHA-256 of the exact body sent.
-func CanonicalRequest(r *http.Request, signedHeaders []string, bodyHash string) (string, error) {
-	var sb strings.Builder
-	sb.Grow(256)
-	sb.WriteString(r.Method)
-	sb.WriteByte('\n')
-	writeCanonicalURI(&sb, r.URL.Path)
-	sb.WriteByte('\n')
-	if err := writeCanonicalQuery(&sb, r.URL.RawQuery); err != nil {
-		return "", err
+// appendCanonicalRequest appends the canonical request for r. signedHeaders
+// must be lowercase and sorted; bodyHash is the hex SHA-256 of the exact
+// body sent.
+func appendCanonicalRequest(dst []byte, r *http.Request, signedHeaders []string, bodyHash []byte) ([]byte, error) {
+	dst = append(dst, r.Method...)
+	dst = append(dst, '\n')
+	dst = appendCanonicalURI(dst, r.URL.Path)
+	dst = append(dst, '\n')
+	var err error
+	if dst, err = appendCanonicalQuery(dst, r.URL.RawQuery); err != nil {
+		return dst, err
 	}
-	sb.WriteByte('\n')
+	dst = append(dst, '\n')
 	for _, h := range signedHeaders {
-		sb.WriteString(h)
-		sb.WriteByte(':')
-		sb.WriteString(headerValue(r, h))
-		sb.WriteByte('\n')
+		dst = append(dst, h...)
+		dst = append(dst, ':')
+		dst = append(dst, headerValue(r, h)...)
+		dst = append(dst, '\n')
 	}
-	sb.WriteByte('\n')
+	dst = append(dst, '\n')
 	for i, h := range signedHeaders {
 		if i > 0 {
-			sb.WriteByte(';')
+			dst = append(dst, ';')
 		}
-		sb.WriteString(h)
+		dst = append(dst, h...)
 	}
-	sb.WriteByte('\n')
-	sb.WriteString(bodyHash)
-	return sb.String(), nil
+	dst = append(dst, '\n')
+	return append(dst, bodyHash...), nil
+}
+
+// CanonicalRequest returns the canonical request for r (see
+// appendCanonicalRequest); bodyHash is hex.
+func CanonicalRequest(r *http.Request, signedHeaders []string, bodyHash string) (string, error) {
+	b, err := appendCanonicalRequest(make([]byte, 0, 256), r, signedHeaders, []byte(bodyHash))
+	return string(b), err
 }
 
 // HashHex returns the hex SHA-256 of b.
 func HashHex(b []byte) string {
-	if len(b) == 0 {
-		return EmptyBodyHash
-	}
-	h := sha256Pool.Get().(hash.Hash)
-	h.Reset()
-	h.Write(b)
-	var sum [sha256.Size]byte
-	out := hex.EncodeToString(h.Sum(sum[:0]))
-	sha256Pool.Put(h)
-	return out
-}
-
-// Signature returns the hex HMAC-SHA256 of the string to sign for the
-// canonical request and date, keyed with sk.
-func Signature(sk, date, canonicalRequest string) string {
-	h := sha256Pool.Get().(hash.Hash)
-	h.Reset()
-	h.Write([]byte(canonicalRequest))
-	var sum [sha256.Size]byte
-	var hexSum [2 * sha256.Size]byte
-	hex.Encode(hexSum[:], h.Sum(sum[:0]))
-	sha256Pool.Put(h)
-
-	mac := hmac.New(sha256.New, []byte(sk))
-	mac.Write([]byte(Algorithm))
-	mac.Write([]byte{'\n'})
-	mac.Write([]byte(date))
-	mac.Write([]byte{'\n'})
-	mac.Write(hexSum[:])
-	return hex.EncodeToString(mac.Sum(sum[:0]))
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // StringToSign returns the string the HMAC covers (exposed for test vectors).
@@ -225,23 +206,92 @@ func StringToSign(date, canonicalRequest string) string {
 	return Algorithm + "\n" + date + "\n" + hex.EncodeToString(sum[:])
 }
 
+// Signature returns the hex HMAC-SHA256, keyed with sk, of the string to
+// sign for the canonical request and date.
+func Signature(sk, date, canonicalRequest string) string {
+	m := NewMAC(sk)
+	st := m.pool.Get().(*macState)
+	var sig [64]byte
+	signCanonical(st, &sig, date, []byte(canonicalRequest))
+	return string(sig[:])
+}
+
+// MAC signs canonical requests with one secret key, reusing its HMAC and
+// buffers across calls. It is safe for concurrent use.
+type MAC struct {
+	key  []byte
+	pool sync.Pool // of *macState
+}
+
+type macState struct {
+	mac hash.Hash
+	sha hash.Hash
+	buf []byte
+}
+
+// NewMAC returns a MAC for the secret key sk.
+func NewMAC(sk string) *MAC {
+	m := &MAC{key: []byte(sk)}
+	m.pool.New = func() any {
+		return &macState{mac: hmac.New(sha256.New, m.key), sha: sha256.New(), buf: make([]byte, 0, 512)}
+	}
+	return m
+}
+
+// SignRequest computes the signature of r over signedHeaders (lowercase,
+// sorted) with the body hashed by bodySHA256 (raw 32 bytes), and returns the
+// Authorization header value for access key ak.
+func (m *MAC) SignRequest(r *http.Request, ak, date string, signedHeaders []string, bodySHA256 []byte) (string, error) {
+	st := m.pool.Get().(*macState)
+	defer m.pool.Put(st)
+	var bodyHex [64]byte
+	hex.Encode(bodyHex[:], bodySHA256)
+	cr, err := appendCanonicalRequest(st.buf[:0], r, signedHeaders, bodyHex[:])
+	if err != nil {
+		return "", err
+	}
+	st.buf = cr[:0] // keep the grown buffer for the next call
+	var sig [64]byte
+	signCanonical(st, &sig, date, cr)
+	return AuthorizationHeader(ak, signedHeaders, string(sig[:])), nil
+}
+
+// signCanonical writes into sig the hex HMAC of the string to sign for the
+// canonical request cr.
+func signCanonical(st *macState, sig *[64]byte, date string, cr []byte) {
+	var sum [sha256.Size]byte
+	var crHex [64]byte
+	st.sha.Reset()
+	st.sha.Write(cr)
+	hex.Encode(crHex[:], st.sha.Sum(sum[:0]))
+
+	st.mac.Reset()
+	st.mac.Write([]byte(Algorithm))
+	st.mac.Write(newline)
+	st.mac.Write([]byte(date))
+	st.mac.Write(newline)
+	st.mac.Write(crHex[:])
+	hex.Encode(sig[:], st.mac.Sum(sum[:0]))
+}
+
+var newline = []byte{'\n'}
+
 // AuthorizationHeader formats the Authorization header value.
 func AuthorizationHeader(ak string, signedHeaders []string, signature string) string {
-	var sb strings.Builder
-	sb.Grow(len(Algorithm) + len(ak) + len(signature) + 64)
-	sb.WriteString(Algorithm)
-	sb.WriteString(" Access=")
-	sb.WriteString(ak)
-	sb.WriteString(", SignedHeaders=")
+	var stack [256]byte
+	b := append(stack[:0], Algorithm...)
+	b = append(b, " Access="...)
+	b = append(b, ak...)
+	b = append(b, ", SignedHeaders="...)
 	for i, h := range signedHeaders {
 		if i > 0 {
-			sb.WriteByte(';')
+			b = append(b, ';')
 		}
-		sb.WriteString(h)
+		b = append(b, h...)
 	}
-	sb.WriteString(", Signature=")
-	sb.WriteString(signature)
-	return sb.String()
+	b = append(b, ", Signature="...)
+	b = append(b, signature...)
+	return string(b)
 }
 
 // Authorization is a parsed Authorization header.
