@@ -1,0 +1,45 @@
+package auth
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNoSignerPrintsItsSecret(t *testing.T) {
+	const (
+		token = "MIIZ-static-token-secret"
+		sk    = "sk-very-secret-0123456789"
+		stok  = "security-token-secret"
+		pw    = "iam-password-secret"
+	)
+	tokenSigner := NewTokenSigner(token)
+	aksk, err := NewAKSKSigner("AKPUBLIC", sk, WithSecurityToken(stok))
+	require.NoError(t, err)
+	creds := PasswordCredentials{IAMEndpoint: "https://iam.example.com", DomainName: "d", Username: "u", Password: pw, ProjectID: "p"}
+	iam, err := NewIAMTokenSigner(creds)
+	require.NoError(t, err)
+	iam.(*iamSigner).token = "cached-iam-token-secret"
+
+	values := []any{tokenSigner, aksk, iam, creds, &creds}
+	secrets := []string{token, sk, stok, pw, "cached-iam-token-secret"}
+	for _, v := range values {
+		var out bytes.Buffer
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+			fmt.Fprintf(&out, verb+"\n", v)
+		}
+		fmt.Fprintln(&out, v)
+		logger := slog.New(slog.NewJSONHandler(&out, nil))
+		logger.Info("signer", "value", v)
+		slog.New(slog.NewTextHandler(&out, nil)).Info("signer", "value", v)
+		for _, s := range secrets {
+			assert.NotContains(t, out.String(), s, "%T leaked", v)
+		}
+		assert.Contains(t, out.String(), Redacted, "%T says where a secret was", v)
+	}
+	assert.Contains(t, fmt.Sprintf("%+v", aksk), "AKPUBLIC", "the access key is an identifier and shown")
+}
