@@ -1,7 +1,9 @@
 package modelartstest
 
 import (
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"time"
 )
 
@@ -17,8 +19,11 @@ type Fault struct {
 	// DropAfterHandling handles the request (a create really happens), then
 	// closes the connection without answering: the lost-answer case.
 	DropAfterHandling bool
-	Delay             time.Duration // wait before anything else, ended early if the client leaves
-	Times             int           // how many requests it hits (default 1)
+	// CutBody answers 200 with the headers and half of Body (or of a
+	// valid answer when Body is empty), then closes the connection.
+	CutBody bool
+	Delay   time.Duration // wait before anything else, ended early if the client leaves
+	Times   int           // how many requests it hits (default 1)
 }
 
 // InjectFault makes the next f.Times requests to route (a Route* constant)
@@ -83,6 +88,8 @@ func (s *Server) withFaults(route string, h http.HandlerFunc) http.HandlerFunc {
 		switch {
 		case f.Drop:
 			dropConnection(w)
+		case f.CutBody:
+			cutBody(w, r, f.Body, h)
 		case f.DropAfterHandling:
 			h(&discardWriter{header: http.Header{}}, r)
 			dropConnection(w)
@@ -116,3 +123,24 @@ type discardWriter struct{ header http.Header }
 func (d *discardWriter) Header() http.Header         { return d.header }
 func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (d *discardWriter) WriteHeader(int)             {}
+
+// cutBody sends the status line, headers and half of the body, then drops
+// the connection: a reset after the response headers.
+func cutBody(w http.ResponseWriter, r *http.Request, body string, h http.HandlerFunc) {
+	if body == "" {
+		rec := httptest.NewRecorder()
+		h(rec, r)
+		body = rec.Body.String()
+	}
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, buf, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	defer conn.Close()
+	fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:len(body)/2])
+	_ = buf.Flush()
+}
