@@ -23,15 +23,15 @@ type AKSKOption func(*akskSigner)
 // WithSecurityToken adds X-Security-Token (signed) for temporary
 // credentials, as issued with a temporary AK/SK pair.
 func WithSecurityToken(token string) AKSKOption {
-	return func(s *akskSigner) { s.securityToken = token }
+	return func(s *akskSigner) { s.securityToken = newSecret(token) }
 }
 
 // akskSigner signs requests with SDK-HMAC-SHA256.
 type akskSigner struct {
-	ak, sk        string
-	securityToken string
+	ak            string
+	securityToken secret // nil without temporary credentials
 	now           func() time.Time
-	mac           *sdksign.MAC
+	mac           *sdksign.MAC // holds the SK out of reach of printers
 }
 
 // NewAKSKSigner returns a Signer that signs every attempt with the API
@@ -43,7 +43,7 @@ func NewAKSKSigner(ak, sk string, opts ...AKSKOption) (Signer, error) {
 	if ak == "" || sk == "" {
 		return nil, errors.New("auth: NewAKSKSigner needs both an access key (AK) and a secret key (SK); one is empty")
 	}
-	s := &akskSigner{ak: ak, sk: sk, now: time.Now, mac: sdksign.NewMAC(sk)}
+	s := &akskSigner{ak: ak, now: time.Now, mac: sdksign.NewMAC(sk)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -58,8 +58,8 @@ func (s *akskSigner) Sign(req *http.Request) error {
 	var dateBuf [len(sdksign.DateFormat)]byte
 	date := string(s.now().UTC().AppendFormat(dateBuf[:0], sdksign.DateFormat))
 	req.Header[sdksign.HeaderDate] = []string{date}
-	if s.securityToken != "" {
-		req.Header[HeaderSecurityToken] = []string{s.securityToken}
+	if s.securityToken != nil {
+		req.Header[HeaderSecurityToken] = []string{s.securityToken()}
 	}
 
 	// Sorted by name; only the headers the request carries.
@@ -70,7 +70,7 @@ func (s *akskSigner) Sign(req *http.Request) error {
 		signed = append(signed, "x-project-id")
 	}
 	signed = append(signed, "x-sdk-date")
-	if s.securityToken != "" {
+	if s.securityToken != nil {
 		signed = append(signed, "x-security-token")
 	}
 
@@ -131,7 +131,7 @@ func errBodyTooLarge(n int64) error {
 // name) and without the secret key or security token.
 func (s *akskSigner) String() string {
 	tok := ""
-	if s.securityToken != "" {
+	if s.securityToken != nil {
 		tok = ", SecurityToken:" + Redacted
 	}
 	return "auth.AKSKSigner{AK:" + s.ak + ", SK:" + Redacted + tok + "}"

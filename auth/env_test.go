@@ -51,7 +51,7 @@ func TestSignerFromEnv(t *testing.T) {
 func TestSignerFromEnvDetails(t *testing.T) {
 	s, err := signerFromEnv(envOf(map[string]string{EnvAK: "ak", EnvSK: "sk", EnvSecurityToken: "st"}))
 	require.NoError(t, err)
-	assert.Equal(t, "st", s.(*akskSigner).securityToken)
+	assert.Equal(t, "st", s.(*akskSigner).securityToken())
 
 	s, err = signerFromEnv(envOf(map[string]string{EnvIAMUsername: "u", EnvIAMPassword: "p", EnvIAMDomain: "d", EnvRegion: "ap-southeast-1"}))
 	require.NoError(t, err)
@@ -67,7 +67,7 @@ func TestSignerFromEnvDetails(t *testing.T) {
 	t.Setenv(EnvAuthToken, "from-real-env")
 	s, err = SignerFromEnv()
 	require.NoError(t, err)
-	assert.Equal(t, "from-real-env", s.(*tokenSigner).token)
+	assert.Equal(t, "from-real-env", s.(*tokenSigner).token())
 }
 
 func typeName(v any) string {

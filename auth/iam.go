@@ -72,14 +72,15 @@ const maxIAMBody = 1 << 20
 
 // iamSigner obtains project-scoped tokens from IAM and caches them.
 type iamSigner struct {
-	creds  PasswordCredentials
-	tokens string // the tokens URL
-	hc     *http.Client
-	margin time.Duration
-	now    func() time.Time
+	creds    PasswordCredentials // Password cleared; see password
+	password secret
+	tokens   string // the tokens URL
+	hc       *http.Client
+	margin   time.Duration
+	now      func() time.Time
 
 	mu       sync.Mutex
-	token    string
+	token    secret // nil when none is cached
 	expires  time.Time
 	inflight *tokenFetch
 }
@@ -120,11 +121,14 @@ func NewIAMTokenSigner(creds PasswordCredentials, opts ...IAMOption) (Signer, er
 	if u.Scheme == "http" && !IsLoopbackHost(u.Hostname()) {
 		return nil, fmt.Errorf("auth: NewIAMTokenSigner: IAMEndpoint %q uses plain http; the password would travel in clear text: use https", creds.IAMEndpoint)
 	}
+	password := creds.Password
+	creds.Password = ""
 	s := &iamSigner{
-		creds:  creds,
-		tokens: u.String() + "/v3/auth/tokens",
-		margin: DefaultRefreshMargin,
-		now:    time.Now,
+		creds:    creds,
+		password: newSecret(password),
+		tokens:   u.String() + "/v3/auth/tokens",
+		margin:   DefaultRefreshMargin,
+		now:      time.Now,
 	}
 	for _, o := range opts {
 		o(s)
@@ -151,8 +155,8 @@ func (s *iamSigner) Sign(req *http.Request) error {
 // every concurrent caller.
 func (s *iamSigner) Token(ctx context.Context) (string, error) {
 	s.mu.Lock()
-	if s.token != "" && s.now().Before(s.expires.Add(-s.margin)) {
-		tok := s.token
+	if s.token != nil && s.now().Before(s.expires.Add(-s.margin)) {
+		tok := s.token()
 		s.mu.Unlock()
 		return tok, nil
 	}
@@ -176,8 +180,8 @@ func (s *iamSigner) Token(ctx context.Context) (string, error) {
 // InvalidateToken drops the cached token if it is the one rejected.
 func (s *iamSigner) InvalidateToken(rejected string) {
 	s.mu.Lock()
-	if s.token == rejected {
-		s.token = ""
+	if s.token != nil && s.token() == rejected {
+		s.token = nil
 	}
 	s.mu.Unlock()
 }
@@ -188,7 +192,7 @@ func (s *iamSigner) fetch(ctx context.Context, f *tokenFetch) {
 	tok, exp, err := s.requestToken(ctx)
 	s.mu.Lock()
 	if err == nil {
-		s.token, s.expires = tok, exp
+		s.token, s.expires = newSecret(tok), exp
 	}
 	s.inflight = nil
 	s.mu.Unlock()
@@ -224,7 +228,7 @@ func (s *iamSigner) requestBody() ([]byte, error) {
 	var r iamRequest
 	r.Auth.Identity.Methods = []string{"password"}
 	r.Auth.Identity.Password.User.Name = s.creds.Username
-	r.Auth.Identity.Password.User.Password = s.creds.Password
+	r.Auth.Identity.Password.User.Password = s.password()
 	r.Auth.Identity.Password.User.Domain.Name = s.creds.DomainName
 	if s.creds.ProjectID != "" {
 		r.Auth.Scope.Project.ID = s.creds.ProjectID
@@ -315,8 +319,8 @@ func (s *iamSigner) iamError(resp *http.Response, data []byte) error {
 		e.Message = shorten(string(data), 200)
 	}
 	// IAM never echoes the password, but be certain none reaches an error.
-	if s.creds.Password != "" {
-		e.Message = strings.ReplaceAll(e.Message, s.creds.Password, Redacted)
+	if pw := s.password(); pw != "" {
+		e.Message = strings.ReplaceAll(e.Message, pw, Redacted)
 	}
 	return e
 }

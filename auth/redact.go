@@ -16,3 +16,10 @@ func formatRedacted(f fmt.State, s string) {
 }
 
 var errEmptyToken = errors.New("auth: the token is empty; pass a non-empty IAM token to NewTokenSigner")
+
+// secret holds a credential where fmt and other reflection-based printers
+// cannot reach it: they print a func value as an address, whatever the verb
+// and however deep it sits in the value printed.
+type secret func() string
+
+func newSecret(v string) secret { return func() string { return v } }

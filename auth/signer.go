@@ -40,21 +40,22 @@ const Redacted = "[REDACTED]"
 
 // tokenSigner sets a fixed X-Auth-Token.
 type tokenSigner struct {
-	token string
+	token secret
 }
 
 // NewTokenSigner returns a Signer that sets X-Auth-Token to token on every
 // request. Use it when the caller already holds an IAM token; for tokens the
 // SDK should obtain and refresh itself, use NewIAMTokenSigner.
 func NewTokenSigner(token string) Signer {
-	return &tokenSigner{token: token}
+	return &tokenSigner{token: newSecret(token)}
 }
 
 func (s *tokenSigner) Sign(req *http.Request) error {
-	if s.token == "" {
+	tok := s.token()
+	if tok == "" {
 		return errEmptyToken
 	}
-	req.Header.Set(HeaderAuthToken, s.token)
+	req.Header.Set(HeaderAuthToken, tok)
 	return nil
 }
 

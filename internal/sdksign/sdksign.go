@@ -219,7 +219,8 @@ func Signature(sk, date, canonicalRequest string) string {
 // MAC signs canonical requests with one secret key, reusing its HMAC and
 // buffers across calls. It is safe for concurrent use.
 type MAC struct {
-	key  []byte
+	// The key lives only in the pool's closure, never in a field, so no
+	// printer that walks this struct can show it.
 	pool sync.Pool // of *macState
 }
 
@@ -231,9 +232,10 @@ type macState struct {
 
 // NewMAC returns a MAC for the secret key sk.
 func NewMAC(sk string) *MAC {
-	m := &MAC{key: []byte(sk)}
+	m := &MAC{}
+	key := []byte(sk)
 	m.pool.New = func() any {
-		return &macState{mac: hmac.New(sha256.New, m.key), sha: sha256.New(), buf: make([]byte, 0, 512)}
+		return &macState{mac: hmac.New(sha256.New, key), sha: sha256.New(), buf: make([]byte, 0, 512)}
 	}
 	return m
 }

@@ -1,0 +1,164 @@
+package modelarts_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelarts-go/modelarts"
+	"github.com/modelarts-go/modelarts/modelartstest"
+)
+
+// TestFaultsSurvived drives every injected fault over a real socket and
+// records what the caller got and how many requests the server saw. The
+// README's "Faults survived" table is this test's output (go test -run
+// TestFaultsSurvived -v).
+func TestFaultsSurvived(t *testing.T) {
+	type outcome int
+	const (
+		succeeds outcome = iota
+		decodeErr
+		apiErr
+		requestErr
+	)
+	big := `{"id":"` + strings.Repeat("a", modelarts.MaxResponseBytes) + `"}`
+	cases := []struct {
+		name     string
+		route    string
+		faults   []modelartstest.Fault
+		opts     []modelarts.Option
+		want     outcome
+		requests int
+	}{
+		{"burst of 500s on GET", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 500, Times: 3}}, nil, succeeds, 4},
+		{"burst of 502s on GET", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 502, Body: "<html>Bad Gateway</html>", Times: 2}}, nil, succeeds, 3},
+		{"burst of 503s on GET", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 503, Times: 3}}, nil, succeeds, 4},
+		{"burst of 504s on GET", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 504, Times: 2}}, nil, succeeds, 3},
+		{"500s past the retry budget of one call", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 500, Times: 10}}, nil, apiErr, 4},
+		{"429 with Retry-After in seconds", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 429, Code: "ModelArts.6101", RetryAfter: "1"}}, nil, succeeds, 2},
+		{"429 with Retry-After as a date", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 429, RetryAfter: time.Now().Add(time.Second).UTC().Format(http.TimeFormat)}}, nil, succeeds, 2},
+		{"503 with Retry-After on a create", modelartstest.RouteCreateImage, []modelartstest.Fault{{Status: 503, RetryAfter: "0"}}, nil, succeeds, 2},
+		{"connection reset before the response", modelartstest.RouteGetImage, []modelartstest.Fault{{Drop: true, Times: 2}}, nil, succeeds, 3},
+		{"connection reset after the response headers", modelartstest.RouteGetImage, []modelartstest.Fault{{CutBody: true}}, nil, succeeds, 2},
+		{"create answered, then the connection dropped", modelartstest.RouteCreateImage, []modelartstest.Fault{{DropAfterHandling: true}}, nil, succeeds, 1},
+		{"truncated JSON with 200", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 200, Body: `{"id":"x","name":"ab`}}, nil, decodeErr, 1},
+		{"HTML page with 200", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 200, Body: "<html><body>Maintenance</body></html>"}}, nil, decodeErr, 1},
+		{"2xx with an empty body", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 200, Body: " "}}, nil, decodeErr, 1},
+		{"body larger than the limit", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 200, Body: big}}, nil, decodeErr, 1},
+		{"server that never answers", modelartstest.RouteGetImage, []modelartstest.Fault{{Delay: time.Hour, Times: 5}},
+			[]modelarts.Option{modelarts.WithTimeout(100 * time.Millisecond), modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond})}, requestErr, 2},
+	}
+	var table strings.Builder
+	fmt.Fprintln(&table, "| fault | requests the server saw | the caller got |")
+	fmt.Fprintln(&table, "|---|---|---|")
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := modelartstest.NewServer()
+			defer srv.Close()
+			srv.AddNotebook(notebookID, "RUNNING")
+			for _, f := range tc.faults {
+				srv.InjectFault(tc.route, f)
+			}
+			c := srv.Client(append([]modelarts.Option{fastRetries()}, tc.opts...)...)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			var err error
+			if tc.route == modelartstest.RouteCreateImage {
+				_, err = c.CreateImageFromNotebook(ctx, notebookID, &modelarts.CreateImageRequest{Name: "env", Namespace: "team", Tag: "v1"})
+				assert.Equal(t, 1, countOwn(srv, "env"), "exactly one image")
+			} else {
+				_, err = c.GetImage(ctx, "278e88d1-5b71-4766-8502-b3ba72e824d9")
+			}
+			var (
+				de *modelarts.DecodeError
+				ae *modelarts.APIError
+				re *modelarts.RequestError
+			)
+			got := "the image"
+			switch tc.want {
+			case succeeds:
+				require.NoError(t, err)
+			case decodeErr:
+				require.ErrorAs(t, err, &de)
+				got = "`*DecodeError`: " + shortMsg(err)
+			case apiErr:
+				require.ErrorAs(t, err, &ae)
+				got = "`*APIError`: " + shortMsg(err)
+			case requestErr:
+				require.ErrorAs(t, err, &re)
+				assert.ErrorIs(t, err, context.DeadlineExceeded)
+				got = "`*RequestError`: " + shortMsg(err)
+			}
+			assert.Equal(t, tc.requests, srv.RequestCount(tc.route))
+			fmt.Fprintf(&table, "| %s | %d | %s |\n", tc.name, srv.RequestCount(tc.route), got)
+		})
+	}
+	t.Log("\n" + table.String())
+}
+
+func shortMsg(err error) string {
+	s := err.Error()
+	s = s[strings.Index(s, ": ")+2:]
+	if i := strings.Index(s, ": "); i >= 0 {
+		s = s[i+2:]
+	}
+	if len(s) > 70 {
+		s = s[:70] + "…"
+	}
+	return strings.ReplaceAll(s, "|", "/")
+}
+
+func TestConcurrentCallsWithFaults(t *testing.T) {
+	srv := modelartstest.NewServer()
+	defer srv.Close()
+	srv.InjectFault(modelartstest.RouteGetImage, modelartstest.Fault{Status: 503, Times: 60})
+	srv.InjectFault(modelartstest.RouteGetImage, modelartstest.Fault{Status: 429, RetryAfter: "0", Times: 30})
+	srv.InjectFault(modelartstest.RouteGetImage, modelartstest.Fault{Drop: true, Times: 30})
+	srv.InjectFault(modelartstest.RouteListImages, modelartstest.Fault{Status: 502, Times: 20})
+	c := srv.Client(modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 10, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond}))
+
+	const goroutines = 200
+	var wg sync.WaitGroup
+	var ok, failed, budget atomic.Int32
+	for i := 0; i < goroutines; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			var err error
+			if i%4 == 0 {
+				_, err = c.ListImagesPage(context.Background(), nil)
+			} else {
+				_, err = c.GetImage(context.Background(), "278e88d1-5b71-4766-8502-b3ba72e824d9")
+			}
+			if err != nil {
+				failed.Add(1)
+				if strings.Contains(err.Error(), "retry budget") {
+					budget.Add(1)
+				}
+				var ae *modelarts.APIError
+				var re *modelarts.RequestError
+				assert.True(t, errors.As(err, &ae) || errors.As(err, &re), "a typed error: %v", err)
+				return
+			}
+			ok.Add(1)
+		}(i)
+	}
+	wg.Wait()
+	assert.Equal(t, int32(goroutines), ok.Load()+failed.Load())
+	// 140 faults cost more retries than the client's budget (100) allows:
+	// once it is spent, calls fail fast instead of adding load. Nothing
+	// else may fail.
+	assert.Equal(t, failed.Load(), budget.Load(), "only the retry budget stops a call")
+	assert.Greater(t, ok.Load(), int32(goroutines/2))
+	t.Logf("200 goroutines: %d succeeded, %d stopped by the retry budget; GET requests %d, list requests %d",
+		ok.Load(), failed.Load(), srv.RequestCount(modelartstest.RouteGetImage), srv.RequestCount(modelartstest.RouteListImages))
+}
