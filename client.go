@@ -114,7 +114,11 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 	c.rc = resty.NewWithClient(hc).
 		SetLogger(discardLogger{}).
 		SetDoNotParseResponse(true).
-		SetPreRequestHook(c.signHook)
+		SetPreRequestHook(c.signHook).
+		// Headers every request carries are set once, not per request.
+		SetHeader("User-Agent", c.userAgent).
+		SetHeader("Accept", "application/json").
+		SetHeader(auth.HeaderProjectID, c.projectID)
 	return c, nil
 }
 
@@ -148,6 +152,7 @@ type call struct {
 	// reconcile looks up the resource a create may have made when its
 	// answer was lost; nil image and nil error mean "not created".
 	reconcile func(ctx context.Context) (*Image, error)
+	found     *Image // set when reconcile found the created image
 }
 
 // attempt is the outcome of sending a call once.
@@ -235,9 +240,7 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 					return fmt.Errorf("%w: %s %s failed after the request was sent (%v), and looking the image up failed too (%v): check whether it exists before creating it again",
 						ErrCreateOutcomeUnknown, cl.method, cl.path, lastErr, rerr)
 				case img != nil:
-					if p, ok := out.(*Image); ok {
-						*p = *img
-					}
+					cl.found = img
 					return nil
 				}
 				checkedNoneN++
@@ -286,10 +289,7 @@ func (c *Client) send(ctx context.Context, cl *call) *attempt {
 		})
 		defer func() { at.sent = !traced.Load() || wrote.Load() }()
 	}
-	req := c.rc.R().SetContext(actx).
-		SetHeader("User-Agent", c.userAgent).
-		SetHeader("Accept", "application/json").
-		SetHeader(auth.HeaderProjectID, c.projectID)
+	req := c.rc.R().SetContext(actx)
 	if cl.body != nil {
 		req.SetHeader("Content-Type", "application/json;charset=UTF-8").SetBody(cl.body)
 	}

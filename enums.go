@@ -2,10 +2,11 @@ package modelarts
 
 import "strings"
 
-// Every enum is a string type. Decoding never fails on an enum: a value the
-// SDK knows is matched case-insensitively and normalised to its constant
-// (servers send "x86_64" for X86_64), a value it does not know is kept as
-// sent, so a newer server never breaks an older client.
+// Every enum is a string type. Decoding an Image or a Notebook never fails
+// on an enum: a value the SDK knows is matched case-insensitively and
+// normalised to its constant (servers send "x86_64" for X86_64), a value it
+// does not know is kept as sent, so a newer server never breaks an older
+// client.
 
 // Arch is a processor architecture.
 type Arch string
@@ -160,50 +161,9 @@ func isKnown[E ~string](v E, known []E) bool {
 	return false
 }
 
-// UnmarshalText normalises a known value to its constant and keeps others.
-func (v *Arch) UnmarshalText(b []byte) error { *v = normalize(string(b), archValues); return nil }
-
-// UnmarshalText normalises a known value to its constant and keeps others.
-func (v *ImageStatus) UnmarshalText(b []byte) error {
-	*v = normalize(string(b), imageStatusValues)
-	return nil
-}
-
-// UnmarshalText normalises a known value to its constant and keeps others.
-func (v *ResourceCategory) UnmarshalText(b []byte) error {
-	*v = normalize(string(b), resourceCategoryValues)
-	return nil
-}
-
-// UnmarshalText normalises a known value to its constant and keeps others.
-func (v *ServiceType) UnmarshalText(b []byte) error {
-	*v = normalize(string(b), serviceTypeValues)
-	return nil
-}
-
-// UnmarshalText normalises a known value to its constant and keeps others.
-func (v *DevService) UnmarshalText(b []byte) error {
-	*v = normalize(string(b), devServiceValues)
-	return nil
-}
-
-// UnmarshalText normalises a known value to its constant and keeps others.
-func (v *Origin) UnmarshalText(b []byte) error { *v = normalize(string(b), originValues); return nil }
-
-// UnmarshalText normalises a known value to its constant and keeps others.
-func (v *ImageType) UnmarshalText(b []byte) error {
-	*v = normalize(string(b), imageTypeValues)
-	return nil
-}
-
-// UnmarshalText normalises a known value to its constant and keeps others.
-func (v *Visibility) UnmarshalText(b []byte) error {
-	*v = normalize(string(b), visibilityValues)
-	return nil
-}
-
-// UnmarshalText normalises a known value to its constant and keeps others.
-func (v *FlavorType) UnmarshalText(b []byte) error {
-	*v = normalize(string(b), flavorTypeValues)
-	return nil
+// normalizeInPlace normalises each element of vs.
+func normalizeInPlace[E ~string](vs []E, known []E) {
+	for i, v := range vs {
+		vs[i] = normalize(string(v), known)
+	}
 }

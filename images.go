@@ -3,6 +3,7 @@ package modelarts
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 )
@@ -49,17 +50,12 @@ func (c *Client) RegisterImage(ctx context.Context, req *RegisterImageRequest) (
 	if err != nil {
 		return nil, fmt.Errorf("modelarts: encoding the register request: %w", err)
 	}
-	var img Image
-	err = c.do(ctx, &call{
+	return c.doImage(ctx, &call{
 		method:    "POST",
 		path:      c.prefix + "/images",
 		body:      body,
 		reconcile: c.findRegistered(req),
-	}, &img)
-	if err != nil {
-		return nil, err
-	}
-	return &img, nil
+	})
 }
 
 // CreateImageFromNotebook saves the running notebook notebookID as an image
@@ -79,17 +75,12 @@ func (c *Client) CreateImageFromNotebook(ctx context.Context, notebookID string,
 	if err != nil {
 		return nil, fmt.Errorf("modelarts: encoding the create-image request: %w", err)
 	}
-	var img Image
-	err = c.do(ctx, &call{
+	return c.doImage(ctx, &call{
 		method:    "POST",
 		path:      c.prefix + "/notebooks/" + url.PathEscape(notebookID) + "/create-image",
 		body:      body,
 		reconcile: c.findSaved(req, c.now()),
-	}, &img)
-	if err != nil {
-		return nil, err
-	}
-	return &img, nil
+	})
 }
 
 // GetImage reads an image. An unknown ID gives an error matching
@@ -98,11 +89,7 @@ func (c *Client) GetImage(ctx context.Context, imageID string) (*Image, error) {
 	if err := validateID("image id", imageID); err != nil {
 		return nil, err
 	}
-	var img Image
-	if err := c.do(ctx, &call{method: "GET", path: c.imagePath(imageID)}, &img); err != nil {
-		return nil, err
-	}
-	return &img, nil
+	return c.doImage(ctx, &call{method: "GET", path: c.imagePath(imageID)})
 }
 
 // DeleteImage deletes an image (its registration in ModelArts; the SWR
@@ -112,6 +99,24 @@ func (c *Client) DeleteImage(ctx context.Context, imageID string) error {
 		return err
 	}
 	return c.do(ctx, &call{method: "DELETE", path: c.imagePath(imageID)}, nil)
+}
+
+// doImage runs a call whose answer is an image: decoded in one pass into
+// the wire shape, or, for a create whose answer was lost, the image the
+// lookup found.
+func (c *Client) doImage(ctx context.Context, cl *call) (*Image, error) {
+	w := new(imageWire)
+	if err := c.do(ctx, cl, w); err != nil {
+		return nil, err
+	}
+	if cl.found != nil {
+		return cl.found, nil
+	}
+	img := w.finish()
+	if img.ID == "" {
+		return nil, &DecodeError{Method: cl.method, Path: cl.path, StatusCode: 200, Err: errors.New("the answer carries no image id")}
+	}
+	return img, nil
 }
 
 func (c *Client) imagePath(imageID string) string {

@@ -90,11 +90,18 @@ func (c *Client) ListImagesPage(ctx context.Context, opts *ListImagesOptions) (*
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	var page ImagePage
+	var page pageWire
+	// Room for a full page up front: decoding appends into it without
+	// growing (and copying) the array of images.
+	size := opts.Limit
+	if size == 0 {
+		size = DefaultPageSize
+	}
+	page.Data = make([]imageWire, 0, min(size, 1000))
 	if err := c.do(ctx, &call{method: "GET", path: c.prefix + "/images", query: opts.query()}, &page); err != nil {
 		return nil, err
 	}
-	return &page, nil
+	return page.finish(), nil
 }
 
 // ListImages walks every page of the listing, from opts.Offset on:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 )
@@ -44,34 +45,61 @@ type Image struct {
 	UpdatedAt time.Time `json:"-"`
 }
 
-// imageAlias has Image's fields but not its methods, so the custom codecs
-// below can reuse the standard ones.
+// imageAlias has Image's fields but not its methods, so the codecs below
+// can reuse the standard ones.
 type imageAlias Image
 
+// imageWire is the service's JSON shape of an image. The client decodes
+// responses straight into it (one pass, no per-field methods) and finishes
+// the Image with finish.
 type imageWire struct {
-	*imageAlias
+	imageAlias
 	Size     flexInt     `json:"size,omitempty"`
 	CreateAt epochMillis `json:"create_at,omitempty"`
 	UpdateAt epochMillis `json:"update_at,omitempty"`
 }
 
-// UnmarshalJSON decodes the service's image JSON: timestamps from
-// milliseconds, enums normalised, numbers sent as strings tolerated.
-func (img *Image) UnmarshalJSON(b []byte) error {
-	w := imageWire{imageAlias: (*imageAlias)(img)}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
+// finish returns the decoded image, which lives inside w, with sizes and
+// times set and enums normalised.
+func (w *imageWire) finish() *Image {
+	img := (*Image)(&w.imageAlias)
 	img.Size = int64(w.Size)
 	img.CreatedAt = w.CreateAt.time()
 	img.UpdatedAt = w.UpdateAt.time()
+	img.normalize()
+	return img
+}
+
+// normalize maps enum values the SDK knows, in any case, to their
+// constants, in place; unknown values stay as sent.
+func (img *Image) normalize() {
+	img.Arch = normalize(string(img.Arch), archValues)
+	img.Status = normalize(string(img.Status), imageStatusValues)
+	img.Origin = normalize(string(img.Origin), originValues)
+	img.Type = normalize(string(img.Type), imageTypeValues)
+	img.Visibility = normalize(string(img.Visibility), visibilityValues)
+	img.ServiceType = normalize(string(img.ServiceType), serviceTypeValues)
+	img.FlavorType = normalize(string(img.FlavorType), flavorTypeValues)
+	normalizeInPlace(img.DevServices, devServiceValues)
+	normalizeInPlace(img.ResourceCategories, resourceCategoryValues)
+	normalizeInPlace(img.SupportResCategories, resourceCategoryValues)
+}
+
+// UnmarshalJSON decodes the service's image JSON: timestamps from
+// milliseconds, enums normalised, numbers sent as strings tolerated.
+func (img *Image) UnmarshalJSON(b []byte) error {
+	var w imageWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*img = *w.finish()
 	return nil
 }
 
 // MarshalJSON encodes the image in the service's shape, times as UTC
 // milliseconds since the epoch.
 func (img Image) MarshalJSON() ([]byte, error) {
-	w := imageWire{imageAlias: (*imageAlias)(&img), Size: flexInt(img.Size)}
+	w := imageWire{imageAlias: imageAlias(img), Size: flexInt(img.Size)}
 	w.CreateAt = millisOf(img.CreatedAt)
 	w.UpdateAt = millisOf(img.UpdatedAt)
 	return json.Marshal(w)
@@ -120,16 +148,56 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 			return nil
 		}
 	}
-	if v, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+	if v, ok := parseDecimal(b); ok {
 		*n = flexInt(v)
 		return nil
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil {
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f > math.MaxInt64 || f < math.MinInt64 {
 		return fmt.Errorf("modelarts: %q is not a number", b)
 	}
 	*n = flexInt(f)
 	return nil
+}
+
+// parseDecimal parses an optionally signed run of at most 18 digits without
+// allocating (the common case); anything else is left to ParseFloat.
+func parseDecimal(b []byte) (int64, bool) {
+	neg := false
+	if len(b) > 0 && b[0] == '-' {
+		neg, b = true, b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var v int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// pageWire is the service's JSON shape of a listing page.
+type pageWire struct {
+	Data    []imageWire `json:"data"`
+	Total   int         `json:"total"`
+	Current int         `json:"current"`
+	Pages   int         `json:"pages"`
+	Size    int         `json:"size"`
+}
+
+func (p *pageWire) finish() *ImagePage {
+	page := &ImagePage{Total: p.Total, Current: p.Current, Pages: p.Pages, Size: p.Size, Images: make([]*Image, 0, len(p.Data))}
+	for i := range p.Data { // the images live in p.Data's one array
+		page.Images = append(page.Images, p.Data[i].finish())
+	}
+	return page
 }
 
 // ImagePage is one page of a listing.
@@ -169,12 +237,6 @@ var notebookStatusValues = []NotebookStatus{
 	NotebookStatusError, NotebookStatusDeleted, NotebookStatusFrozen,
 }
 
-// UnmarshalText normalises a known value to its constant and keeps others.
-func (v *NotebookStatus) UnmarshalText(b []byte) error {
-	*v = normalize(string(b), notebookStatusValues)
-	return nil
-}
-
 // Notebook is a notebook instance, with the fields that matter to saving
 // it as an image.
 type Notebook struct {
@@ -186,6 +248,17 @@ type Notebook struct {
 	URL         string         `json:"url"`
 	FailReason  string         `json:"fail_reason,omitempty"`
 	WorkspaceID string         `json:"workspace_id,omitempty"`
+}
+
+// UnmarshalJSON decodes a notebook, normalising its enums.
+func (nb *Notebook) UnmarshalJSON(b []byte) error {
+	type plain Notebook
+	if err := json.Unmarshal(b, (*plain)(nb)); err != nil {
+		return err
+	}
+	nb.Status = normalize(string(nb.Status), notebookStatusValues)
+	nb.Image.Type = normalize(string(nb.Image.Type), imageTypeValues)
+	return nil
 }
 
 // NotebookImage is the image a notebook runs.

@@ -108,16 +108,17 @@ func TestEnumsMatchCaseInsensitively(t *testing.T) {
 		want ImageStatus
 	}{{"active", ImageStatusActive}, {"Create_Failed", ImageStatusCreateFailed}, {"INIT", ImageStatusInit}, {"creating", ImageStatusCreating}}
 	for _, c := range cases {
-		var s ImageStatus
-		require.NoError(t, json.Unmarshal([]byte(`"`+c.in+`"`), &s))
-		assert.Equal(t, c.want, s)
+		var img Image
+		require.NoError(t, json.Unmarshal([]byte(`{"status":"`+c.in+`","arch":"aarch64","type":"dedicated"}`), &img))
+		assert.Equal(t, c.want, img.Status)
+		assert.Equal(t, ArchAARCH64, img.Arch)
+		assert.Equal(t, ImageTypeDedicated, img.Type)
 	}
-	var a Arch
-	require.NoError(t, json.Unmarshal([]byte(`"aarch64"`), &a))
-	assert.Equal(t, ArchAARCH64, a)
-	var nb NotebookStatus
-	require.NoError(t, json.Unmarshal([]byte(`"snapshotting"`), &nb))
-	assert.Equal(t, NotebookStatusSnapshotting, nb)
+	var nb Notebook
+	require.NoError(t, json.Unmarshal([]byte(`{"status":"snapshotting","image":{"type":"build_in"}}`), &nb))
+	assert.Equal(t, NotebookStatusSnapshotting, nb.Status)
+	assert.Equal(t, ImageTypeBuildIn, nb.Image.Type)
+	assert.Equal(t, SortDesc, normalize("desc", sortDirValues))
 }
 
 func TestImageStatusPredicates(t *testing.T) {

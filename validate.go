@@ -27,10 +27,20 @@ var (
 	namespaceRE = regexp.MustCompile(`^[a-z][a-zA-Z0-9._-]*$`)
 	// Letters, digits, '-', '_', '.' (older page) and ',' (newer page).
 	tagRE = regexp.MustCompile(`^[A-Za-z0-9._,-]+$`)
-	// Resource IDs (UUIDs in practice) and project IDs: nothing that could
-	// change the request path.
-	idRE = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 )
+
+// isIDChars reports whether id holds only letters, digits, '-', '_' and
+// '.': nothing that could change the request path. (A loop, not a regexp:
+// it runs on every call.)
+func isIDChars(id string) bool {
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return len(id) > 0
+}
 
 // parseEndpoint checks an endpoint and returns it without a trailing slash.
 func parseEndpoint(endpoint string) (string, error) {
@@ -60,7 +70,7 @@ func validateProjectID(id string) error {
 	if id == "" {
 		return invalid("project_id", "the project ID is empty; find it under My Credentials > API Credentials in the console")
 	}
-	if len(id) > maxIDLen || !idRE.MatchString(id) || strings.Trim(id, ".") == "" {
+	if len(id) > maxIDLen || !isIDChars(id) || strings.Trim(id, ".") == "" {
 		return invalid("project_id", "%q may contain only letters, digits, '-', '_' and '.'", shorten(id, 64))
 	}
 	return nil
@@ -74,7 +84,7 @@ func validateID(field, id string) error {
 	if len(id) > maxIDLen {
 		return invalid(field, "the ID is longer than %d characters", maxIDLen)
 	}
-	if !idRE.MatchString(id) || strings.Trim(id, ".") == "" {
+	if !isIDChars(id) || strings.Trim(id, ".") == "" {
 		return invalid(field, "%q may contain only letters, digits, '-', '_' and '.'", shorten(id, 64))
 	}
 	return nil

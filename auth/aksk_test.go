@@ -225,30 +225,3 @@ func TestAKSKRejectsBadInput(t *testing.T) {
 	req.URL = &url.URL{Scheme: "https", Host: vecHost, Path: "/x", RawQuery: "bad=%zz"}
 	assert.Error(t, s.Sign(req))
 }
-
-func BenchmarkSignAKSK(b *testing.B) {
-	s, _ := NewAKSKSigner("AKEXAMPLE", "SKEXAMPLE")
-	body := []byte(`{"name":"pytorch1_4","namespace":"atelier-auto","tag":"20221223"}`)
-	req, _ := http.NewRequest("POST", "https://"+vecHost+"/v1/"+vecProject+"/notebooks/nb-1/create-image", bytes.NewReader(body))
-	req.Header.Set(HeaderProjectID, vecProject)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := s.Sign(req); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkSignAKSKGetWithQuery(b *testing.B) {
-	s, _ := NewAKSKSigner("AKEXAMPLE", "SKEXAMPLE")
-	req, _ := http.NewRequest("GET", "https://"+vecHost+"/v1/"+vecProject+"/images?limit=200&offset=400&type=DEDICATED", nil)
-	req.Header.Set(HeaderProjectID, vecProject)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := s.Sign(req); err != nil {
-			b.Fatal(err)
-		}
-	}
-}

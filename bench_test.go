@@ -1,0 +1,497 @@
+package modelarts
+
+// Benchmarks of the SDK against a floor: the same work written by hand with
+// net/http and encoding/json against the same httptest server and body.
+// bench/compare.sh runs them and prints each SDK/baseline ratio.
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/modelarts-go/modelarts/auth"
+	"github.com/modelarts-go/modelarts/internal/sdksign"
+)
+
+const (
+	benchProject = "a4a5d4098fb4474fa22cd05f897d6b99"
+	benchImageID = "278e88d1-5b71-4766-8502-b3ba72e824d9"
+	benchAK      = "HPUAXR7YWRSNL8JQ1XKE"
+	benchSK      = "e6Pn2QvTfLmbYc8JrKd0ZsWx9HgUaN4o1yVt7EiF"
+)
+
+// plainImage is what a hand-written client would decode into.
+type plainImage struct {
+	ID                   string   `json:"id"`
+	Name                 string   `json:"name"`
+	Namespace            string   `json:"namespace"`
+	Tag                  string   `json:"tag"`
+	SWRPath              string   `json:"swr_path"`
+	Description          string   `json:"description"`
+	Arch                 string   `json:"arch"`
+	Status               string   `json:"status"`
+	StatusMessage        string   `json:"status_message"`
+	Origin               string   `json:"origin"`
+	Type                 string   `json:"type"`
+	Visibility           string   `json:"visibility"`
+	ServiceType          string   `json:"service_type"`
+	FlavorType           string   `json:"flavor_type"`
+	DevServices          []string `json:"dev_services"`
+	ResourceCategories   []string `json:"resource_categories"`
+	SupportResCategories []string `json:"support_res_categories"`
+	WorkspaceID          string   `json:"workspace_id"`
+	Size                 int64    `json:"size"`
+	CreateAt             int64    `json:"create_at"`
+	UpdateAt             int64    `json:"update_at"`
+}
+
+type plainPage struct {
+	Data  []*plainImage `json:"data"`
+	Total int           `json:"total"`
+}
+
+func getImageBody(b *testing.B) []byte {
+	body, err := os.ReadFile("testdata/get_image_response.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return body
+}
+
+func listBody(b *testing.B, n, total int) []byte {
+	var img map[string]any
+	if err := json.Unmarshal(getImageBody(b), &img); err != nil {
+		b.Fatal(err)
+	}
+	items := make([]map[string]any, n)
+	for i := range items {
+		c := map[string]any{}
+		for k, v := range img {
+			c[k] = v
+		}
+		c["id"] = fmt.Sprintf("%08d-5b71-4766-8502-b3ba72e824d9", i)
+		items[i] = c
+	}
+	out, _ := json.Marshal(map[string]any{"current": 1, "data": items, "pages": 1, "size": n, "total": total})
+	return out
+}
+
+// benchServer answers every request with body and counts connections
+// opened and closed.
+type benchServer struct {
+	*httptest.Server
+	conns, closed atomic.Int64
+}
+
+func newBenchServer(b *testing.B, body []byte) *benchServer {
+	s := &benchServer{}
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Request-Id", "bench")
+		_, _ = w.Write(body)
+	}))
+	s.Config.ConnState = s.count
+	s.Start()
+	b.Cleanup(s.Close)
+	return s
+}
+
+// baselineClient is what a careful hand-written client uses: its own
+// transport and a bound on each request, as the SDK's per-attempt timeout.
+func baselineClient() *http.Client {
+	return &http.Client{Transport: benchTransport(), Timeout: DefaultTimeout}
+}
+
+func (s *benchServer) count(_ net.Conn, st http.ConnState) {
+	switch st {
+	case http.StateNew:
+		s.conns.Add(1)
+	case http.StateClosed, http.StateHijacked:
+		s.closed.Add(1)
+	}
+}
+
+// report records the connections the server saw during the run: "conns"
+// opened, and "closed" before the server shut down (churn; 0 when
+// keep-alive works).
+func (s *benchServer) report(b *testing.B) {
+	b.ReportMetric(float64(s.conns.Load()), "conns")
+	b.ReportMetric(float64(s.closed.Load()), "closed")
+}
+
+// parallelGoroutines is the number of goroutines of the parallel runs.
+const parallelGoroutines = 64
+
+// benchTransport is the transport both the SDK and the baselines use. Its
+// MaxConnsPerHost equals the goroutine count of the parallel runs: without
+// it Go's transport may dial while it waits for an idle connection and
+// open a few spare ones, whatever the client above it does.
+func benchTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = parallelGoroutines
+	t.MaxConnsPerHost = parallelGoroutines
+	return t
+}
+
+func sdkClient(b *testing.B, url string, signer auth.Signer) *Client {
+	c, err := NewClient(url, benchProject, signer, WithHTTPClient(&http.Client{Transport: benchTransport()}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// baselineGet is the hand-written floor: build, sign, send, check, decode.
+func baselineGet(hc *http.Client, url string, sign func(*http.Request), out any) error {
+	req, err := http.NewRequestWithContext(context.Background(), "GET", url, nil)
+	if err != nil {
+		return err
+	}
+	sign(req)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+func tokenSign(r *http.Request) { r.Header.Set("X-Auth-Token", "bench-token") }
+
+// handSign is AK/SK signing as a user would write it from PROTOCOL.md.
+func handSign(r *http.Request, body []byte) {
+	date := time.Now().UTC().Format("20060102T150405Z")
+	r.Header.Set("X-Sdk-Date", date)
+	r.Header.Set("X-Project-Id", benchProject)
+	segs := strings.Split(r.URL.Path, "/")
+	for i, s := range segs {
+		segs[i] = sdksign.Escape(s)
+	}
+	uri := strings.Join(segs, "/")
+	if !strings.HasSuffix(uri, "/") {
+		uri += "/"
+	}
+	q := r.URL.Query()
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var pairs []string
+	for _, k := range keys {
+		vs := q[k]
+		sort.Strings(vs)
+		for _, v := range vs {
+			pairs = append(pairs, sdksign.Escape(k)+"="+sdksign.Escape(v))
+		}
+	}
+	sum := sha256.Sum256(body)
+	cr := strings.Join([]string{r.Method, uri, strings.Join(pairs, "&"),
+		"host:" + r.URL.Host + "\nx-project-id:" + benchProject + "\nx-sdk-date:" + date + "\n",
+		"host;x-project-id;x-sdk-date", hex.EncodeToString(sum[:])}, "\n")
+	crSum := sha256.Sum256([]byte(cr))
+	mac := hmac.New(sha256.New, []byte(benchSK))
+	mac.Write([]byte("SDK-HMAC-SHA256\n" + date + "\n" + hex.EncodeToString(crSum[:])))
+	r.Header.Set("Authorization", "SDK-HMAC-SHA256 Access="+benchAK+", SignedHeaders=host;x-project-id;x-sdk-date, Signature="+hex.EncodeToString(mac.Sum(nil)))
+}
+
+func BenchmarkGetImage(b *testing.B) {
+	srv := newBenchServer(b, getImageBody(b))
+	c := sdkClient(b, srv.URL, auth.NewTokenSigner("bench-token"))
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.GetImage(ctx, benchImageID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGetImageBaseline(b *testing.B) {
+	srv := newBenchServer(b, getImageBody(b))
+	hc := baselineClient()
+	url := srv.URL + "/v1/" + benchProject + "/images/" + benchImageID
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var img plainImage
+		if err := baselineGet(hc, url, tokenSign, &img); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGetImageAKSK(b *testing.B) {
+	srv := newBenchServer(b, getImageBody(b))
+	signer, _ := auth.NewAKSKSigner(benchAK, benchSK)
+	c := sdkClient(b, srv.URL, signer)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.GetImage(ctx, benchImageID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGetImageAKSKBaseline(b *testing.B) {
+	srv := newBenchServer(b, getImageBody(b))
+	hc := baselineClient()
+	url := srv.URL + "/v1/" + benchProject + "/images/" + benchImageID
+	sign := func(r *http.Request) { handSign(r, nil) }
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var img plainImage
+		if err := baselineGet(hc, url, sign, &img); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRegisterImage(b *testing.B) {
+	srv := newBenchServer(b, getImageBody(b))
+	c := sdkClient(b, srv.URL, auth.NewTokenSigner("bench-token"))
+	req := &RegisterImageRequest{SWRPath: "swr.xxx.com/op_svc_modelarts_container2/pytorch_1_8:train-pytorch_1.8.0-cuda_10.2-py_3.7",
+		Arch: ArchX86_64, ResourceCategories: []ResourceCategory{ResourceCategoryCPU}, Description: "bench"}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.RegisterImage(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRegisterImageBaseline(b *testing.B) {
+	srv := newBenchServer(b, getImageBody(b))
+	hc := baselineClient()
+	url := srv.URL + "/v1/" + benchProject + "/images"
+	type registerReq struct {
+		SWRPath     string   `json:"swr_path"`
+		Arch        string   `json:"arch,omitempty"`
+		Description string   `json:"description,omitempty"`
+		Categories  []string `json:"resource_category,omitempty"`
+	}
+	in := registerReq{SWRPath: "swr.xxx.com/op_svc_modelarts_container2/pytorch_1_8:train-pytorch_1.8.0-cuda_10.2-py_3.7",
+		Arch: "X86_64", Categories: []string{"CPU"}, Description: "bench"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		body, _ := json.Marshal(&in)
+		req, _ := http.NewRequestWithContext(context.Background(), "POST", url, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json;charset=UTF-8")
+		tokenSign(req)
+		resp, err := hc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var img plainImage
+		err = json.NewDecoder(resp.Body).Decode(&img)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatal(err, resp.StatusCode)
+		}
+	}
+}
+
+func BenchmarkListImages(b *testing.B) {
+	body := listBody(b, 200, 200)
+	srv := newBenchServer(b, body)
+	c := sdkClient(b, srv.URL, auth.NewTokenSigner("bench-token"))
+	ctx := context.Background()
+	opts := &ListImagesOptions{Type: ImageTypeDedicated}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		n := 0
+		for _, err := range c.ListImages(ctx, opts) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != 200 {
+			b.Fatal(n)
+		}
+	}
+}
+
+func BenchmarkListImagesBaseline(b *testing.B) {
+	body := listBody(b, 200, 200)
+	srv := newBenchServer(b, body)
+	hc := baselineClient()
+	url := srv.URL + "/v1/" + benchProject + "/images?type=DEDICATED"
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var page plainPage
+		if err := baselineGet(hc, url, tokenSign, &page); err != nil || len(page.Data) != 200 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkListImages10k iterates 10,000 images over 50 pages and reports
+// the bytes allocated per JSON byte received (budget: under 2).
+func BenchmarkListImages10k(b *testing.B) {
+	const pages, per = 50, 200
+	body := listBody(b, per, pages*per)
+	srv := newBenchServer(b, body)
+	c := sdkClient(b, srv.URL, auth.NewTokenSigner("bench-token"))
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body) * pages))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		n := 0
+		for _, err := range c.ListImages(ctx, &ListImagesOptions{Limit: per}) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != pages*per {
+			b.Fatal(n)
+		}
+	}
+	b.ReportMetric(float64(len(body)*pages), "json-B/op")
+}
+
+func BenchmarkGetImageParallel(b *testing.B) {
+	srv := newBenchServer(b, getImageBody(b))
+	c := sdkClient(b, srv.URL, auth.NewTokenSigner("bench-token"))
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.SetParallelism(parallelGoroutines / runtime.GOMAXPROCS(0))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := c.GetImage(ctx, benchImageID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	srv.report(b)
+}
+
+func BenchmarkGetImageParallelBaseline(b *testing.B) {
+	srv := newBenchServer(b, getImageBody(b))
+	hc := baselineClient()
+	url := srv.URL + "/v1/" + benchProject + "/images/" + benchImageID
+	b.ReportAllocs()
+	b.SetParallelism(parallelGoroutines / runtime.GOMAXPROCS(0))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			var img plainImage
+			if err := baselineGet(hc, url, tokenSign, &img); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	srv.report(b)
+}
+
+// BenchmarkGetImageParallelErrors answers 404s: bodies must be drained so
+// keep-alive still holds (connections stay at most the goroutine count).
+func BenchmarkGetImageParallelErrors(b *testing.B) {
+	srv := &benchServer{}
+	srv.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(400)
+		_, _ = io.WriteString(w, `{"error_code":"ModelArts.6404","error_msg":"image not found"}`)
+	}))
+	srv.Config.ConnState = srv.count
+	srv.Start()
+	defer srv.Close()
+	c := sdkClient(b, srv.URL, auth.NewTokenSigner("bench-token"))
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.SetParallelism(parallelGoroutines / runtime.GOMAXPROCS(0))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := c.GetImage(ctx, benchImageID); err == nil {
+				b.Fatal("want an error")
+			}
+		}
+	})
+	srv.report(b)
+}
+
+func BenchmarkSignAKSK(b *testing.B) {
+	s, _ := auth.NewAKSKSigner(benchAK, benchSK)
+	body := []byte(`{"name":"pytorch1_4","namespace":"atelier-auto","tag":"20221223"}`)
+	req, _ := http.NewRequest("POST", "https://cn-north-4.myhuaweicloud.com/v1/"+benchProject+"/notebooks/nb-1/create-image", bytes.NewReader(body))
+	req.Header.Set("X-Project-Id", benchProject)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := s.Sign(req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSignAKSKBaseline(b *testing.B) {
+	body := []byte(`{"name":"pytorch1_4","namespace":"atelier-auto","tag":"20221223"}`)
+	req, _ := http.NewRequest("POST", "https://cn-north-4.myhuaweicloud.com/v1/"+benchProject+"/notebooks/nb-1/create-image", bytes.NewReader(body))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		handSign(req, body)
+	}
+}
+
+// BenchmarkDecodeImage decodes the way the client does: one pass into the
+// wire shape, then finish.
+func BenchmarkDecodeImage(b *testing.B) {
+	body := getImageBody(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for i := 0; i < b.N; i++ {
+		w := new(imageWire)
+		if err := json.Unmarshal(body, w); err != nil {
+			b.Fatal(err)
+		}
+		if w.finish().ID == "" {
+			b.Fatal("no id")
+		}
+	}
+}
+
+func BenchmarkDecodeImageBaseline(b *testing.B) {
+	body := getImageBody(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for i := 0; i < b.N; i++ {
+		var img plainImage
+		if err := json.Unmarshal(body, &img); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
