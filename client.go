@@ -360,10 +360,22 @@ func (c *Client) decode(cl *call, at *attempt, out any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &DecodeError{Method: cl.method, Path: cl.path, StatusCode: at.status, Err: errors.New("the response body is empty")}
 	}
-	if err := json.Unmarshal(body, out); err != nil {
+	err := json.Unmarshal(body, out)
+	var typeErr *json.UnmarshalTypeError
+	if ld, ok := out.(looseDecoder); ok && errors.As(err, &typeErr) {
+		err = ld.decodeLoose(body)
+	}
+	if err != nil {
 		return &DecodeError{Method: cl.method, Path: cl.path, StatusCode: at.status, Body: shorten(string(body), 120), Err: err}
 	}
 	return nil
+}
+
+// looseDecoder is a wire shape with a slower, more tolerant twin to decode
+// with when the fast decode meets a value of an unexpected JSON type (a
+// number sent as a string, say).
+type looseDecoder interface {
+	decodeLoose(body []byte) error
 }
 
 // DecodeError is a 2xx answer whose body is not what the API documents.

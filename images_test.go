@@ -130,3 +130,26 @@ func TestGetNotebook(t *testing.T) {
 	_, err = c.GetNotebook(context.Background(), "nb-2")
 	assert.ErrorIs(t, err, ErrNotFound)
 }
+
+func TestOddNumbersInAnswersAreTolerated(t *testing.T) {
+	c, mt, _ := newMockClient(t)
+	mt.RegisterResponder("GET", `=~/images/x$`, jsonResponder(200, `{"id":"x","size":"2048","create_at":1.671708630448e12,"arch":"x86_64"}`))
+	img, err := c.GetImage(context.Background(), "x")
+	require.NoError(t, err)
+	assert.Equal(t, int64(2048), img.Size)
+	assert.Equal(t, int64(1671708630448), img.CreatedAt.UnixMilli())
+	assert.Equal(t, ArchX86_64, img.Arch)
+
+	mt.RegisterResponder("GET", testEndpoint+projectPath+"/images", jsonResponder(200, `{"data":[{"id":"a","update_at":"1671708630448"}],"total":"1"}`))
+	page, err := c.ListImagesPage(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, 1, page.Total)
+	require.Len(t, page.Images, 1)
+	assert.Equal(t, int64(1671708630448), page.Images[0].UpdatedAt.UnixMilli())
+
+	mt.RegisterResponder("GET", `=~/images/y$`, jsonResponder(200, `{"id":"y","size":"huge"}`))
+	_, err = c.GetImage(context.Background(), "y")
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.Contains(t, err.Error(), "huge")
+}

@@ -51,21 +51,45 @@ type imageAlias Image
 
 // imageWire is the service's JSON shape of an image. The client decodes
 // responses straight into it (one pass, no per-field methods) and finishes
-// the Image with finish.
+// the Image with finish. A server that sends a number as a string or a
+// float makes that fast decode fail with a type error; the client then
+// decodes again with imageWireLoose.
 type imageWire struct {
+	imageAlias
+	Size     int64 `json:"size,omitempty"`
+	CreateAt int64 `json:"create_at,omitempty"`
+	UpdateAt int64 `json:"update_at,omitempty"`
+}
+
+// imageWireLoose is imageWire with numbers accepted in any form.
+type imageWireLoose struct {
 	imageAlias
 	Size     flexInt     `json:"size,omitempty"`
 	CreateAt epochMillis `json:"create_at,omitempty"`
 	UpdateAt epochMillis `json:"update_at,omitempty"`
 }
 
+func (l *imageWireLoose) wire() imageWire {
+	return imageWire{imageAlias: l.imageAlias, Size: int64(l.Size), CreateAt: int64(l.CreateAt), UpdateAt: int64(l.UpdateAt)}
+}
+
+// decodeLoose decodes body with imageWireLoose.
+func (w *imageWire) decodeLoose(body []byte) error {
+	var l imageWireLoose
+	if err := json.Unmarshal(body, &l); err != nil {
+		return err
+	}
+	*w = l.wire()
+	return nil
+}
+
 // finish returns the decoded image, which lives inside w, with sizes and
 // times set and enums normalised.
 func (w *imageWire) finish() *Image {
 	img := (*Image)(&w.imageAlias)
-	img.Size = int64(w.Size)
-	img.CreatedAt = w.CreateAt.time()
-	img.UpdatedAt = w.UpdateAt.time()
+	img.Size = w.Size
+	img.CreatedAt = epochMillis(w.CreateAt).time()
+	img.UpdatedAt = epochMillis(w.UpdateAt).time()
 	img.normalize()
 	return img
 }
@@ -88,10 +112,11 @@ func (img *Image) normalize() {
 // UnmarshalJSON decodes the service's image JSON: timestamps from
 // milliseconds, enums normalised, numbers sent as strings tolerated.
 func (img *Image) UnmarshalJSON(b []byte) error {
-	var w imageWire
-	if err := json.Unmarshal(b, &w); err != nil {
+	var l imageWireLoose
+	if err := json.Unmarshal(b, &l); err != nil {
 		return err
 	}
+	w := l.wire()
 	*img = *w.finish()
 	return nil
 }
@@ -99,9 +124,9 @@ func (img *Image) UnmarshalJSON(b []byte) error {
 // MarshalJSON encodes the image in the service's shape, times as UTC
 // milliseconds since the epoch.
 func (img Image) MarshalJSON() ([]byte, error) {
-	w := imageWire{imageAlias: imageAlias(img), Size: flexInt(img.Size)}
-	w.CreateAt = millisOf(img.CreatedAt)
-	w.UpdateAt = millisOf(img.UpdatedAt)
+	w := imageWire{imageAlias: imageAlias(img), Size: img.Size}
+	w.CreateAt = int64(millisOf(img.CreatedAt))
+	w.UpdateAt = int64(millisOf(img.UpdatedAt))
 	return json.Marshal(w)
 }
 
@@ -190,6 +215,25 @@ type pageWire struct {
 	Current int         `json:"current"`
 	Pages   int         `json:"pages"`
 	Size    int         `json:"size"`
+}
+
+// decodeLoose decodes body with numbers accepted in any form.
+func (p *pageWire) decodeLoose(body []byte) error {
+	var l struct {
+		Data    []imageWireLoose `json:"data"`
+		Total   flexInt          `json:"total"`
+		Current flexInt          `json:"current"`
+		Pages   flexInt          `json:"pages"`
+		Size    flexInt          `json:"size"`
+	}
+	if err := json.Unmarshal(body, &l); err != nil {
+		return err
+	}
+	*p = pageWire{Total: int(l.Total), Current: int(l.Current), Pages: int(l.Pages), Size: int(l.Size), Data: make([]imageWire, len(l.Data))}
+	for i := range l.Data {
+		p.Data[i] = l.Data[i].wire()
+	}
+	return nil
 }
 
 func (p *pageWire) finish() *ImagePage {
