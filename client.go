@@ -297,11 +297,14 @@ func (c *Client) send(ctx context.Context, cl *call) *attempt {
 	if len(cl.query) > 0 {
 		u += "?" + cl.query.Encode()
 	}
-	start := time.Now()
+	var start time.Time
+	if c.logger != nil { // timing is for the log only
+		start = time.Now()
+	}
 	resp, err := req.Execute(cl.method, u)
 	if err != nil {
 		at.err = unwrapURLError(err)
-		at.duration = time.Since(start)
+		at.duration = sinceIf(start)
 		if resp != nil && resp.RawResponse != nil {
 			resp.RawResponse.Body.Close()
 		}
@@ -317,7 +320,7 @@ func (c *Client) send(ctx context.Context, cl *call) *attempt {
 	at.body = getBuffer()
 	_, rerr := at.body.ReadFrom(io.LimitReader(raw.Body, limit+1))
 	raw.Body.Close()
-	at.duration = time.Since(start)
+	at.duration = sinceIf(start)
 	if int64(at.body.Len()) > limit {
 		at.truncated = true
 		at.body.Truncate(int(limit))
@@ -327,6 +330,14 @@ func (c *Client) send(ctx context.Context, cl *call) *attempt {
 		at.sent = true
 	}
 	return at
+}
+
+// sinceIf is the time since start, or 0 when start was not taken.
+func sinceIf(start time.Time) time.Duration {
+	if start.IsZero() {
+		return 0
+	}
+	return time.Since(start)
 }
 
 // judge turns an attempt into an API error (for non-2xx) and a verdict.

@@ -7,7 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -147,10 +147,10 @@ func neverLeft(err error) bool {
 
 // retryBudget is a token bucket shared by all calls of a client: a retry
 // costs tokens, a success returns some, so during a sustained outage the
-// client stops multiplying load after a while (as aws-sdk-go-v2 does).
+// client stops multiplying load after a while (as aws-sdk-go-v2 does). It
+// is lock-free: every successful call touches it.
 type retryBudget struct {
-	mu     sync.Mutex
-	tokens int
+	tokens atomic.Int64
 }
 
 const (
@@ -160,24 +160,36 @@ const (
 	budgetSuccessGain = 1
 )
 
-func newRetryBudget() *retryBudget { return &retryBudget{tokens: budgetCapacity} }
+func newRetryBudget() *retryBudget {
+	b := &retryBudget{}
+	b.tokens.Store(budgetCapacity)
+	return b
+}
 
 // take spends cost tokens; false means the budget is exhausted.
 func (b *retryBudget) take(cost int) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.tokens < cost {
-		return false
+	for {
+		cur := b.tokens.Load()
+		if cur < int64(cost) {
+			return false
+		}
+		if b.tokens.CompareAndSwap(cur, cur-int64(cost)) {
+			return true
+		}
 	}
-	b.tokens -= cost
-	return true
 }
 
-// give returns n tokens, up to the capacity.
+// give returns n tokens, up to the capacity; a full bucket costs one load.
 func (b *retryBudget) give(n int) {
-	b.mu.Lock()
-	b.tokens = min(b.tokens+n, budgetCapacity)
-	b.mu.Unlock()
+	for {
+		cur := b.tokens.Load()
+		if cur >= budgetCapacity {
+			return
+		}
+		if b.tokens.CompareAndSwap(cur, min(cur+int64(n), budgetCapacity)) {
+			return
+		}
+	}
 }
 
 // sleepCtx waits d or until ctx ends, with no timer left behind.

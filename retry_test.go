@@ -289,7 +289,7 @@ func TestSignerFailureIsReturnedNotRetried(t *testing.T) {
 
 func TestRetryBudgetStopsRetriesDuringAnOutage(t *testing.T) {
 	c, mt, _ := newMockClient(t)
-	c.budget.tokens = budgetRetryCost*2 + 1
+	c.budget.tokens.Store(budgetRetryCost*2 + 1)
 	mt.RegisterResponder("GET", imageURL, jsonResponder(503, `{}`))
 	_, err := c.GetImage(context.Background(), "img-1")
 	require.Error(t, err)
@@ -305,7 +305,7 @@ func TestRetryBudgetStopsRetriesDuringAnOutage(t *testing.T) {
 		_, err = c.GetImage(context.Background(), "img-1")
 		require.NoError(t, err)
 	}
-	assert.GreaterOrEqual(t, c.budget.tokens, budgetRetryCost, "successes refill the budget")
+	assert.GreaterOrEqual(t, c.budget.tokens.Load(), int64(budgetRetryCost), "successes refill the budget")
 }
 
 func TestRateLimitWaitsBeforeSending(t *testing.T) {
