@@ -190,7 +190,11 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 		}
 		if c.limiter != nil {
 			if err := c.limiter.Wait(ctx); err != nil {
-				return c.ctxError(cl, ctx.Err(), lastErr)
+				if ctxErr := ctx.Err(); ctxErr != nil {
+					return c.ctxError(cl, ctxErr, lastErr)
+				}
+				// The limiter saw the wait would outlast the deadline.
+				return c.ctxError(cl, fmt.Errorf("waiting for the client's rate limit: %v: %w", err, context.DeadlineExceeded), lastErr)
 			}
 		}
 		at := c.send(ctx, cl)

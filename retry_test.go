@@ -317,6 +317,9 @@ func TestRateLimitWaitsBeforeSending(t *testing.T) {
 	defer cancel()
 	_, err = c.GetImage(ctx, "img-1")
 	require.Error(t, err, "the next would wait ~1000 s, beyond the deadline")
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "rate limit")
+	assert.NotContains(t, err.Error(), "%!")
 	assert.Equal(t, 1, mt.GetTotalCallCount())
 }
 

@@ -1,7 +1,9 @@
 package modelartstest
 
 import (
+	"bufio"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"time"
@@ -54,16 +56,23 @@ func (s *Server) takeFault(route string) *Fault {
 	return &f
 }
 
-// dropConnection closes the client's connection without an answer.
-func dropConnection(w http.ResponseWriter) {
+// hijack takes the connection over from net/http; a writer that cannot be
+// hijacked aborts the handler, which closes the connection too.
+func hijack(w http.ResponseWriter) (net.Conn, *bufio.ReadWriter) {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		panic(http.ErrAbortHandler)
 	}
-	conn, _, err := hj.Hijack()
+	conn, buf, err := hj.Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
+	return conn, buf
+}
+
+// dropConnection closes the client's connection without an answer.
+func dropConnection(w http.ResponseWriter) {
+	conn, _ := hijack(w)
 	conn.Close()
 }
 
@@ -132,14 +141,7 @@ func cutBody(w http.ResponseWriter, r *http.Request, body string, h http.Handler
 		h(rec, r)
 		body = rec.Body.String()
 	}
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic(http.ErrAbortHandler)
-	}
-	conn, buf, err := hj.Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
+	conn, buf := hijack(w)
 	defer conn.Close()
 	fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:len(body)/2])
 	_ = buf.Flush()
