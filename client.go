@@ -175,8 +175,9 @@ func (at *attempt) lastToken() string {
 	return at.reqHeader.Get(auth.HeaderAuthToken)
 }
 
-// do runs a call through the pipeline: validate-free build, rate limit,
-// sign, send, check, retry, decode into out (if non-nil).
+// do runs a call through the pipeline: rate limit, sign, send, check,
+// retry or reconcile, and decode into out (if non-nil). Input was validated
+// by the endpoint method before.
 func (c *Client) do(ctx context.Context, cl *call, out any) error {
 	var (
 		lastErr      error
@@ -401,6 +402,7 @@ type DecodeError struct {
 	Err          error
 }
 
+// Error says which call got an undecodable answer, why, and how it began.
 func (e *DecodeError) Error() string {
 	msg := fmt.Sprintf("modelarts: %s %s: %d answer cannot be decoded: %v", e.Method, e.Path, e.StatusCode, e.Err)
 	if e.Body != "" {
@@ -420,6 +422,7 @@ type RequestError struct {
 	Err          error
 }
 
+// Error says which call failed, with what, after how many attempts.
 func (e *RequestError) Error() string {
 	s := fmt.Sprintf("modelarts: %s %s: %v", e.Method, e.Path, e.Err)
 	if e.Attempts > 1 {

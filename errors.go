@@ -64,6 +64,7 @@ type APIError struct {
 	Path       string // request path, without query
 }
 
+// Error reads "modelarts: METHOD PATH: STATUS CODE: MESSAGE (request id ID)".
 func (e *APIError) Error() string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "modelarts: %s %s: %d", e.Method, e.Path, e.StatusCode)
@@ -111,6 +112,7 @@ type ValidationError struct {
 	Reason string // the rule that failed
 }
 
+// Error names the field and the rule it broke.
 func (e *ValidationError) Error() string {
 	return "modelarts: invalid " + e.Field + ": " + e.Reason
 }
@@ -130,6 +132,7 @@ type ImageFailedError struct {
 	StatusMessage string // the server's explanation, when it gave one
 }
 
+// Error names the image, its final status and the server's explanation.
 func (e *ImageFailedError) Error() string {
 	msg := fmt.Sprintf("modelarts: image %s ended %s", e.ImageID, e.Status)
 	if e.StatusMessage != "" {

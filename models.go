@@ -162,6 +162,7 @@ func (m *epochMillis) UnmarshalJSON(b []byte) error {
 // numeric string or null.
 type flexInt int64
 
+// UnmarshalJSON accepts an integer, a float, a numeric string or null.
 func (n *flexInt) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || string(b) == "null" {

@@ -204,6 +204,8 @@ func (e *WaitError) noteTransient(err error) {
 	e.LastTransient = err
 }
 
+// Error names the image, the context error, the polls made and the last
+// status seen, and the transient failures if there were any.
 func (e *WaitError) Error() string {
 	status := string(e.LastStatus)
 	if status == "" {

@@ -50,6 +50,7 @@ func NewAKSKSigner(ak, sk string, opts ...AKSKOption) (Signer, error) {
 	return s, nil
 }
 
+// Sign stamps X-Sdk-Date (and X-Security-Token) and sets Authorization.
 func (s *akskSigner) Sign(req *http.Request) error {
 	bodySum, err := hashBody(req)
 	if err != nil {

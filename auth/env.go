@@ -26,6 +26,7 @@ type MissingEnvError struct {
 	Missing []string
 }
 
+// Error lists the variables to set, never their values.
 func (e *MissingEnvError) Error() string {
 	return "modelarts: configuration from the environment is incomplete: set " + strings.Join(e.Missing, ", ")
 }

@@ -24,6 +24,8 @@ type IAMError struct {
 	Username   string // the user the token was requested for
 }
 
+// Error names the IAM endpoint, the user, IAM's code and message, and what
+// to check; never the password.
 func (e *IAMError) Error() string {
 	msg := fmt.Sprintf("auth: IAM token request to %s for user %q failed: %d", e.Endpoint, e.Username, e.StatusCode)
 	if e.Code != "" {

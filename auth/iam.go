@@ -142,6 +142,7 @@ func NewIAMTokenSigner(creds PasswordCredentials, opts ...IAMOption) (Signer, er
 	return s, nil
 }
 
+// Sign sets X-Auth-Token to a cached or freshly fetched token.
 func (s *iamSigner) Sign(req *http.Request) error {
 	tok, err := s.Token(req.Context())
 	if err != nil {

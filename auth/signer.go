@@ -50,6 +50,7 @@ func NewTokenSigner(token string) Signer {
 	return &tokenSigner{token: newSecret(token)}
 }
 
+// Sign sets X-Auth-Token.
 func (s *tokenSigner) Sign(req *http.Request) error {
 	tok := s.token()
 	if tok == "" {
