@@ -236,21 +236,12 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 		}
 
 		if verdict == ambiguous {
-			if cl.reconcile == nil {
-				verdict = stop
-			} else {
-				img, rerr := cl.reconcile(ctx)
-				switch {
-				case rerr != nil:
-					return fmt.Errorf("%w: %s %s failed after the request was sent (%v), and looking the image up failed too (%v): check whether it exists before creating it again",
-						ErrCreateOutcomeUnknown, cl.method, cl.path, lastErr, rerr)
-				case img != nil:
-					cl.found = img
-					return nil
-				}
-				checkedNoneN++
-				verdict = retry // nothing was created: sending again is safe
+			found, err := c.reconcile(ctx, cl, lastErr)
+			if found || err != nil {
+				return err
 			}
+			checkedNoneN++
+			verdict = retry // nothing was created: sending again is safe
 		}
 		if verdict != retry || n >= c.retry.MaxAttempts {
 			return c.finalError(cl, n, lastErr, checkedNoneN > 0)
@@ -273,6 +264,26 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 			return c.ctxError(cl, err, lastErr)
 		}
 	}
+}
+
+// reconcile looks up what an ambiguously failed create may have made.
+// found: the create succeeded and cl.found holds the image. An error: the
+// outcome is unknown, or the call cannot be reconciled. Neither: nothing
+// was created, so sending the create again is safe.
+func (c *Client) reconcile(ctx context.Context, cl *call, lastErr error) (found bool, err error) {
+	if cl.reconcile == nil {
+		return false, lastErr
+	}
+	img, err := cl.reconcile(ctx)
+	switch {
+	case err != nil:
+		return false, fmt.Errorf("%w: %s %s failed after the request was sent (%v), and looking the image up failed too (%v): check whether it exists before creating it again",
+			ErrCreateOutcomeUnknown, cl.method, cl.path, lastErr, err)
+	case img != nil:
+		cl.found = img
+		return true, nil
+	}
+	return false, nil
 }
 
 // send makes one attempt and reads its body within the limits.
