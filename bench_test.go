@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -99,11 +100,17 @@ type benchServer struct {
 }
 
 func newBenchServer(b *testing.B, body []byte) *benchServer {
+	return newBenchServerStatus(b, http.StatusOK, body)
+}
+
+// newBenchServerStatus answers every request with status and body.
+func newBenchServerStatus(b *testing.B, status int, body []byte) *benchServer {
 	s := &benchServer{}
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Request-Id", "bench")
+		w.WriteHeader(status)
 		_, _ = w.Write(body)
 	}))
 	s.Config.ConnState = s.count
@@ -382,65 +389,53 @@ func BenchmarkListImages10k(b *testing.B) {
 	b.ReportMetric(float64(len(body)*pages), "json-B/op")
 }
 
-func BenchmarkGetImageParallel(b *testing.B) {
-	srv := newBenchServer(b, getImageBody(b))
-	c := sdkClient(b, srv.URL, auth.NewTokenSigner("bench-token"))
-	ctx := context.Background()
+// runParallel runs call from parallelGoroutines goroutines and reports the
+// connections srv saw.
+func runParallel(b *testing.B, srv *benchServer, call func() error) {
 	b.ReportAllocs()
 	b.SetParallelism(parallelGoroutines / runtime.GOMAXPROCS(0))
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := c.GetImage(ctx, benchImageID); err != nil {
+			if err := call(); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	srv.report(b)
+}
+
+func BenchmarkGetImageParallel(b *testing.B) {
+	srv := newBenchServer(b, getImageBody(b))
+	c := sdkClient(b, srv.URL, auth.NewTokenSigner("bench-token"))
+	runParallel(b, srv, func() error {
+		_, err := c.GetImage(context.Background(), benchImageID)
+		return err
+	})
 }
 
 func BenchmarkGetImageParallelBaseline(b *testing.B) {
 	srv := newBenchServer(b, getImageBody(b))
 	hc := baselineClient()
 	url := srv.URL + "/v1/" + benchProject + "/images/" + benchImageID
-	b.ReportAllocs()
-	b.SetParallelism(parallelGoroutines / runtime.GOMAXPROCS(0))
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			var img plainImage
-			if err := baselineGet(hc, url, tokenSign, &img); err != nil {
-				b.Fatal(err)
-			}
-		}
+	runParallel(b, srv, func() error {
+		var img plainImage
+		return baselineGet(hc, url, tokenSign, &img)
 	})
-	srv.report(b)
 }
 
-// BenchmarkGetImageParallelErrors answers 404s: bodies must be drained so
-// keep-alive still holds (connections stay at most the goroutine count).
+// BenchmarkGetImageParallelErrors answers 400 ModelArts.6404: error bodies
+// must be read to the end so keep-alive still holds (connections stay at
+// most the goroutine count, none closed).
 func BenchmarkGetImageParallelErrors(b *testing.B) {
-	srv := &benchServer{}
-	srv.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(400)
-		_, _ = io.WriteString(w, `{"error_code":"ModelArts.6404","error_msg":"image not found"}`)
-	}))
-	srv.Config.ConnState = srv.count
-	srv.Start()
-	defer srv.Close()
+	srv := newBenchServerStatus(b, 400, []byte(`{"error_code":"ModelArts.6404","error_msg":"image not found"}`))
 	c := sdkClient(b, srv.URL, auth.NewTokenSigner("bench-token"))
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.SetParallelism(parallelGoroutines / runtime.GOMAXPROCS(0))
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := c.GetImage(ctx, benchImageID); err == nil {
-				b.Fatal("want an error")
-			}
+	runParallel(b, srv, func() error {
+		if _, err := c.GetImage(context.Background(), benchImageID); !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("want a not-found error, got %v", err)
 		}
+		return nil
 	})
-	srv.report(b)
 }
 
 func BenchmarkSignAKSK(b *testing.B) {

@@ -30,6 +30,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/modelarts-go/modelarts/auth"
+	"github.com/modelarts-go/modelarts/internal/textutil"
 )
 
 // Body size limits: a server streaming garbage cannot exhaust memory.
@@ -153,6 +154,7 @@ type call struct {
 	// answer was lost; nil image and nil error mean "not created".
 	reconcile func(ctx context.Context) (*Image, error)
 	found     *Image // set when reconcile found the created image
+	status    int    // the status of the successful answer
 }
 
 // attempt is the outcome of sending a call once.
@@ -203,6 +205,7 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 		c.logAttempt(ctx, cl, n, wait, at, apiErr)
 
 		if at.err == nil && apiErr == nil {
+			cl.status = at.status
 			err := c.decode(cl, at, out)
 			putBuffer(at.body)
 			if n == 1 {
@@ -382,7 +385,7 @@ func (c *Client) decode(cl *call, at *attempt, out any) error {
 	body := at.body.Bytes()
 	if at.truncated {
 		return &DecodeError{Method: cl.method, Path: cl.path, StatusCode: at.status,
-			Body: shorten(string(body), 120), Err: fmt.Errorf("the response is larger than the %d-byte limit", MaxResponseBytes)}
+			Body: textutil.Shorten(string(body), 120), Err: fmt.Errorf("the response is larger than the %d-byte limit", MaxResponseBytes)}
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &DecodeError{Method: cl.method, Path: cl.path, StatusCode: at.status, Err: errors.New("the response body is empty")}
@@ -393,7 +396,7 @@ func (c *Client) decode(cl *call, at *attempt, out any) error {
 		err = ld.decodeLoose(body)
 	}
 	if err != nil {
-		return &DecodeError{Method: cl.method, Path: cl.path, StatusCode: at.status, Body: shorten(string(body), 120), Err: err}
+		return &DecodeError{Method: cl.method, Path: cl.path, StatusCode: at.status, Body: textutil.Shorten(string(body), 120), Err: err}
 	}
 	return nil
 }
@@ -503,7 +506,7 @@ func parseAPIError(status int, h http.Header, body []byte, truncated bool) *APIE
 		}
 	}
 	if e.Code == "" && e.Message == "" && len(trimmed) > 0 {
-		e.Message = shorten(string(trimmed), 200)
+		e.Message = textutil.Shorten(string(trimmed), 200)
 	}
 	if e.Message == "" && e.Code == "" {
 		e.Message = http.StatusText(status)
@@ -519,22 +522,6 @@ func firstNonEmpty(vs ...string) string {
 	}
 	return ""
 }
-
-// shorten trims s to about n bytes, without splitting a UTF-8 sequence, and
-// folds control characters so an HTML page reads on one line.
-func shorten(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 

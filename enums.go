@@ -1,6 +1,9 @@
 package modelarts
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Every enum is a string type. Decoding an Image or a Notebook never fails
 // on an enum: a value the SDK knows is matched case-insensitively and
@@ -159,6 +162,14 @@ func isKnown[E ~string](v E, known []E) bool {
 		}
 	}
 	return false
+}
+
+// cloneNormalized returns a normalised copy of vs, leaving the caller's
+// slice alone.
+func cloneNormalized[E ~string](vs []E, known []E) []E {
+	out := slices.Clone(vs)
+	normalizeInPlace(out, known)
+	return out
 }
 
 // normalizeInPlace normalises each element of vs.

@@ -44,8 +44,8 @@ func (c *Client) RegisterImage(ctx context.Context, req *RegisterImageRequest) (
 	norm.Origin = normalize(string(req.Origin), originValues)
 	norm.ServiceType = normalize(string(req.ServiceType), serviceTypeValues)
 	norm.Visibility = normalize(string(req.Visibility), visibilityValues)
-	norm.ResourceCategories = normalizeEnums(req.ResourceCategories, resourceCategoryValues)
-	norm.Services = normalizeEnums(req.Services, devServiceValues)
+	norm.ResourceCategories = cloneNormalized(req.ResourceCategories, resourceCategoryValues)
+	norm.Services = cloneNormalized(req.Services, devServiceValues)
 	body, err := json.Marshal(&norm)
 	if err != nil {
 		return nil, fmt.Errorf("modelarts: encoding the register request: %w", err)
@@ -114,22 +114,11 @@ func (c *Client) doImage(ctx context.Context, cl *call) (*Image, error) {
 	}
 	img := w.finish()
 	if img.ID == "" {
-		return nil, &DecodeError{Method: cl.method, Path: cl.path, StatusCode: 200, Err: errors.New("the answer carries no image id")}
+		return nil, &DecodeError{Method: cl.method, Path: cl.path, StatusCode: cl.status, Err: errors.New("the answer carries no image id")}
 	}
 	return img, nil
 }
 
 func (c *Client) imagePath(imageID string) string {
 	return c.prefix + "/images/" + url.PathEscape(imageID)
-}
-
-func normalizeEnums[E ~string](vs []E, known []E) []E {
-	if vs == nil {
-		return nil
-	}
-	out := make([]E, len(vs))
-	for i, v := range vs {
-		out[i] = normalize(string(v), known)
-	}
-	return out
 }

@@ -153,3 +153,13 @@ func TestOddNumbersInAnswersAreTolerated(t *testing.T) {
 	require.ErrorAs(t, err, &de)
 	assert.Contains(t, err.Error(), "huge")
 }
+
+func TestCreatedAnswerWithoutIDNamesItsStatus(t *testing.T) {
+	c, mt, _ := newMockClient(t)
+	mt.RegisterResponder("POST", `=~/create-image$`, jsonResponder(201, `{"name":"n"}`))
+	_, err := c.CreateImageFromNotebook(context.Background(), "nb", &CreateImageRequest{Name: "n", Namespace: "ns"})
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, 201, de.StatusCode)
+	assert.Contains(t, err.Error(), "no image id")
+}

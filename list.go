@@ -2,6 +2,7 @@ package modelarts
 
 import (
 	"context"
+	"github.com/modelarts-go/modelarts/internal/textutil"
 	"iter"
 	"net/url"
 	"regexp"
@@ -37,7 +38,7 @@ func (o *ListImagesOptions) validate() error {
 	case o.Offset < 0:
 		return invalid("offset", "cannot be negative, got %d", o.Offset)
 	case o.SortKey != "" && !sortKeyRE.MatchString(o.SortKey):
-		return invalid("sort_key", "%q is not a field name", shorten(o.SortKey, 64))
+		return invalid("sort_key", "%q is not a field name", textutil.Shorten(o.SortKey, 64))
 	}
 	for _, err := range []error{
 		checkLen("name", o.Name, 512),

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/modelarts-go/modelarts/auth"
+	"github.com/modelarts-go/modelarts/internal/textutil"
 )
 
 // Documented limits.
@@ -70,10 +71,7 @@ func validateProjectID(id string) error {
 	if id == "" {
 		return invalid("project_id", "the project ID is empty; find it under My Credentials > API Credentials in the console")
 	}
-	if len(id) > maxIDLen || !isIDChars(id) || strings.Trim(id, ".") == "" {
-		return invalid("project_id", "%q may contain only letters, digits, '-', '_' and '.'", shorten(id, 64))
-	}
-	return nil
+	return validateID("project_id", id)
 }
 
 // validateID checks an image or notebook ID so it cannot change the path.
@@ -85,7 +83,7 @@ func validateID(field, id string) error {
 		return invalid(field, "the ID is longer than %d characters", maxIDLen)
 	}
 	if !isIDChars(id) || strings.Trim(id, ".") == "" {
-		return invalid(field, "%q may contain only letters, digits, '-', '_' and '.'", shorten(id, 64))
+		return invalid(field, "%q may contain only letters, digits, '-', '_' and '.'", textutil.Shorten(id, 64))
 	}
 	return nil
 }
@@ -134,7 +132,7 @@ func (r *RegisterImageRequest) validate() error {
 		return invalid("swr_path", "required: the SWR address of the image, e.g. swr.cn-north-4.myhuaweicloud.com/org/name:tag")
 	}
 	if len(r.SWRPath) > maxSWRPathLen || strings.ContainsAny(r.SWRPath, " \t\r\n") {
-		return invalid("swr_path", "%q must be an SWR address without spaces, at most %d characters", shorten(r.SWRPath, 64), maxSWRPathLen)
+		return invalid("swr_path", "%q must be an SWR address without spaces, at most %d characters", textutil.Shorten(r.SWRPath, 64), maxSWRPathLen)
 	}
 	for _, err := range []error{
 		checkPrintable("swr_path", r.SWRPath),
@@ -167,17 +165,17 @@ func (r *CreateImageRequest) validate() error {
 	case len(r.Name) > maxImageNameLen:
 		return invalid("name", "%d characters, at most %d allowed", len(r.Name), maxImageNameLen)
 	case !imageNameRE.MatchString(r.Name):
-		return invalid("name", "%q may contain only lowercase letters, digits, '-', '_' and '.', and must start and end with a letter or digit", shorten(r.Name, 64))
+		return invalid("name", "%q may contain only lowercase letters, digits, '-', '_' and '.', and must start and end with a letter or digit", textutil.Shorten(r.Name, 64))
 	case r.Namespace == "":
 		return invalid("namespace", "required: the SWR organization to save the image in")
 	case len(r.Namespace) > maxNamespaceLen:
 		return invalid("namespace", "%d characters, at most %d allowed", len(r.Namespace), maxNamespaceLen)
 	case !namespaceRE.MatchString(r.Namespace):
-		return invalid("namespace", "%q must start with a lowercase letter and contain only letters, digits, '-', '_' and '.'", shorten(r.Namespace, 64))
+		return invalid("namespace", "%q must start with a lowercase letter and contain only letters, digits, '-', '_' and '.'", textutil.Shorten(r.Namespace, 64))
 	case len(r.Tag) > maxTagLen:
 		return invalid("tag", "%d characters, at most %d allowed", len(r.Tag), maxTagLen)
 	case r.Tag != "" && !tagRE.MatchString(r.Tag):
-		return invalid("tag", "%q may contain only letters, digits, '-', '_', '.' and ','", shorten(r.Tag, 64))
+		return invalid("tag", "%q may contain only letters, digits, '-', '_', '.' and ','", textutil.Shorten(r.Tag, 64))
 	}
 	if err := checkLen("description", r.Description, maxDescriptionLen); err != nil {
 		return err

@@ -93,7 +93,7 @@ func (c *Client) WaitForImage(ctx context.Context, imageID string, cond func(*Im
 	start := c.now()
 	we := &WaitError{ImageID: imageID}
 	var last *Image
-	for {
+	for final := false; ; {
 		img, err := c.GetImage(ctx, imageID)
 		we.Polls++
 		if err == nil {
@@ -118,9 +118,12 @@ func (c *Client) WaitForImage(ctx context.Context, imageID string, cond func(*Im
 				return last, fmt.Errorf("modelarts: waiting for image %s: %w", imageID, err)
 			}
 		}
+		if final { // the poll squeezed in before the deadline
+			we.Err = context.DeadlineExceeded
+			return last, we
+		}
 
 		delay := pollDelay(w.min, w.max, we.Polls, c.jitter)
-		final := false
 		if deadline, ok := ctx.Deadline(); ok {
 			remaining := deadline.Sub(c.now())
 			if remaining <= 0 {
@@ -135,26 +138,6 @@ func (c *Client) WaitForImage(ctx context.Context, imageID string, cond func(*Im
 		}
 		if err := c.sleep(ctx, delay); err != nil {
 			we.Err = err
-			return last, we
-		}
-		if final {
-			img, err := c.GetImage(ctx, imageID)
-			we.Polls++
-			if err == nil {
-				we.LastStatus = img.Status
-				if w.progress != nil {
-					w.progress(img)
-				}
-				if done, cerr := cond(img); done || cerr != nil {
-					return img, cerr
-				}
-				last = img
-			} else if !isTransient(err) && !errors.Is(err, ErrNotFound) && ctx.Err() == nil {
-				return last, fmt.Errorf("modelarts: waiting for image %s: %w", imageID, err)
-			} else {
-				we.noteTransient(err)
-			}
-			we.Err = context.DeadlineExceeded
 			return last, we
 		}
 	}

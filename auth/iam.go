@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/modelarts-go/modelarts/internal/textutil"
 	"io"
 	"log/slog"
 	"net/http"
@@ -317,21 +318,13 @@ func (s *iamSigner) iamError(resp *http.Response, data []byte) error {
 			}
 		}
 	} else if len(data) > 0 {
-		e.Message = shorten(string(data), 200)
+		e.Message = textutil.Shorten(string(data), 200)
 	}
 	// IAM never echoes the password, but be certain none reaches an error.
 	if pw := s.password(); pw != "" {
 		e.Message = strings.ReplaceAll(e.Message, pw, Redacted)
 	}
 	return e
-}
-
-func shorten(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
 
 // String prints the signer without the password or token.

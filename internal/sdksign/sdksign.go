@@ -200,12 +200,6 @@ func HashHex(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// StringToSign returns the string the HMAC covers (exposed for test vectors).
-func StringToSign(date, canonicalRequest string) string {
-	sum := sha256.Sum256([]byte(canonicalRequest))
-	return Algorithm + "\n" + date + "\n" + hex.EncodeToString(sum[:])
-}
-
 // Signature returns the hex HMAC-SHA256, keyed with sk, of the string to
 // sign for the canonical request and date.
 func Signature(sk, date, canonicalRequest string) string {

@@ -1,0 +1,22 @@
+// Package textutil holds the one text helper the SDK's packages share.
+package textutil
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Shorten folds runs of white space (an HTML page then reads on one line)
+// and trims s to at most about n bytes without splitting a UTF-8 sequence,
+// marking the cut with "…". Server bodies quoted in errors go through it.
+func Shorten(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
