@@ -1,8 +1,11 @@
 package modelarts
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/modelarts-go/modelarts/auth"
@@ -33,8 +36,8 @@ var (
 	// ErrImageFailed: an *ImageFailedError; the image ended CREATE_FAILED,
 	// ERROR or DELETED.
 	ErrImageFailed = errors.New("image failed")
-	// ErrCreateOutcomeUnknown: a create was sent, its answer was lost, and
-	// looking the image up failed too, so whether it exists is unknown.
+	// ErrCreateOutcomeUnknown: a create was sent and the SDK could not
+	// establish which image, if any, it made (see *CreateOutcomeError).
 	ErrCreateOutcomeUnknown = errors.New("create outcome unknown")
 )
 
@@ -61,7 +64,10 @@ type APIError struct {
 	Message    string // error_msg / error_message / message, or the shortened body
 	RequestID  string // X-Request-Id: quote it to support
 	Method     string // request method
-	Path       string // request path, without query
+	Path       string // request path as sent, without query
+	// Header holds the response headers (Retry-After, gateway headers),
+	// with any credential the client holds removed and values bounded.
+	Header http.Header
 }
 
 // Error reads "modelarts: METHOD PATH: STATUS CODE: MESSAGE (request id ID)".
@@ -110,7 +116,11 @@ func (e *APIError) isTokenError() bool {
 type ValidationError struct {
 	Field  string // the JSON name of the field (or "request", "image id", …)
 	Reason string // the rule that failed
+	Err    error  // the underlying error, if another package reported it
 }
+
+// Unwrap returns the underlying error, if any.
+func (e *ValidationError) Unwrap() error { return e.Err }
 
 // Error names the field and the rule it broke.
 func (e *ValidationError) Error() string {
@@ -143,3 +153,118 @@ func (e *ImageFailedError) Error() string {
 
 // Is makes errors.Is(err, ErrImageFailed) hold.
 func (e *ImageFailedError) Is(target error) bool { return target == ErrImageFailed }
+
+// DecodeError is a 2xx answer whose body is not what the API documents.
+type DecodeError struct {
+	Method, Path string
+	StatusCode   int
+	Body         string // what arrived, shortened, credentials removed
+	Err          error
+}
+
+// Error says which call got an undecodable answer, why, and how it began.
+func (e *DecodeError) Error() string {
+	msg := fmt.Sprintf("modelarts: %s %s: %d answer cannot be decoded: %v", e.Method, e.Path, e.StatusCode, e.Err)
+	if e.Body != "" {
+		msg += "; the body began: " + e.Body
+	}
+	return msg
+}
+
+// Unwrap returns the decoding error.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// RequestError is a call that got no HTTP answer: connection refused or
+// reset, a timeout, a body cut short.
+type RequestError struct {
+	Method, Path string
+	Attempts     int
+	Err          error
+}
+
+// Error says which call failed, with what, after how many attempts.
+func (e *RequestError) Error() string {
+	s := fmt.Sprintf("modelarts: %s %s: %v", e.Method, e.Path, e.Err)
+	if e.Attempts > 1 {
+		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
+	}
+	return s
+}
+
+// Unwrap returns the transport error.
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// CreateOutcomeError is a create the SDK cannot vouch for: it was sent (or
+// the service even said it succeeded), but the evidence does not tell which
+// image, if any, this call made. It matches ErrCreateOutcomeUnknown.
+// Candidates lists the images that may be this call's; look at them before
+// creating again.
+type CreateOutcomeError struct {
+	Method, Path string
+	Reason       string   // what the SDK saw
+	Candidates   []string // IDs of images that may be this call's
+	Err          error    // the failure that made the outcome uncertain, if any
+}
+
+// Error says what was sent, what the SDK saw, and the candidate images.
+func (e *CreateOutcomeError) Error() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "modelarts: %s %s: %v: %s", e.Method, e.Path, ErrCreateOutcomeUnknown, e.Reason)
+	if len(e.Candidates) > 0 {
+		fmt.Fprintf(&sb, "; images that may be this call's: %s", strings.Join(e.Candidates, ", "))
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&sb, " (after: %v)", e.Err)
+	}
+	sb.WriteString("; check them before creating again")
+	return sb.String()
+}
+
+// Is makes errors.Is(err, ErrCreateOutcomeUnknown) hold.
+func (e *CreateOutcomeError) Is(target error) bool { return target == ErrCreateOutcomeUnknown }
+
+// Unwrap returns the failure that made the outcome uncertain.
+func (e *CreateOutcomeError) Unwrap() error { return e.Err }
+
+// parseAPIError reads the error body in any of the shapes the service and
+// its gateways use. clean scrubs and bounds every string taken from the
+// answer.
+func parseAPIError(status int, h http.Header, body []byte, truncated bool, clean func(s string, n int) string) *APIError {
+	e := &APIError{StatusCode: status, RequestID: clean(h.Get("X-Request-Id"), maxRequestIDLen)}
+	var b struct {
+		ErrorCode    string `json:"error_code"`
+		ErrorMsg     string `json:"error_msg"`
+		ErrorMessage string `json:"error_message"`
+		Code         any    `json:"code"`
+		Message      string `json:"message"`
+		RequestID    string `json:"request_id"`
+	}
+	trimmed := bytes.TrimSpace(body)
+	if !truncated && len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &b) == nil {
+		e.Code = b.ErrorCode
+		if e.Code == "" && b.Code != nil {
+			e.Code = strings.TrimSpace(fmt.Sprint(b.Code))
+		}
+		e.Code = clean(e.Code, 64)
+		e.Message = clean(firstNonEmpty(b.ErrorMsg, b.ErrorMessage, b.Message), 512)
+		if e.RequestID == "" {
+			e.RequestID = clean(b.RequestID, maxRequestIDLen)
+		}
+	}
+	if e.Code == "" && e.Message == "" && len(trimmed) > 0 {
+		e.Message = clean(string(trimmed), 200)
+	}
+	if e.Message == "" && e.Code == "" {
+		e.Message = http.StatusText(status)
+	}
+	return e
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

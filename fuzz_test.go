@@ -2,6 +2,7 @@ package modelarts
 
 import (
 	"encoding/json"
+	"github.com/modelarts-go/modelarts/internal/textutil"
 	"net/http"
 	"net/url"
 	"strings"
@@ -34,7 +35,7 @@ func FuzzDecodeImage(f *testing.F) {
 		if err := json.Unmarshal(out, &again); err != nil {
 			t.Fatalf("an encoded image does not decode: %v\n%s", err, out)
 		}
-		if !again.CreatedAt.Equal(img.CreatedAt) || !again.UpdatedAt.Equal(img.UpdatedAt) || again.Size != img.Size ||
+		if !again.CreatedAt.Equal(img.CreatedAt.Time) || !again.UpdatedAt.Equal(img.UpdatedAt.Time) || again.Size != img.Size ||
 			again.Status != img.Status || again.Arch != img.Arch || again.ID != img.ID {
 			t.Fatalf("round trip changed the image:\n%+v\n%+v", img, again)
 		}
@@ -50,7 +51,7 @@ func FuzzParseAPIError(f *testing.F) {
 		f.Add(400, s)
 	}
 	f.Fuzz(func(t *testing.T, status int, body string) {
-		e := parseAPIError(status, http.Header{"X-Request-Id": {"req"}}, []byte(body), false)
+		e := parseAPIError(status, http.Header{"X-Request-Id": {"req"}}, []byte(body), false, textutil.Shorten)
 		if e.StatusCode != status {
 			t.Fatalf("status %d became %d", status, e.StatusCode)
 		}

@@ -10,32 +10,49 @@ import (
 
 // RegisterImageRequest registers a custom image that is already in SWR.
 // Unset fields are omitted; the service then applies its defaults (X86_64,
-// CUSTOMIZE, PRIVATE, workspace "0").
+// CUSTOMIZE, PRIVATE, workspace "0"). Enum fields take the SDK's constants
+// or any other value, which is sent as given for the service to judge
+// (known values are sent in their canonical case).
 type RegisterImageRequest struct {
-	SWRPath            string             `json:"swr_path"` // required
+	SWRPath            string             `json:"swr_path"` // required; 16 to 2048 characters
 	Arch               Arch               `json:"arch,omitempty"`
 	Description        string             `json:"description,omitempty"` // at most 512 characters
 	Origin             Origin             `json:"origin,omitempty"`
-	ResourceCategories []ResourceCategory `json:"resource_category,omitempty"`
+	ResourceCategories []ResourceCategory `json:"resource_category,omitempty"` // singular on the wire
 	ServiceType        ServiceType        `json:"service_type,omitempty"`
 	Services           []DevService       `json:"services,omitempty"`
 	Visibility         Visibility         `json:"visibility,omitempty"`
-	WorkspaceID        string             `json:"workspace_id,omitempty"`
+	WorkspaceID        string             `json:"workspace_id,omitempty"` // "0" or 32 of [0-9a-z]
+	FlavorType         FlavorType         `json:"flavor_type,omitempty"`
+	// Tags are the tags of the image group the image joins, at most 20.
+	// They are strings on the wire, as the official SDK types them; the
+	// API pages do not say how a key/value pair is written in one.
+	Tags          []string `json:"tags,omitempty"`
+	SWRInstanceID string   `json:"swr_instance_id,omitempty"` // SWR Enterprise Edition instance
+	ReadMe        string   `json:"read_me,omitempty"`         // image guide, at most 3000 characters
 }
 
 // CreateImageRequest saves a running notebook as an image.
 type CreateImageRequest struct {
-	Name        string `json:"name"`                  // required; ≤128 chars: a-z 0-9 - _ . starting and ending alphanumeric
-	Namespace   string `json:"namespace"`             // required; the SWR organization; ≤64 chars, starts a-z
-	Tag         string `json:"tag,omitempty"`         // ≤64 chars: letters, digits, - _ . ,
-	Description string `json:"description,omitempty"` // at most 512 characters
-	WorkspaceID string `json:"workspace_id,omitempty"`
+	Name              string `json:"name"`                  // required; ≤128 chars: a-z 0-9 - _ . starting and ending alphanumeric
+	Namespace         string `json:"namespace"`             // required; the SWR organization; ≤64 chars, starts a-z
+	Tag               string `json:"tag,omitempty"`         // ≤64 chars: letters, digits, - _ . ,
+	Description       string `json:"description,omitempty"` // at most 512 characters
+	WorkspaceID       string `json:"workspace_id,omitempty"`
+	SWRInstanceID     string `json:"swr_instance_id,omitempty"`     // SWR Enterprise Edition instance to save into
+	SWRInstanceDomain string `json:"swr_instance_domain,omitempty"` // that instance's registry host
 }
 
 // RegisterImage registers a custom image from SWR with ModelArts. Should
-// the answer be lost after the request was sent, the client looks the image
-// up by swr_path before retrying, so one call never registers two images.
-func (c *Client) RegisterImage(ctx context.Context, req *RegisterImageRequest) (*Image, error) {
+// the answer be lost after the request was sent, the client finds the image
+// this call registered before retrying (see the package's reconciliation
+// rules in the README), so one call never registers two images.
+func (c *Client) RegisterImage(ctx context.Context, req *RegisterImageRequest, opts ...CallOption) (*Image, error) {
+	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
@@ -44,27 +61,34 @@ func (c *Client) RegisterImage(ctx context.Context, req *RegisterImageRequest) (
 	norm.Origin = normalize(string(req.Origin), originValues)
 	norm.ServiceType = normalize(string(req.ServiceType), serviceTypeValues)
 	norm.Visibility = normalize(string(req.Visibility), visibilityValues)
+	norm.FlavorType = normalize(string(req.FlavorType), flavorTypeValues)
 	norm.ResourceCategories = cloneNormalized(req.ResourceCategories, resourceCategoryValues)
 	norm.Services = cloneNormalized(req.Services, devServiceValues)
 	body, err := json.Marshal(&norm)
 	if err != nil {
 		return nil, fmt.Errorf("modelarts: encoding the register request: %w", err)
 	}
-	return c.doImage(ctx, &call{
-		method:    "POST",
-		path:      c.prefix + "/images",
-		body:      body,
-		reconcile: c.findRegistered(req),
+	return c.doCreate(ctx, &call{
+		method: "POST",
+		path:   c.prefix + "/images",
+		body:   body,
+		cfg:    cfg,
+		create: c.registerProbe(req),
 	})
 }
 
 // CreateImageFromNotebook saves the running notebook notebookID as an image
 // in SWR. The image starts INIT; use WaitForActive to wait until it is
-// usable. A notebook that is not RUNNING gives ErrNotebookNotRunning; one
-// busy with another operation gives ErrOperationInProgress. Should the
-// answer be lost after the request was sent, the client looks the image up
-// by namespace, name and tag before retrying.
-func (c *Client) CreateImageFromNotebook(ctx context.Context, notebookID string, req *CreateImageRequest) (*Image, error) {
+// usable, or SaveNotebookAsImage to do it all. A notebook that is not
+// RUNNING gives ErrNotebookNotRunning; one busy with another operation
+// gives ErrOperationInProgress. Should the answer be lost after the request
+// was sent, the client finds the image this call made before retrying.
+func (c *Client) CreateImageFromNotebook(ctx context.Context, notebookID string, req *CreateImageRequest, opts ...CallOption) (*Image, error) {
+	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
 	if err := validateID("notebook id", notebookID); err != nil {
 		return nil, err
 	}
@@ -75,46 +99,104 @@ func (c *Client) CreateImageFromNotebook(ctx context.Context, notebookID string,
 	if err != nil {
 		return nil, fmt.Errorf("modelarts: encoding the create-image request: %w", err)
 	}
-	return c.doImage(ctx, &call{
-		method:    "POST",
-		path:      c.prefix + "/notebooks/" + url.PathEscape(notebookID) + "/create-image",
-		body:      body,
-		reconcile: c.findSaved(req, c.now()),
+	return c.doCreate(ctx, &call{
+		method: "POST",
+		path:   c.notebookPath(notebookID) + "/create-image",
+		body:   body,
+		cfg:    cfg,
+		create: c.saveProbe(notebookID, req),
 	})
 }
 
 // GetImage reads an image. An unknown ID gives an error matching
 // ErrNotFound (the service reports it with HTTP 400 and ModelArts.6404).
-func (c *Client) GetImage(ctx context.Context, imageID string) (*Image, error) {
+func (c *Client) GetImage(ctx context.Context, imageID string, opts ...CallOption) (*Image, error) {
+	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	return c.getImage(ctx, cfg, imageID)
+}
+
+func (c *Client) getImage(ctx context.Context, cfg *callConfig, imageID string) (*Image, error) {
 	if err := validateID("image id", imageID); err != nil {
 		return nil, err
 	}
-	return c.doImage(ctx, &call{method: "GET", path: c.imagePath(imageID)})
+	return c.doImage(ctx, &call{method: "GET", path: c.imagePath(imageID), cfg: cfg})
 }
 
-// DeleteImage deletes an image (its registration in ModelArts; the SWR
-// image itself stays).
-func (c *Client) DeleteImage(ctx context.Context, imageID string) error {
+// DeleteImage deletes an image (its registration in ModelArts). With
+// WithForce, the image content in SWR goes too (personal private images
+// only). A delete whose answer was lost and whose retry finds the image
+// gone has succeeded.
+//
+// The sources disagree on how force is sent: the official SDK sends a JSON
+// body {"is_force": true}, the API pages a query parameter force=true. The
+// SDK sends the body: it is what the official SDK's users exercise against
+// the service every day, and the pages themselves put is_force in the body
+// for DeleteImageGroup. Without WithForce no body is sent.
+func (c *Client) DeleteImage(ctx context.Context, imageID string, opts ...DeleteOption) error {
+	ctx, cfg, cancel, err := c.begin(ctx, opts, optForce)
+	if err != nil {
+		return err
+	}
+	defer cancel()
 	if err := validateID("image id", imageID); err != nil {
 		return err
 	}
-	return c.do(ctx, &call{method: "DELETE", path: c.imagePath(imageID)}, nil)
+	return c.do(ctx, &call{method: "DELETE", path: c.imagePath(imageID), body: forceBody(cfg), cfg: cfg}, nil)
 }
 
-// doImage runs a call whose answer is an image: decoded in one pass into
-// the wire shape, or, for a create whose answer was lost, the image the
-// lookup found.
+// forceBody is the body of a forced delete, nil otherwise.
+func forceBody(cfg *callConfig) []byte {
+	if !cfg.force {
+		return nil
+	}
+	return []byte(`{"is_force":true}`)
+}
+
+// doImage runs a call whose answer is an image, decoded in one pass.
 func (c *Client) doImage(ctx context.Context, cl *call) (*Image, error) {
 	w := new(imageWire)
 	if err := c.do(ctx, cl, w); err != nil {
 		return nil, err
 	}
-	if cl.found != nil {
+	img := w.finish()
+	if img.ID == "" {
+		return nil, &DecodeError{Method: cl.method, Path: cl.path, StatusCode: cl.meta.StatusCode, Err: errors.New("the answer carries no image id")}
+	}
+	return img, nil
+}
+
+// doCreate runs a create: the image of its answer; or, when the answer was
+// lost or carried no image, the image reconciliation proved this call made.
+func (c *Client) doCreate(ctx context.Context, cl *call) (*Image, error) {
+	if cl.cfg.response == nil {
+		cl.cfg.response = new(Response) // the status is needed below
+	}
+	w := new(imageWire)
+	err := c.do(ctx, cl, w)
+	var de *DecodeError
+	switch {
+	case cl.found != nil:
 		return cl.found, nil
+	case errors.As(err, &de) && de.StatusCode >= 200 && de.StatusCode <= 299:
+		// The service said it created the image but its answer does not
+		// carry it (201 with no body, say): find it.
+		if err := c.settleCreate(ctx, cl, reconcileAfterSuccess, nil); err != nil {
+			return nil, err
+		}
+		return cl.found, nil
+	case err != nil:
+		return nil, err
 	}
 	img := w.finish()
 	if img.ID == "" {
-		return nil, &DecodeError{Method: cl.method, Path: cl.path, StatusCode: cl.status, Err: errors.New("the answer carries no image id")}
+		if err := c.settleCreate(ctx, cl, reconcileAfterSuccess, nil); err != nil {
+			return nil, err
+		}
+		return cl.found, nil
 	}
 	return img, nil
 }

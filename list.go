@@ -2,53 +2,76 @@ package modelarts
 
 import (
 	"context"
-	"github.com/modelarts-go/modelarts/internal/textutil"
+	"fmt"
 	"iter"
+	"math"
 	"net/url"
 	"regexp"
 	"strconv"
+
+	"github.com/modelarts-go/modelarts/internal/textutil"
 )
 
 // DefaultPageSize is the server's page size when Limit is 0.
 const DefaultPageSize = 200
+
+// MaxPageSize is the largest Limit a listing accepts. The API pages state
+// no maximum; the SDK refuses more, before sending, so that one page stays
+// bounded in memory (about 1 KB per image decoded) and a typo does not
+// become a 400 ModelArts.0104 from the service.
+const MaxPageSize = 1000
 
 // ListImagesOptions filters and pages a listing. Every field is optional.
 //
 // The server lists BUILD_IN (system) images unless told otherwise: set
 // Type: ImageTypeDedicated to list your own images.
 type ListImagesOptions struct {
-	Limit          int         // page size; 0 means the server default (200)
-	Offset         int         // images to skip
-	Name           string      // exact name, or a substring with NameFuzzyMatch
-	NameFuzzyMatch bool        // match Name as a substring
+	Limit  int // page size, 1 to MaxPageSize; 0 means the server default (200)
+	Offset int // images to skip
+	// Name filters on the image name: the exact name, or a substring with
+	// NameFuzzyMatch. The service matches fuzzily unless told otherwise,
+	// so the SDK sends name_fuzzy_match=false whenever Name is set and
+	// NameFuzzyMatch is not.
+	Name           string
+	NameFuzzyMatch bool
 	Namespace      string      // SWR organization
 	Type           ImageType   // BUILD_IN (server default) or DEDICATED
 	ServiceType    ServiceType // e.g. ServiceTypeTrain
-	SortKey        string      // a field name, e.g. "create_at"
-	SortDir        SortDir     // SortAsc or SortDesc
-	WorkspaceID    string
+	// SortKey is one or more field names, comma-separated, e.g.
+	// "create_at" or "create_at,update_at" (at most 128 characters of
+	// letters, digits, '-', '_' and ','). Which fields the service sorts
+	// on is not documented: an unsupported one gives ModelArts.6303.
+	SortKey       string
+	SortDir       SortDir // SortAsc or SortDesc (server default)
+	WorkspaceID   string
+	ShowName      string // display name; only built-in images have one
+	ShowTag       string // display tag; only built-in images have one
+	SWRInstanceID string // SWR Enterprise Edition instance
 }
 
-var sortKeyRE = regexp.MustCompile(`^[a-z_]{1,64}$`)
+var sortKeyRE = regexp.MustCompile(`^[A-Za-z0-9_,-]{1,128}$`)
 
 func (o *ListImagesOptions) validate() error {
 	switch {
-	case o.Limit < 0:
-		return invalid("limit", "cannot be negative, got %d", o.Limit)
-	case o.Offset < 0:
-		return invalid("offset", "cannot be negative, got %d", o.Offset)
+	case o.Limit < 0 || o.Limit > MaxPageSize:
+		return invalid("limit", "must be 1 to %d (0 for the server default), got %d", MaxPageSize, o.Limit)
+	case o.Offset < 0 || o.Offset > math.MaxInt32:
+		return invalid("offset", "must be 0 to %d, got %d", math.MaxInt32, o.Offset)
 	case o.SortKey != "" && !sortKeyRE.MatchString(o.SortKey):
-		return invalid("sort_key", "%q is not a field name", textutil.Shorten(o.SortKey, 64))
+		return invalid("sort_key", "%q must be field names separated by commas: at most 128 letters, digits, '-', '_' and ','", textutil.Shorten(o.SortKey, 64))
 	}
 	for _, err := range []error{
 		checkLen("name", o.Name, 512),
 		checkLen("namespace", o.Namespace, maxNamespaceLen),
-		checkEnum("type", o.Type, imageTypeValues),
-		checkEnum("service_type", o.ServiceType, serviceTypeValues),
-		checkEnum("sort_dir", o.SortDir, sortDirValues),
 		checkPrintable("name", o.Name),
 		checkPrintable("namespace", o.Namespace),
+		checkPrintable("type", string(o.Type)),
+		checkPrintable("service_type", string(o.ServiceType)),
+		checkPrintable("sort_dir", string(o.SortDir)),
 		checkPrintable("workspace_id", o.WorkspaceID),
+		checkPrintable("show_name", o.ShowName),
+		checkPrintable("show_tag", o.ShowTag),
+		checkPrintable("swr_instance_id", o.SWRInstanceID),
 	} {
 		if err != nil {
 			return err
@@ -71,8 +94,8 @@ func (o *ListImagesOptions) query() url.Values {
 		q.Set("offset", strconv.Itoa(o.Offset))
 	}
 	set("name", o.Name)
-	if o.NameFuzzyMatch {
-		q.Set("name_fuzzy_match", "true")
+	if o.Name != "" || o.NameFuzzyMatch {
+		q.Set("name_fuzzy_match", strconv.FormatBool(o.NameFuzzyMatch))
 	}
 	set("namespace", o.Namespace)
 	set("type", string(normalize(string(o.Type), imageTypeValues)))
@@ -80,11 +103,23 @@ func (o *ListImagesOptions) query() url.Values {
 	set("sort_key", o.SortKey)
 	set("sort_dir", string(normalize(string(o.SortDir), sortDirValues)))
 	set("workspace_id", o.WorkspaceID)
+	set("show_name", o.ShowName)
+	set("show_tag", o.ShowTag)
+	set("swr_instance_id", o.SWRInstanceID)
 	return q
 }
 
 // ListImagesPage reads one page of images, with the total count.
-func (c *Client) ListImagesPage(ctx context.Context, opts *ListImagesOptions) (*ImagePage, error) {
+func (c *Client) ListImagesPage(ctx context.Context, opts *ListImagesOptions, callOpts ...CallOption) (*ImagePage, error) {
+	ctx, cfg, cancel, err := c.begin(ctx, callOpts, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	return c.listImagesPage(ctx, cfg, opts)
+}
+
+func (c *Client) listImagesPage(ctx context.Context, cfg *callConfig, opts *ListImagesOptions) (*ImagePage, error) {
 	if opts == nil {
 		opts = &ListImagesOptions{}
 	}
@@ -93,13 +128,13 @@ func (c *Client) ListImagesPage(ctx context.Context, opts *ListImagesOptions) (*
 	}
 	var page pageWire
 	// Room for a full page up front: decoding appends into it without
-	// growing (and copying) the array of images.
+	// growing (and copying) the array of pointers.
 	size := opts.Limit
 	if size == 0 {
 		size = DefaultPageSize
 	}
-	page.Data = make([]imageWire, 0, min(size, 1000))
-	if err := c.do(ctx, &call{method: "GET", path: c.prefix + "/images", query: opts.query()}, &page); err != nil {
+	page.Data = make([]*Image, 0, size)
+	if err := c.do(ctx, &call{method: "GET", path: c.prefix + "/images", query: opts.query(), cfg: cfg}, &page); err != nil {
 		return nil, err
 	}
 	return page.finish(), nil
@@ -112,38 +147,90 @@ func (c *Client) ListImagesPage(ctx context.Context, opts *ListImagesOptions) (*
 //		fmt.Println(img.Name)
 //	}
 //
-// Pages are read as the loop needs them, by offset += len(page) until a
-// short page; breaking out of the loop stops paging. An error is yielded
-// once, as the last element.
-func (c *Client) ListImages(ctx context.Context, opts *ListImagesOptions) iter.Seq2[*Image, error] {
+// Pages are read as the loop needs them, by offset += len(page). The walk
+// never assumes the server's page size: it goes on while the server reports
+// more (total) or, when it reports no total, while pages come back full,
+// and stops on an empty page. A server that ignores the offset (the same
+// page twice) ends the walk with an error rather than a loop. Breaking out
+// of the loop stops paging. An error is yielded once, as the last element.
+func (c *Client) ListImages(ctx context.Context, opts *ListImagesOptions, callOpts ...CallOption) iter.Seq2[*Image, error] {
+	return func(yield func(*Image, error) bool) {
+		ctx, cfg, cancel, err := c.begin(ctx, callOpts, 0)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer cancel()
+		for img, err := range c.listImages(ctx, cfg, opts) {
+			if !yield(img, err) {
+				return
+			}
+		}
+	}
+}
+
+func (c *Client) listImages(ctx context.Context, cfg *callConfig, opts *ListImagesOptions) iter.Seq2[*Image, error] {
 	return func(yield func(*Image, error) bool) {
 		o := ListImagesOptions{}
 		if opts != nil {
 			o = *opts
 		}
-		pageSize := o.Limit
-		if pageSize == 0 {
-			pageSize = DefaultPageSize
-		}
+		var p pager
 		for {
-			page, err := c.ListImagesPage(ctx, &o)
+			page, err := c.listImagesPage(ctx, cfg, &o)
 			if err != nil {
 				yield(nil, err)
 				return
 			}
+			first := ""
+			if len(page.Images) > 0 {
+				first = page.Images[0].ID
+			}
+			more, err := p.next(&o.Offset, o.Limit, len(page.Images), page.Total, page.Size, first)
 			for _, img := range page.Images {
-				if img == nil {
-					continue
-				}
 				if !yield(img, nil) {
 					return
 				}
 			}
-			n := len(page.Images)
-			o.Offset += n
-			if n == 0 || n < pageSize || (page.Total > 0 && o.Offset >= page.Total) {
+			if err != nil {
+				yield(nil, fmt.Errorf("modelarts: listing images: %w", err))
+				return
+			}
+			if !more {
 				return
 			}
 		}
 	}
+}
+
+// pager decides, page after page, whether a listing goes on. It is shared
+// by every listing of the SDK.
+type pager struct {
+	prevFirst string // the first item ID of the previous page
+	pages     int
+}
+
+// next moves *offset past a page of n items and reports whether another
+// page may follow. limit is the page size asked for (0: the server's
+// default), total and size what the server reported (0: not reported),
+// first the ID of the page's first item ("" if it has none).
+func (p *pager) next(offset *int, limit, n, total, size int, first string) (bool, error) {
+	p.pages++
+	if n == 0 {
+		return false, nil
+	}
+	if p.pages > 1 && first != "" && first == p.prevFirst {
+		return false, fmt.Errorf("the server returned the same page again at offset %d: it ignores the offset, so the listing cannot go on", *offset)
+	}
+	p.prevFirst = first
+	*offset += n
+	switch {
+	case total > 0:
+		return *offset < total, nil
+	case size > 0:
+		return n >= size, nil
+	case limit > 0:
+		return n >= limit, nil
+	}
+	return n >= DefaultPageSize, nil
 }

@@ -10,8 +10,11 @@ import (
 )
 
 // Image is a ModelArts container image as the service describes it. It
-// carries every response field of the register, save-from-notebook and get
-// image APIs.
+// carries every response field of the image APIs (register, save from a
+// notebook, get, list, delete, sync). It is plain data: encoding/json
+// reads and writes it in the service's shape through its field types
+// (Timestamp for the times), so a struct that embeds it keeps its own
+// fields too.
 type Image struct {
 	ID            string      `json:"id,omitempty"`
 	Name          string      `json:"name,omitempty"`
@@ -28,10 +31,22 @@ type Image struct {
 	ServiceType   ServiceType `json:"service_type,omitempty"`
 	FlavorType    FlavorType  `json:"flavor_type,omitempty"` // 2025 API edition only
 
-	DevServices          []DevService       `json:"dev_services,omitempty"`
-	ResourceCategories   []ResourceCategory `json:"resource_categories,omitempty"`
+	DevServices        []DevService       `json:"dev_services,omitempty"`
+	ResourceCategories []ResourceCategory `json:"resource_categories,omitempty"`
+	// SupportResCategories has the meaning of ResourceCategories; the
+	// service sets it on single images, not on listing items.
 	SupportResCategories []ResourceCategory `json:"support_res_categories,omitempty"`
 	WorkspaceID          string             `json:"workspace_id,omitempty"`
+
+	// ShowName and ShowTag are the display name and version; only preset
+	// (built-in) images have them.
+	ShowName string `json:"show_name,omitempty"`
+	ShowTag  string `json:"show_tag,omitempty"`
+	// SWRInstanceID is the SWR Enterprise Edition instance holding the
+	// image; empty when SWR Enterprise is not used (the service sends null).
+	SWRInstanceID string `json:"swr_instance_id,omitempty"`
+	// Tags are the image's TMS tags.
+	Tags []Tag `json:"tags,omitempty"`
 
 	// Size of the image. The API pages document it "in KB", but their
 	// example value (3376133259 for a PyTorch image) only makes sense as
@@ -39,57 +54,49 @@ type Image struct {
 	// against your own images before converting.
 	Size int64 `json:"size,omitempty"`
 
-	// CreatedAt and UpdatedAt are decoded from create_at / update_at, UTC
-	// milliseconds since the epoch, and encoded back to them losslessly.
-	CreatedAt time.Time `json:"-"`
-	UpdatedAt time.Time `json:"-"`
+	// CreatedAt and UpdatedAt are create_at / update_at: UTC milliseconds
+	// since the epoch on the wire.
+	CreatedAt Timestamp `json:"create_at"`
+	UpdatedAt Timestamp `json:"update_at"`
 }
 
-// imageAlias has Image's fields but not its methods, so the codecs below
-// can reuse the standard ones.
-type imageAlias Image
-
-// imageWire is the service's JSON shape of an image. The client decodes
-// responses straight into it (one pass, no per-field methods) and finishes
-// the Image with finish. A server that sends a number as a string or a
-// float makes that fast decode fail with a type error; the client then
-// decodes again with imageWireLoose.
-type imageWire struct {
-	imageAlias
-	Size     int64 `json:"size,omitempty"`
-	CreateAt int64 `json:"create_at,omitempty"`
-	UpdateAt int64 `json:"update_at,omitempty"`
+// Tag is a TMS tag: a key and a value.
+type Tag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
 }
 
-// imageWireLoose is imageWire with numbers accepted in any form.
+// imageWireLoose is Image with numbers accepted in any form: the client
+// decodes a response straight into an Image (one pass), and only when a
+// server sends a number as a string or a float, which makes that fast
+// decode fail with a type error, decodes again with this.
 type imageWireLoose struct {
-	imageAlias
-	Size     flexInt     `json:"size,omitempty"`
-	CreateAt epochMillis `json:"create_at,omitempty"`
-	UpdateAt epochMillis `json:"update_at,omitempty"`
+	Image
+	Size flexInt `json:"size,omitempty"`
 }
 
-func (l *imageWireLoose) wire() imageWire {
-	return imageWire{imageAlias: l.imageAlias, Size: int64(l.Size), CreateAt: int64(l.CreateAt), UpdateAt: int64(l.UpdateAt)}
+func (l *imageWireLoose) image() Image {
+	img := l.Image
+	img.Size = int64(l.Size)
+	return img
 }
 
-// decodeLoose decodes body with imageWireLoose.
+// imageWire is the wire shape the client decodes one image into.
+type imageWire struct{ Image }
+
+// decodeLoose decodes body with numbers accepted in any form.
 func (w *imageWire) decodeLoose(body []byte) error {
 	var l imageWireLoose
 	if err := json.Unmarshal(body, &l); err != nil {
 		return err
 	}
-	*w = l.wire()
+	w.Image = l.image()
 	return nil
 }
 
-// finish returns the decoded image, which lives inside w, with sizes and
-// times set and enums normalised.
+// finish returns the decoded image with its enums normalised.
 func (w *imageWire) finish() *Image {
-	img := (*Image)(&w.imageAlias)
-	img.Size = w.Size
-	img.CreatedAt = epochMillis(w.CreateAt).time()
-	img.UpdatedAt = epochMillis(w.UpdateAt).time()
+	img := &w.Image
 	img.normalize()
 	return img
 }
@@ -109,25 +116,36 @@ func (img *Image) normalize() {
 	normalizeInPlace(img.SupportResCategories, resourceCategoryValues)
 }
 
-// UnmarshalJSON decodes the service's image JSON: timestamps from
-// milliseconds, enums normalised, numbers sent as strings tolerated.
-func (img *Image) UnmarshalJSON(b []byte) error {
-	var l imageWireLoose
-	if err := json.Unmarshal(b, &l); err != nil {
-		return err
-	}
-	w := l.wire()
-	*img = *w.finish()
-	return nil
+// Timestamp is a time the service sends as UTC milliseconds since the
+// epoch. It embeds time.Time, so its methods (Before, Format, UnixMilli…)
+// apply directly. The zero Timestamp is encoded as 0 and 0 decodes to it.
+type Timestamp struct {
+	time.Time
 }
 
-// MarshalJSON encodes the image in the service's shape, times as UTC
-// milliseconds since the epoch.
-func (img Image) MarshalJSON() ([]byte, error) {
-	w := imageWire{imageAlias: imageAlias(img), Size: img.Size}
-	w.CreateAt = int64(millisOf(img.CreatedAt))
-	w.UpdateAt = int64(millisOf(img.UpdatedAt))
-	return json.Marshal(w)
+// TimestampOf returns t as a Timestamp, truncated to the millisecond the
+// wire carries.
+func TimestampOf(t time.Time) Timestamp {
+	if t.IsZero() {
+		return Timestamp{}
+	}
+	return Timestamp{t.Truncate(time.Millisecond).UTC()}
+}
+
+// MarshalJSON encodes the time as UTC milliseconds since the epoch.
+func (t Timestamp) MarshalJSON() ([]byte, error) {
+	return strconv.AppendInt(nil, int64(millisOf(t.Time)), 10), nil
+}
+
+// UnmarshalJSON accepts milliseconds as an integer, a float, a numeric
+// string or null.
+func (t *Timestamp) UnmarshalJSON(b []byte) error {
+	var m epochMillis
+	if err := m.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	t.Time = m.time()
+	return nil
 }
 
 // epochMillis is a timestamp in UTC milliseconds since the epoch; 0 means
@@ -209,38 +227,47 @@ func parseDecimal(b []byte) (int64, bool) {
 	return v, true
 }
 
-// pageWire is the service's JSON shape of a listing page.
+// pageWire is the service's JSON shape of a listing page. Each image is
+// decoded into its own allocation, so keeping one image of a page does not
+// keep the page alive.
 type pageWire struct {
-	Data    []imageWire `json:"data"`
-	Total   int         `json:"total"`
-	Current int         `json:"current"`
-	Pages   int         `json:"pages"`
-	Size    int         `json:"size"`
+	Data    []*Image `json:"data"`
+	Total   int      `json:"total"`
+	Current int      `json:"current"`
+	Pages   int      `json:"pages"`
+	Size    int      `json:"size"`
 }
 
 // decodeLoose decodes body with numbers accepted in any form.
 func (p *pageWire) decodeLoose(body []byte) error {
 	var l struct {
-		Data    []imageWireLoose `json:"data"`
-		Total   flexInt          `json:"total"`
-		Current flexInt          `json:"current"`
-		Pages   flexInt          `json:"pages"`
-		Size    flexInt          `json:"size"`
+		Data    []*imageWireLoose `json:"data"`
+		Total   flexInt           `json:"total"`
+		Current flexInt           `json:"current"`
+		Pages   flexInt           `json:"pages"`
+		Size    flexInt           `json:"size"`
 	}
 	if err := json.Unmarshal(body, &l); err != nil {
 		return err
 	}
-	*p = pageWire{Total: int(l.Total), Current: int(l.Current), Pages: int(l.Pages), Size: int(l.Size), Data: make([]imageWire, len(l.Data))}
-	for i := range l.Data {
-		p.Data[i] = l.Data[i].wire()
+	*p = pageWire{Total: int(l.Total), Current: int(l.Current), Pages: int(l.Pages), Size: int(l.Size), Data: make([]*Image, len(l.Data))}
+	for i, w := range l.Data {
+		if w != nil {
+			img := w.image()
+			p.Data[i] = &img
+		}
 	}
 	return nil
 }
 
 func (p *pageWire) finish() *ImagePage {
 	page := &ImagePage{Total: p.Total, Current: p.Current, Pages: p.Pages, Size: p.Size, Images: make([]*Image, 0, len(p.Data))}
-	for i := range p.Data { // the images live in p.Data's one array
-		page.Images = append(page.Images, p.Data[i].finish())
+	for _, img := range p.Data {
+		if img == nil { // a null item
+			continue
+		}
+		img.normalize()
+		page.Images = append(page.Images, img)
 	}
 	return page
 }
@@ -295,15 +322,11 @@ type Notebook struct {
 	WorkspaceID string         `json:"workspace_id,omitempty"`
 }
 
-// UnmarshalJSON decodes a notebook, normalising its enums.
-func (nb *Notebook) UnmarshalJSON(b []byte) error {
-	type plain Notebook
-	if err := json.Unmarshal(b, (*plain)(nb)); err != nil {
-		return err
-	}
+// normalize maps the notebook's enum values the SDK knows to their
+// constants, in place.
+func (nb *Notebook) normalize() {
 	nb.Status = normalize(string(nb.Status), notebookStatusValues)
 	nb.Image.Type = normalize(string(nb.Image.Type), imageTypeValues)
-	return nil
 }
 
 // NotebookImage is the image a notebook runs.

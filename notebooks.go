@@ -7,14 +7,27 @@ import (
 
 // GetNotebook reads a notebook instance; its Status tells whether it can be
 // saved as an image (only RUNNING can) and SNAPSHOTTING while one is saved.
-func (c *Client) GetNotebook(ctx context.Context, notebookID string) (*Notebook, error) {
+func (c *Client) GetNotebook(ctx context.Context, notebookID string, opts ...CallOption) (*Notebook, error) {
+	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	return c.getNotebook(ctx, cfg, notebookID)
+}
+
+func (c *Client) getNotebook(ctx context.Context, cfg *callConfig, notebookID string) (*Notebook, error) {
 	if err := validateID("notebook id", notebookID); err != nil {
 		return nil, err
 	}
 	var nb Notebook
-	err := c.do(ctx, &call{method: "GET", path: c.prefix + "/notebooks/" + url.PathEscape(notebookID)}, &nb)
-	if err != nil {
+	if err := c.do(ctx, &call{method: "GET", path: c.notebookPath(notebookID), cfg: cfg}, &nb); err != nil {
 		return nil, err
 	}
+	nb.normalize()
 	return &nb, nil
+}
+
+func (c *Client) notebookPath(notebookID string) string {
+	return c.prefix + "/notebooks/" + url.PathEscape(notebookID)
 }

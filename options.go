@@ -19,6 +19,8 @@ type settings struct {
 	retry      RetryPolicy
 	logger     *slog.Logger
 	limiter    *rate.Limiter
+	defaults   []CallOption
+	settle     time.Duration
 	errs       []error
 }
 
@@ -62,18 +64,50 @@ func WithTimeout(d time.Duration) Option {
 // DefaultRetryPolicy.
 func WithRetry(p RetryPolicy) Option {
 	return func(s *settings) {
-		if p.MaxAttempts < 0 || p.MinWait < 0 || p.MaxWait < 0 {
-			s.errs = append(s.errs, invalid("WithRetry", "attempts and waits cannot be negative"))
+		if err := p.check("WithRetry"); err != nil {
+			s.errs = append(s.errs, err)
 			return
 		}
 		s.retry = p.withDefaults()
 	}
 }
 
+// WithCallDefaults sets options every call of the client starts from; the
+// options a call is given are applied after them and win. Typical use:
+// tests that want every wait to poll fast,
+//
+//	modelarts.WithCallDefaults(modelarts.WithPollInterval(time.Millisecond, 10*time.Millisecond))
+//
+// Options that apply to some calls only are applied where they fit, except
+// WithForce, which is refused here: deleting SWR content must be asked for
+// call by call.
+func WithCallDefaults(opts ...CallOption) Option {
+	return func(s *settings) {
+		probe := callConfig{wait: defaultWaitSettings()}
+		for _, o := range opts {
+			if o == nil {
+				s.errs = append(s.errs, invalid("WithCallDefaults", "a CallOption is nil"))
+				return
+			}
+			o(&probe)
+		}
+		switch {
+		case len(probe.errs) > 0:
+			s.errs = append(s.errs, probe.errs...)
+		case probe.used&optForce != 0:
+			s.errs = append(s.errs, invalid("WithCallDefaults", "WithForce must be given to each delete, not as a client default"))
+		case probe.wait.check() != nil:
+			s.errs = append(s.errs, probe.wait.check())
+		default:
+			s.defaults = append(s.defaults, opts...)
+		}
+	}
+}
+
 // WithoutRetry makes every call a single attempt (token refresh after a
 // rejected token excepted, which is not a retry of a failure).
 func WithoutRetry() Option {
-	return func(s *settings) { s.retry = RetryPolicy{MaxAttempts: 1, MinWait: 1, MaxWait: 1} }
+	return func(s *settings) { s.retry = RetryPolicy{MaxAttempts: 1, ZeroWait: true}.withDefaults() }
 }
 
 // WithLogger logs one debug record per attempt and one warn record per
@@ -93,5 +127,20 @@ func WithRateLimit(rps float64, burst int) Option {
 			return
 		}
 		s.limiter = rate.NewLimiter(rate.Limit(rps), burst)
+	}
+}
+
+// WithReconcileWindow sets how long a create whose outcome is uncertain (a
+// lost answer, a 2xx without the image) keeps looking for the image it made
+// before concluding (default DefaultReconcileWindow). The service's listing
+// is eventually consistent: a shorter window concludes sooner, and more
+// often ends in ErrCreateOutcomeUnknown; zero looks once.
+func WithReconcileWindow(d time.Duration) Option {
+	return func(s *settings) {
+		if d < 0 {
+			s.errs = append(s.errs, invalid("WithReconcileWindow", "the window cannot be negative, got %s", d))
+			return
+		}
+		s.settle = d
 	}
 }

@@ -2,56 +2,214 @@ package modelarts
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"strings"
 	"time"
 )
 
-// A create whose answer was lost (connection reset, timeout or 5xx after the
-// body was sent) may or may not have created the image. This API has no
-// idempotency key, so before retrying or giving up the client looks the
-// image up; found, the create succeeded. The listing is eventually
-// consistent on the server; an image created a moment ago could still be
-// missing from it, a window the SDK cannot close alone.
+// What a create did, when its answer does not say.
+//
+// This API has no idempotency key. When a create's answer is lost after the
+// request may have reached the service (a reset, a timeout, a 5xx), when a
+// create sent again is refused as a duplicate (ModelArts.6737) or as busy
+// (ModelArts.6357), or when the service says 2xx without the image, the
+// client looks for the image this call made before it retries or returns.
+// An image is returned as this call's only with evidence:
+//
+//   - it matches the request exactly (namespace, name and tag; or swr_path);
+//   - it was created after this call began, by the service's clock: the
+//     offset between the caller's clock and the service's is taken from the
+//     Date header of the lookup's own answer, so a skewed caller clock
+//     neither hides this call's image nor lets an older one through (an
+//     answer without a Date header proves nothing about "before", and then
+//     any match makes the outcome unknown);
+//   - it is the only such image; and, for a notebook save, the notebook
+//     shows the save running (SNAPSHOTTING), or the service said the create
+//     succeeded.
+//
+// The listing is eventually consistent, so the lookup is polled with
+// backoff for a settle window (WithReconcileWindow) before the client
+// concludes that nothing was made; only then, and only when no evidence of
+// a save was seen, does it send the create again. Two candidates, or one
+// that the evidence does not tie to this call, end in a *CreateOutcomeError
+// naming them: the SDK never guesses.
 
-// findSaved looks up the image a create-image request would have made: own
-// images of that exact name in that namespace, with that tag, or (no tag
-// given, the server picks one) created since the call started.
-func (c *Client) findSaved(req *CreateImageRequest, started time.Time) func(context.Context) (*Image, error) {
-	return func(ctx context.Context) (*Image, error) {
-		opts := &ListImagesOptions{Type: ImageTypeDedicated, Name: req.Name, Namespace: req.Namespace, WorkspaceID: req.WorkspaceID}
-		return c.findImage(ctx, opts, func(img *Image) bool {
-			if img.Name != req.Name || img.Namespace != req.Namespace {
-				return false
-			}
-			if req.Tag != "" {
-				return img.Tag == req.Tag
-			}
-			return !img.CreatedAt.Before(started.Add(-time.Minute)) // allow for clock skew
-		})
-	}
+// DefaultReconcileWindow is how long, by default, a create whose outcome is
+// uncertain keeps looking for its image before concluding.
+const DefaultReconcileWindow = 5 * time.Second
+
+// First and largest wait between two lookups of the settle window.
+const (
+	reconcileFirstWait = 200 * time.Millisecond
+	reconcileMaxWait   = 2 * time.Second
+)
+
+// reconcileMode is what the SDK knows when it starts looking.
+type reconcileMode int
+
+const (
+	// The answer was lost: the create may or may not have happened.
+	reconcileAfterLostAnswer reconcileMode = iota
+	// The service answered 2xx without the image: it happened.
+	reconcileAfterSuccess
+	// A create sent again after a lost answer was refused as a duplicate
+	// or as busy: something happened, perhaps this call's first create.
+	reconcileAfterRefusedResend
+)
+
+// createProbe tells reconcile how to find what one create made.
+type createProbe struct {
+	started time.Time // the caller's clock when the call began
+	// match reports whether img is what this request would have made.
+	match func(img *Image) bool
+	// opts filters the listing down to the images match may accept.
+	opts ListImagesOptions
+	// notebookID is the saved notebook; "" for a registration.
+	notebookID string
+	tagged     bool // the request named the tag
 }
 
-// findRegistered looks up an image registered from the same SWR path.
-func (c *Client) findRegistered(req *RegisterImageRequest) func(context.Context) (*Image, error) {
-	return func(ctx context.Context) (*Image, error) {
-		opts := &ListImagesOptions{Type: ImageTypeDedicated, WorkspaceID: req.WorkspaceID}
-		if ns, name, ok := splitSWRPath(req.SWRPath); ok {
-			opts.Name, opts.Namespace = name, ns
-		}
-		return c.findImage(ctx, opts, func(img *Image) bool { return img.SWRPath == req.SWRPath })
-	}
+// lookup is one look at the service.
+type lookup struct {
+	candidates []*Image // matching images made after the call began
+	timeKnown  bool     // the service's clock was read
+	busy       bool     // the notebook shows a save running
 }
 
-func (c *Client) findImage(ctx context.Context, opts *ListImagesOptions, match func(*Image) bool) (*Image, error) {
-	for img, err := range c.ListImages(ctx, opts) {
+// reconcile looks for the image the create made. It returns the image
+// found, or nothing=true when it established that nothing was made (only
+// in reconcileAfterLostAnswer mode), or an error: the lookup failed or the
+// outcome is unknown.
+func (c *Client) reconcile(ctx context.Context, cl *call, mode reconcileMode, cause error) (img *Image, nothing bool, err error) {
+	p := cl.create
+	deadline := c.now().Add(c.settle)
+	wait := reconcileFirstWait
+	var last lookup
+	for {
+		l, err := c.look(ctx, cl)
 		if err != nil {
-			return nil, err
+			return nil, false, c.outcomeError(cl, mode, fmt.Sprintf("looking the image up failed too (%v)", err), nil, cause)
 		}
-		if match(img) {
-			return img, nil
+		last = l
+		switch {
+		case len(l.candidates) > 1:
+			return nil, false, c.outcomeError(cl, mode, "several images match the request and were made after it was sent", ids(l.candidates), cause)
+		case len(l.candidates) == 1 && !l.timeKnown:
+			return nil, false, c.outcomeError(cl, mode, "an image matches the request, but the service sent no Date header to tell whether it is older than the call", ids(l.candidates), cause)
+		case len(l.candidates) == 1 && (mode == reconcileAfterSuccess || p.notebookID == "" || l.busy):
+			return l.candidates[0], false, nil
+		case len(l.candidates) == 1 && c.now().After(deadline):
+			return nil, false, c.outcomeError(cl, mode, "an image matching the request was made after it was sent, but the notebook shows no save of this call running, so it may be another caller's", ids(l.candidates), cause)
+		}
+		if !c.now().Before(deadline) {
+			break
+		}
+		d := min(wait, deadline.Sub(c.now()))
+		if err := c.sleep(ctx, d); err != nil {
+			return nil, false, c.outcomeError(cl, mode, fmt.Sprintf("the lookup was cut short (%v)", err), nil, cause)
+		}
+		wait = min(wait*2, reconcileMaxWait)
+	}
+	switch {
+	case mode == reconcileAfterSuccess:
+		return nil, false, c.outcomeError(cl, mode, fmt.Sprintf("the service reported success but sent no image, and none was listed within %s", c.settle), nil, cause)
+	case last.busy:
+		return nil, false, c.outcomeError(cl, mode, fmt.Sprintf("the notebook shows a save running, but its image was not listed within %s", c.settle), nil, cause)
+	case mode == reconcileAfterRefusedResend:
+		return nil, false, c.outcomeError(cl, mode, "sent again, the create was refused as a duplicate or busy, yet no image of this call is listed", nil, cause)
+	}
+	return nil, true, nil
+}
+
+// look reads the listing (every page) and, for a save, the notebook.
+func (c *Client) look(ctx context.Context, cl *call) (lookup, error) {
+	p := cl.create
+	var l lookup
+	var (
+		resp    Response
+		matches []*Image
+	)
+	lcfg := &callConfig{retry: cl.cfg.retry, attemptTimeout: cl.cfg.attemptTimeout, response: &resp}
+	for img, err := range c.listImages(ctx, lcfg, &p.opts) {
+		if err != nil {
+			return l, err
+		}
+		if p.match(img) {
+			matches = append(matches, img)
 		}
 	}
-	return nil, nil
+	received := c.now()
+	if date, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		l.timeKnown = true
+		// The service's clock when the call began: the caller's start
+		// moved by the offset between the two clocks. The Date header is
+		// truncated to the second, so this errs early, never late: an
+		// image of this call is never taken for an older one.
+		offset := date.Sub(received)
+		serviceStart := p.started.Add(offset)
+		for _, img := range matches {
+			if !img.CreatedAt.Before(serviceStart) {
+				l.candidates = append(l.candidates, img)
+			}
+		}
+	} else {
+		l.candidates = matches
+	}
+	if p.notebookID != "" {
+		nb, err := c.getNotebook(ctx, lcfg, p.notebookID)
+		if err != nil {
+			return l, fmt.Errorf("reading notebook %s: %w", p.notebookID, err)
+		}
+		l.busy = nb.Status == NotebookStatusSnapshotting
+	}
+	return l, nil
+}
+
+func (c *Client) outcomeError(cl *call, mode reconcileMode, reason string, candidates []string, cause error) error {
+	if mode == reconcileAfterSuccess {
+		reason = fmt.Sprintf("the service answered success; %s", reason)
+	}
+	return &CreateOutcomeError{Method: cl.method, Path: cl.path, Reason: reason, Candidates: candidates, Err: cause}
+}
+
+func ids(imgs []*Image) []string {
+	out := make([]string, len(imgs))
+	for i, img := range imgs {
+		out[i] = img.ID
+	}
+	return out
+}
+
+// saveProbe finds the image a create-image request would have made: own
+// images of that exact name in that namespace, with that tag if one was
+// given.
+func (c *Client) saveProbe(notebookID string, req *CreateImageRequest) *createProbe {
+	return &createProbe{
+		started:    c.now(),
+		notebookID: notebookID,
+		tagged:     req.Tag != "",
+		opts: ListImagesOptions{Type: ImageTypeDedicated, Name: req.Name,
+
+			Namespace: req.Namespace, WorkspaceID: req.WorkspaceID},
+		match: func(img *Image) bool {
+			return img.Name == req.Name && img.Namespace == req.Namespace && (req.Tag == "" || img.Tag == req.Tag)
+		},
+	}
+}
+
+// registerProbe finds an image registered from the same SWR path.
+func (c *Client) registerProbe(req *RegisterImageRequest) *createProbe {
+	p := &createProbe{
+		started: c.now(),
+		tagged:  true,
+		opts:    ListImagesOptions{Type: ImageTypeDedicated, WorkspaceID: req.WorkspaceID},
+		match:   func(img *Image) bool { return img.SWRPath == req.SWRPath },
+	}
+	if ns, name, ok := splitSWRPath(req.SWRPath); ok {
+		p.opts.Name, p.opts.Namespace = name, ns
+	}
+	return p
 }
 
 // splitSWRPath takes "host/org/name:tag" (or "host/org/name") apart into

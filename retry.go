@@ -11,28 +11,51 @@ import (
 	"time"
 )
 
-// RetryPolicy bounds the retries of one call.
+// RetryPolicy bounds the retries of one call. A zero field means its
+// default (see DefaultRetryPolicy); set ZeroWait to retry at once.
 type RetryPolicy struct {
-	MaxAttempts int           // attempts in all, the first included (default 4)
-	MinWait     time.Duration // backoff before the first retry (default 200 ms)
-	MaxWait     time.Duration // cap of the backoff (default 20 s)
+	MaxAttempts int           // attempts in all, the first included (0: default 4)
+	MinWait     time.Duration // backoff before the first retry (0: default 200 ms)
+	MaxWait     time.Duration // cap of the backoff (0: default 20 s)
+	// ZeroWait sends retries without any backoff (MinWait and MaxWait are
+	// ignored); a server's Retry-After is still honoured. Meant for tests.
+	ZeroWait bool
 }
 
-// DefaultRetryPolicy is used unless WithRetry or WithoutRetry says otherwise.
-var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 4, MinWait: 200 * time.Millisecond, MaxWait: 20 * time.Second}
+// Defaults of RetryPolicy's fields.
+const (
+	DefaultMaxAttempts = 4
+	DefaultMinWait     = 200 * time.Millisecond
+	DefaultMaxWait     = 20 * time.Second
+)
+
+// DefaultRetryPolicy returns the policy used unless WithRetry, WithoutRetry
+// or WithCallRetry says otherwise. It is a function, not a variable, so no
+// code can change the defaults of every client in the process.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: DefaultMaxAttempts, MinWait: DefaultMinWait, MaxWait: DefaultMaxWait}
+}
+
+// check refuses negative fields.
+func (p RetryPolicy) check(option string) error {
+	if p.MaxAttempts < 0 || p.MinWait < 0 || p.MaxWait < 0 {
+		return invalid(option, "attempts and waits cannot be negative (use ZeroWait to retry at once)")
+	}
+	return nil
+}
 
 // MaxRetryAfter caps how long a server's Retry-After can make a call wait.
 const MaxRetryAfter = 60 * time.Second
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
 	if p.MaxAttempts == 0 {
-		p.MaxAttempts = DefaultRetryPolicy.MaxAttempts
+		p.MaxAttempts = DefaultMaxAttempts
 	}
 	if p.MinWait == 0 {
-		p.MinWait = DefaultRetryPolicy.MinWait
+		p.MinWait = DefaultMinWait
 	}
 	if p.MaxWait == 0 {
-		p.MaxWait = DefaultRetryPolicy.MaxWait
+		p.MaxWait = DefaultMaxWait
 	}
 	if p.MaxWait < p.MinWait {
 		p.MaxWait = p.MinWait
@@ -43,6 +66,9 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 // backoff returns the wait before retry number n (1 for the first retry):
 // full jitter over min·2^(n-1), capped at max.
 func (p RetryPolicy) backoff(n int, rnd func() float64) time.Duration {
+	if p.ZeroWait {
+		return 0
+	}
 	ceil := expDelay(p.MinWait, p.MaxWait, n)
 	return time.Duration(rnd() * float64(ceil))
 }

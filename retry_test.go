@@ -44,7 +44,7 @@ func TestRetriesStopAtMaxAttempts(t *testing.T) {
 	waits := rec.all()
 	require.Len(t, waits, 3)
 	for i, w := range waits {
-		assert.LessOrEqual(t, w, expDelay(DefaultRetryPolicy.MinWait, DefaultRetryPolicy.MaxWait, i+1), "full jitter under the exponential cap")
+		assert.LessOrEqual(t, w, expDelay(DefaultMinWait, DefaultMaxWait, i+1), "full jitter under the exponential cap")
 	}
 
 	c, mt, _ = newMockClient(t, WithRetry(RetryPolicy{MaxAttempts: 2}))

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/modelarts-go/modelarts/auth"
+	"github.com/modelarts-go/modelarts/internal/netutil"
 	"github.com/modelarts-go/modelarts/internal/textutil"
 )
 
@@ -17,7 +17,11 @@ const (
 	maxNamespaceLen   = 64
 	maxTagLen         = 64
 	maxIDLen          = 128
-	maxSWRPathLen     = 1024
+	minSWRPathLen     = 16
+	maxSWRPathLen     = 2048
+	maxReadMeLen      = 3000 // RegisterImage; UpdateImageGroup allows 30000
+	maxRequestTags    = 20
+	maxEnumLen        = 64 // no documented enum value comes near it
 )
 
 var (
@@ -28,6 +32,8 @@ var (
 	namespaceRE = regexp.MustCompile(`^[a-z][a-zA-Z0-9._-]*$`)
 	// Letters, digits, '-', '_', '.' (older page) and ',' (newer page).
 	tagRE = regexp.MustCompile(`^[A-Za-z0-9._,-]+$`)
+	// "0" or 32 characters of [0-9a-z].
+	workspaceIDRE = regexp.MustCompile(`^[0-9a-z]{32}$`)
 )
 
 // isIDChars reports whether id holds only letters, digits, '-', '_' and
@@ -43,28 +49,59 @@ func isIDChars(id string) bool {
 	return len(id) > 0
 }
 
-// parseEndpoint checks an endpoint and returns it without a trailing slash.
-func parseEndpoint(endpoint string) (string, error) {
-	if endpoint == "" {
-		return "", invalid("endpoint", "the endpoint is empty; pass e.g. https://modelarts.cn-north-4.myhuaweicloud.com")
+// endpoint is a checked endpoint: scheme and host, and a path prefix.
+type endpoint struct {
+	base string // scheme://host[:port]
+	path string // "" or "/prefix", no trailing slash
+}
+
+// parseEndpoint checks an endpoint. A path prefix is kept (a gateway may
+// mount the API under one), but one that repeats the API's own path
+// ("/v1", "/v1/{project_id}") is refused: the client adds that itself, and
+// requests to /v1/v1/... would come back "not found".
+func parseEndpoint(raw, projectID string) (endpoint, error) {
+	if raw == "" {
+		return endpoint{}, invalid("endpoint", "the endpoint is empty; pass e.g. https://modelarts.cn-north-4.myhuaweicloud.com")
 	}
-	u, err := url.Parse(endpoint)
-	if err != nil || !u.IsAbs() || u.Host == "" {
-		return "", invalid("endpoint", "%q is not an absolute http(s) URL", endpoint)
+	u, err := url.Parse(raw)
+	if err != nil {
+		return endpoint{}, invalid("endpoint", "it is not a URL; pass e.g. https://modelarts.cn-north-4.myhuaweicloud.com")
+	}
+	if u.User != nil {
+		return endpoint{}, invalid("endpoint", "%q carries user info (user:password@); remove it: credentials go in the signer", redactedURL(u))
+	}
+	if !u.IsAbs() || u.Host == "" {
+		return endpoint{}, invalid("endpoint", "%q is not an absolute http(s) URL", textutil.Shorten(raw, 128))
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !auth.IsLoopbackHost(u.Hostname()) {
-			return "", invalid("endpoint", "%q uses plain http to a remote host; credentials would travel in clear text: use https", endpoint)
+		if !netutil.IsLoopbackHost(u.Hostname()) {
+			return endpoint{}, invalid("endpoint", "%q uses plain http to a remote host; credentials would travel in clear text: use https", redactedURL(u))
 		}
 	default:
-		return "", invalid("endpoint", "%q has scheme %q; use https", endpoint, u.Scheme)
+		return endpoint{}, invalid("endpoint", "%q has scheme %q; use https", redactedURL(u), u.Scheme)
 	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", invalid("endpoint", "%q must not carry user info, a query or a fragment", u.Redacted())
+	if u.RawQuery != "" || u.Fragment != "" {
+		return endpoint{}, invalid("endpoint", "%q must not carry a query or a fragment", redactedURL(u))
 	}
-	return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
+	path := strings.TrimRight(u.EscapedPath(), "/")
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	for i, seg := range segs {
+		if seg == "v1" && (i == len(segs)-1 || (i == len(segs)-2 && segs[i+1] == projectID)) {
+			drop := "/" + strings.Join(segs[i:], "/")
+			return endpoint{}, invalid("endpoint", "%q ends with the API path %q, which the client adds itself; drop it: pass %q",
+				redactedURL(u), drop, u.Scheme+"://"+u.Host+strings.TrimSuffix(path, drop))
+		}
+	}
+	return endpoint{base: u.Scheme + "://" + u.Host, path: path}, nil
+}
+
+// redactedURL prints u without user info, shortened.
+func redactedURL(u *url.URL) string {
+	c := *u
+	c.User = nil
+	return textutil.Shorten(c.String(), 128)
 }
 
 func validateProjectID(id string) error {
@@ -95,19 +132,22 @@ func checkLen(field, v string, max int) error {
 	return nil
 }
 
-func checkEnum[E ~string](field string, v E, known []E) error {
-	if v != "" && !isKnown(v, known) {
-		return invalid(field, "%q is not one of %v", string(v), known)
+// checkOpenEnum checks an enum value of a request. Enums stay open: a
+// value the SDK does not know is sent as given (the service may have added
+// it), so only what could never be a value is refused.
+func checkOpenEnum[E ~string](field string, v E) error {
+	if len(v) > maxEnumLen {
+		return invalid(field, "%d bytes, at most %d allowed", len(v), maxEnumLen)
 	}
-	return nil
+	return checkPrintable(field, string(v))
 }
 
-func checkEnums[E ~string](field string, vs []E, known []E) error {
+func checkOpenEnums[E ~string](field string, vs []E) error {
 	for _, v := range vs {
 		if v == "" {
 			return invalid(field, "contains an empty value")
 		}
-		if err := checkEnum(field, v, known); err != nil {
+		if err := checkOpenEnum(field, v); err != nil {
 			return err
 		}
 	}
@@ -131,19 +171,33 @@ func (r *RegisterImageRequest) validate() error {
 	if r.SWRPath == "" {
 		return invalid("swr_path", "required: the SWR address of the image, e.g. swr.cn-north-4.myhuaweicloud.com/org/name:tag")
 	}
-	if len(r.SWRPath) > maxSWRPathLen || strings.ContainsAny(r.SWRPath, " \t\r\n") {
-		return invalid("swr_path", "%q must be an SWR address without spaces, at most %d characters", textutil.Shorten(r.SWRPath, 64), maxSWRPathLen)
+	if n := len(r.SWRPath); n < minSWRPathLen || n > maxSWRPathLen || strings.ContainsAny(r.SWRPath, " \t\r\n") {
+		return invalid("swr_path", "%q must be an SWR address without spaces, %d to %d characters", textutil.Shorten(r.SWRPath, 64), minSWRPathLen, maxSWRPathLen)
+	}
+	if len(r.Tags) > maxRequestTags {
+		return invalid("tags", "%d tags, at most %d allowed", len(r.Tags), maxRequestTags)
+	}
+	for _, t := range r.Tags {
+		if t == "" {
+			return invalid("tags", "contains an empty tag")
+		}
+		if err := checkPrintable("tags", t); err != nil {
+			return err
+		}
 	}
 	for _, err := range []error{
 		checkPrintable("swr_path", r.SWRPath),
-		checkEnum("arch", r.Arch, archValues),
+		checkOpenEnum("arch", r.Arch),
 		checkLen("description", r.Description, maxDescriptionLen),
-		checkEnum("origin", r.Origin, originValues),
-		checkEnums("resource_category", r.ResourceCategories, resourceCategoryValues),
-		checkEnum("service_type", r.ServiceType, serviceTypeValues),
-		checkEnums("services", r.Services, devServiceValues),
-		checkEnum("visibility", r.Visibility, visibilityValues),
-		checkPrintable("workspace_id", r.WorkspaceID),
+		checkOpenEnum("origin", r.Origin),
+		checkOpenEnums("resource_category", r.ResourceCategories),
+		checkOpenEnum("service_type", r.ServiceType),
+		checkOpenEnums("services", r.Services),
+		checkOpenEnum("visibility", r.Visibility),
+		checkOpenEnum("flavor_type", r.FlavorType),
+		checkWorkspaceID(r.WorkspaceID),
+		checkPrintable("swr_instance_id", r.SWRInstanceID),
+		checkLen("read_me", r.ReadMe, maxReadMeLen),
 	} {
 		if err != nil {
 			return err
@@ -177,8 +231,28 @@ func (r *CreateImageRequest) validate() error {
 	case r.Tag != "" && !tagRE.MatchString(r.Tag):
 		return invalid("tag", "%q may contain only letters, digits, '-', '_', '.' and ','", textutil.Shorten(r.Tag, 64))
 	}
-	if err := checkLen("description", r.Description, maxDescriptionLen); err != nil {
-		return err
+	for _, err := range []error{
+		checkLen("description", r.Description, maxDescriptionLen),
+		checkWorkspaceID(r.WorkspaceID),
+		checkPrintable("swr_instance_id", r.SWRInstanceID),
+		checkPrintable("swr_instance_domain", r.SWRInstanceDomain),
+		checkLen("swr_instance_domain", r.SWRInstanceDomain, 255),
+	} {
+		if err != nil {
+			return err
+		}
 	}
-	return checkPrintable("workspace_id", r.WorkspaceID)
+	return nil
+}
+
+// checkWorkspaceID checks a workspace ID: "0" (the default workspace) or
+// 32 characters of [0-9a-z], as documented.
+func checkWorkspaceID(id string) error {
+	if id == "" || id == "0" {
+		return nil
+	}
+	if !workspaceIDRE.MatchString(id) {
+		return invalid("workspace_id", "%q must be \"0\" or 32 characters of 0-9 and a-z", textutil.Shorten(id, 64))
+	}
+	return nil
 }

@@ -8,41 +8,72 @@ import (
 )
 
 // Poll interval defaults. Saving a notebook as an image takes minutes, a
-// registration seconds: the first poll after 5 s catches the quick cases,
-// and doubling to a 30 s cap keeps a 20-minute build to about 45 polls while
-// noticing the end within half a minute.
+// registration seconds: the first poll is immediate, the next after 5 s
+// catches the quick cases, and doubling to a 30 s cap (each wait drawn from
+// the upper half of its window) notices the end within half a minute.
 const (
 	DefaultPollMin       = 5 * time.Second
 	DefaultPollMax       = 30 * time.Second
 	DefaultNotFoundGrace = 30 * time.Second
 )
 
-// WaitOption configures WaitForActive and WaitForImage.
-type WaitOption func(*waitSettings)
-
+// waitSettings is what the wait options set.
 type waitSettings struct {
-	min, max time.Duration
-	progress func(*Image)
-	grace    time.Duration
+	min, max         time.Duration
+	progress         func(*Image)
+	notebookProgress func(*Notebook)
+	grace            time.Duration
 }
 
-// WithPollInterval sets the wait before the first poll (min) and the cap
-// the waits grow to, with jitter (max).
+func defaultWaitSettings() waitSettings {
+	return waitSettings{min: DefaultPollMin, max: DefaultPollMax, grace: DefaultNotFoundGrace}
+}
+
+func (w *waitSettings) check() error {
+	if w.min <= 0 || w.max < w.min {
+		return invalid("poll interval", "need 0 < min <= max, got %s and %s", w.min, w.max)
+	}
+	if w.grace < 0 {
+		return invalid("not-found grace", "cannot be negative, got %s", w.grace)
+	}
+	return nil
+}
+
+// WithPollInterval sets the wait after the first poll (min; the first poll
+// itself is immediate) and the cap the waits grow to, with jitter (max).
 func WithPollInterval(min, max time.Duration) WaitOption {
-	return func(w *waitSettings) { w.min, w.max = min, max }
+	return func(c *callConfig) {
+		c.wait.min, c.wait.max = min, max
+		c.used |= optWait
+	}
 }
 
-// WithProgress calls fn after every successful poll with the image as read,
-// e.g. to print its status.
+// WithProgress calls fn after every successful poll of an image wait with
+// the image as read, e.g. to print its status.
 func WithProgress(fn func(*Image)) WaitOption {
-	return func(w *waitSettings) { w.progress = fn }
+	return func(c *callConfig) {
+		c.wait.progress = fn
+		c.used |= optWait
+	}
+}
+
+// WithNotebookProgress calls fn after every successful poll of a notebook
+// wait (WaitForNotebook, and the notebook part of SaveNotebookAsImage).
+func WithNotebookProgress(fn func(*Notebook)) WaitOption {
+	return func(c *callConfig) {
+		c.wait.notebookProgress = fn
+		c.used |= optWait
+	}
 }
 
 // WithNotFoundGrace sets how long after the wait starts a "not found" is
 // taken for the service's eventual consistency (a just-created image not
 // yet readable) rather than an answer (default 30 s).
 func WithNotFoundGrace(d time.Duration) WaitOption {
-	return func(w *waitSettings) { w.grace = d }
+	return func(c *callConfig) {
+		c.wait.grace = d
+		c.used |= optWait
+	}
 }
 
 // WaitForActive polls the image until it is ACTIVE and returns it. An image
@@ -82,19 +113,18 @@ func (c *Client) WaitForImage(ctx context.Context, imageID string, cond func(*Im
 	if cond == nil {
 		return nil, invalid("cond", "the wait condition is nil")
 	}
-	w := waitSettings{min: DefaultPollMin, max: DefaultPollMax, grace: DefaultNotFoundGrace}
-	for _, o := range opts {
-		o(&w)
+	ctx, cfg, cancel, err := c.begin(ctx, opts, optWait)
+	if err != nil {
+		return nil, err
 	}
-	if w.min <= 0 || w.max < w.min {
-		return nil, invalid("poll interval", "need 0 < min <= max, got %s and %s", w.min, w.max)
-	}
+	defer cancel()
+	w := cfg.wait
 
 	start := c.now()
 	we := &WaitError{ImageID: imageID}
 	var last *Image
 	for final := false; ; {
-		img, err := c.GetImage(ctx, imageID)
+		img, err := c.getImage(ctx, cfg, imageID)
 		we.Polls++
 		if err == nil {
 			last = img

@@ -195,7 +195,7 @@ func (s *Server) registerImage(w http.ResponseWriter, r *http.Request) {
 		Status: modelarts.ImageStatusActive, Origin: modelarts.Origin(or(req.Origin, "CUSTOMIZE")),
 		Type: modelarts.ImageTypeDedicated, Visibility: modelarts.Visibility(or(req.Visibility, "PRIVATE")),
 		ServiceType: modelarts.ServiceType(or(req.ServiceType, "UNKNOWN")), WorkspaceID: or(req.WorkspaceID, "0"),
-		Size: 3376133259, CreatedAt: now, UpdatedAt: now,
+		Size: 3376133259, CreatedAt: modelarts.TimestampOf(now), UpdatedAt: modelarts.TimestampOf(now),
 	}
 	for _, c := range orList(req.Categories, "CPU", "GPU") {
 		img.ResourceCategories = append(img.ResourceCategories, modelarts.ResourceCategory(strings.ToUpper(c)))
@@ -274,7 +274,7 @@ func (s *Server) createImage(w http.ResponseWriter, r *http.Request) {
 		ServiceType: modelarts.ServiceTypeTrain, WorkspaceID: or(req.WorkspaceID, "0"),
 		DevServices:        []modelarts.DevService{modelarts.DevServiceSSH, modelarts.DevServiceNotebook},
 		ResourceCategories: []modelarts.ResourceCategory{modelarts.ResourceCategoryCPU, modelarts.ResourceCategoryGPU},
-		CreatedAt:          now, UpdatedAt: now,
+		CreatedAt:          modelarts.TimestampOf(now), UpdatedAt: modelarts.TimestampOf(now),
 	}, notebookID: id}
 	if len(s.failNext) > 0 {
 		img.failWith, s.failNext = s.failNext[0], s.failNext[1:]
@@ -372,10 +372,10 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) {
 		case "name":
 			less = match[i].Name < match[j].Name
 		default:
-			less = match[i].CreatedAt.Before(match[j].CreatedAt)
+			less = match[i].CreatedAt.Before(match[j].CreatedAt.Time)
 		}
 		if sortDir == "DESC" {
-			return !less && !(match[i].Name == match[j].Name && match[i].CreatedAt.Equal(match[j].CreatedAt))
+			return !less && !(match[i].Name == match[j].Name && match[i].CreatedAt.Equal(match[j].CreatedAt.Time))
 		}
 		return less
 	})

@@ -103,7 +103,7 @@ func (s *Server) seedBuiltIns() {
 		Arch:        modelarts.ArchX86_64, Status: modelarts.ImageStatusActive, Type: modelarts.ImageTypeBuildIn,
 		ServiceType: modelarts.ServiceTypeCommon, DevServices: []modelarts.DevService{modelarts.DevServiceNotebook, modelarts.DevServiceSSH},
 		ResourceCategories: []modelarts.ResourceCategory{modelarts.ResourceCategoryGPU, modelarts.ResourceCategoryCPU},
-		WorkspaceID:        "0", CreatedAt: at, UpdatedAt: at,
+		WorkspaceID:        "0", CreatedAt: modelarts.TimestampOf(at), UpdatedAt: modelarts.TimestampOf(at),
 	}, {
 		ID: "e1c4a3f2-7d0b-4c55-9a1e-2b8f6c3d9a10", Name: "mindspore2.2-cann7-euler2.10", Namespace: "atelier",
 		Tag: "mindspore_2.2.0-cann_7.0-py_3.9-euler_2.10-aarch64", SWRPath: "swr.fake.local/atelier/mindspore2.2-cann7-euler2.10:mindspore_2.2.0-cann_7.0-py_3.9-euler_2.10-aarch64",
@@ -111,7 +111,7 @@ func (s *Server) seedBuiltIns() {
 		Type: modelarts.ImageTypeBuildIn, ServiceType: modelarts.ServiceTypeCommon, FlavorType: modelarts.FlavorTypeAscendSNT9,
 		DevServices:        []modelarts.DevService{modelarts.DevServiceNotebook, modelarts.DevServiceSSH},
 		ResourceCategories: []modelarts.ResourceCategory{modelarts.ResourceCategoryASCEND},
-		WorkspaceID:        "0", CreatedAt: at, UpdatedAt: at,
+		WorkspaceID:        "0", CreatedAt: modelarts.TimestampOf(at), UpdatedAt: modelarts.TimestampOf(at),
 	}} {
 		img := img
 		s.putLocked(&image{Image: img})
@@ -128,7 +128,7 @@ func (s *Server) advanceLocked(img *image) {
 		return
 	}
 	img.polls = 0
-	img.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
+	img.UpdatedAt = modelarts.TimestampOf(s.now())
 	switch img.Status {
 	case modelarts.ImageStatusInit:
 		img.Status = modelarts.ImageStatusCreating

@@ -1,0 +1,403 @@
+package modelarts
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/modelarts-go/modelarts/auth"
+)
+
+// The request pipeline: every call goes through do, which rate-limits,
+// signs each attempt, sends it, judges the answer, retries what is safe to
+// retry, hands a create whose outcome is uncertain to reconcile (the one
+// place that decides what a lost create did), and decodes the answer.
+
+// call describes one API operation for the pipeline.
+type call struct {
+	method string
+	path   string      // escaped, after the endpoint's host, without query
+	query  url.Values  // may be nil; encoded with %20 for spaces
+	body   []byte      // encoded JSON, nil for none
+	cfg    *callConfig // the call's options; nil for the defaults
+	// create is set for calls that make an image: how to find what this
+	// call made when its answer does not say.
+	create *createProbe
+
+	found *Image // set when reconciliation found the created image
+	meta  Response
+}
+
+// attempt is the outcome of sending a call once.
+type attempt struct {
+	status    int
+	header    http.Header
+	body      *bytes.Buffer // pooled; release with putBuffer
+	err       error         // no HTTP answer
+	sent      bool          // the request may have reached the server
+	duration  time.Duration
+	truncated bool        // the body was longer than the limit
+	reqHeader http.Header // the headers sent, signature included
+}
+
+// lastToken is the X-Auth-Token the attempt carried.
+func (at *attempt) lastToken() string {
+	if at.reqHeader == nil {
+		return ""
+	}
+	return at.reqHeader.Get(auth.HeaderAuthToken)
+}
+
+// signHook signs each attempt right before it is sent.
+func (c *Client) signHook(_ *resty.Client, req *http.Request) error {
+	if err := c.signer.Sign(req); err != nil {
+		return &signError{err: err}
+	}
+	return nil
+}
+
+// signError marks a failure of the signer.
+type signError struct{ err error }
+
+func (e *signError) Error() string { return e.err.Error() }
+func (e *signError) Unwrap() error { return e.err }
+
+// do runs a call through the pipeline and decodes a success into out (if
+// non-nil). Input was validated by the endpoint method before.
+func (c *Client) do(ctx context.Context, cl *call, out any) error {
+	err := c.run(ctx, cl, out)
+	if cl.cfg != nil && cl.cfg.response != nil && cl.meta.StatusCode != 0 {
+		*cl.cfg.response = cl.meta
+	}
+	return err
+}
+
+func (c *Client) run(ctx context.Context, cl *call, out any) error {
+	policy := c.retryPolicy(cl.cfg)
+	var (
+		lastErr     error
+		wait        time.Duration
+		refreshed   bool
+		checkedNone bool // the last uncertain create was looked up: nothing was made
+		uncertain   bool // an earlier attempt may have reached the server
+	)
+	for n := 1; ; n++ {
+		if err := ctx.Err(); err != nil {
+			return c.ctxError(cl, err, lastErr)
+		}
+		if c.limiter != nil {
+			if err := c.limiter.Wait(ctx); err != nil {
+				if ctxErr := ctx.Err(); ctxErr != nil {
+					return c.ctxError(cl, ctxErr, lastErr)
+				}
+				// The limiter saw the wait would outlast the deadline.
+				return c.ctxError(cl, fmt.Errorf("waiting for the client's rate limit: %v: %w", err, context.DeadlineExceeded), lastErr)
+			}
+		}
+		at := c.send(ctx, cl)
+		apiErr, verdict, reason := c.judge(cl, at)
+		c.logAttempt(ctx, cl, n, wait, at, apiErr)
+		if at.err == nil && cl.cfg != nil && cl.cfg.response != nil { // only when asked: it copies the headers
+			cl.meta = Response{StatusCode: at.status, RequestID: c.bounded(at, at.header.Get("X-Request-Id"), maxRequestIDLen), Header: c.scrubHeader(at, at.header), Attempts: n}
+		}
+
+		if at.err == nil && apiErr == nil {
+			err := c.decode(cl, at, out)
+			putBuffer(at.body)
+			if n == 1 {
+				c.budget.give(budgetSuccessGain)
+			} else {
+				c.budget.give(budgetRetryCost)
+			}
+			return err
+		}
+		putBuffer(at.body)
+
+		if at.err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return c.ctxError(cl, ctxErr, c.transportError(cl, n, at))
+			}
+			var se *signError
+			if errors.As(at.err, &se) {
+				lastErr = fmt.Errorf("modelarts: %s %s: signing the request: %w", cl.method, cl.path, se.err)
+				if !isTemporary(se.err) {
+					return lastErr
+				}
+			} else {
+				lastErr = c.transportError(cl, n, at)
+			}
+		} else {
+			lastErr = apiErr
+			// A rejected token is cured by a fresh one, once, whatever the policy.
+			if inv, ok := c.signer.(auth.TokenInvalidator); ok && apiErr.isTokenError() && !refreshed {
+				refreshed = true
+				inv.InvalidateToken(at.lastToken())
+				n--
+				wait = 0
+				continue
+			}
+			// A DELETE whose earlier answer was lost and that now finds
+			// nothing: the earlier attempt deleted it.
+			if uncertain && cl.method == http.MethodDelete && errors.Is(apiErr, ErrNotFound) {
+				c.budget.give(budgetRetryCost)
+				return nil
+			}
+			// A create sent again after a lost answer and refused as a
+			// duplicate or as "busy": the first one may well have happened.
+			if uncertain && cl.create != nil && (apiErr.Code == CodeDuplicateTag || apiErr.Code == CodeOperationInProgress) {
+				return c.settleCreate(ctx, cl, reconcileAfterRefusedResend, apiErr)
+			}
+		}
+
+		if verdict == ambiguous {
+			uncertain = true
+			if cl.create == nil {
+				return c.finalError(cl, n, lastErr, false)
+			}
+			img, nothing, err := c.reconcile(ctx, cl, reconcileAfterLostAnswer, lastErr)
+			switch {
+			case err != nil:
+				return err
+			case img != nil:
+				cl.found = img
+				return nil
+			case !nothing:
+				return c.finalError(cl, n, lastErr, false)
+			}
+			checkedNone = true
+			verdict = retry // nothing was created: sending again is safe
+		}
+		if verdict != retry || n >= policy.MaxAttempts {
+			return c.finalError(cl, n, lastErr, checkedNone)
+		}
+		cost := budgetRetryCost
+		if errors.Is(at.err, context.DeadlineExceeded) {
+			cost = budgetTimeoutCost
+		}
+		if !c.budget.take(cost) {
+			return fmt.Errorf("%w (not retried: the client's retry budget is spent after many recent failures)", lastErr)
+		}
+		wait = policy.backoff(n, c.jitter)
+		if at.header != nil {
+			if ra, ok := retryAfter(at.header, c.now()); ok {
+				wait = ra // honoured as sent (capped), never shortened to the backoff
+			}
+		}
+		c.logRetry(ctx, cl, n, wait, reason, lastErr)
+		if err := c.sleep(ctx, wait); err != nil {
+			return c.ctxError(cl, err, lastErr)
+		}
+	}
+}
+
+// settleCreate reconciles a create whose outcome is known to be "something
+// happened" and returns the image found or the error saying it is unknown.
+func (c *Client) settleCreate(ctx context.Context, cl *call, mode reconcileMode, cause error) error {
+	img, _, err := c.reconcile(ctx, cl, mode, cause)
+	if err != nil {
+		return err
+	}
+	cl.found = img
+	return nil
+}
+
+// send makes one attempt and reads its body within the limits.
+func (c *Client) send(ctx context.Context, cl *call) *attempt {
+	at := &attempt{}
+	actx, cancel := context.WithTimeout(ctx, c.attemptTimeout(cl.cfg))
+	defer cancel()
+	at.sent = true
+	if !idempotent(cl.method) {
+		// Only for creates does it matter whether bytes left: it decides
+		// between "retry" and "reconcile". Proof that nothing left needs a
+		// transport that reports its progress (net/http's does: GetConn
+		// first, then each header written); with one that reports nothing
+		// the request counts as sent.
+		var traced, wrote atomic.Bool
+		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+			GetConn:          func(string) { traced.Store(true) },
+			WroteHeaderField: func(string, []string) { wrote.Store(true) },
+		})
+		defer func() { at.sent = !traced.Load() || wrote.Load() }()
+	}
+	req := c.rc.R().SetContext(actx)
+	if cl.body != nil {
+		// A reader, not the []byte: resty copies a byte slice body twice.
+		req.SetHeader("Content-Type", "application/json;charset=UTF-8").SetBody(bytes.NewReader(cl.body))
+	}
+	u := cl.path
+	if len(cl.query) > 0 {
+		u += "?" + encodeQuery(cl.query)
+	}
+	var start time.Time
+	if c.logger != nil { // timing is for the log only
+		start = time.Now()
+	}
+	resp, err := req.Execute(cl.method, u)
+	if err != nil {
+		at.err = unwrapURLError(err)
+		at.duration = sinceIf(start)
+		if resp != nil && resp.RawResponse != nil {
+			resp.RawResponse.Body.Close()
+		}
+		if resp != nil && resp.Request != nil && resp.Request.RawRequest != nil {
+			at.reqHeader = resp.Request.RawRequest.Header
+		}
+		return at
+	}
+	raw := resp.RawResponse
+	at.status, at.header = raw.StatusCode, raw.Header
+	at.reqHeader = resp.Request.RawRequest.Header
+	limit := int64(MaxResponseBytes)
+	if raw.StatusCode < 200 || raw.StatusCode > 299 {
+		limit = MaxErrorBytes
+	}
+	at.body = getBuffer()
+	_, rerr := at.body.ReadFrom(io.LimitReader(raw.Body, limit+1))
+	raw.Body.Close()
+	at.duration = sinceIf(start)
+	if int64(at.body.Len()) > limit {
+		at.truncated = true
+		at.body.Truncate(int(limit))
+	}
+	if rerr != nil && raw.StatusCode >= 200 && raw.StatusCode <= 299 {
+		at.err = fmt.Errorf("reading the %d response body: %w", raw.StatusCode, rerr)
+		at.sent = true
+	}
+	return at
+}
+
+// sinceIf is the time since start, or 0 when start was not taken.
+func sinceIf(start time.Time) time.Duration {
+	if start.IsZero() {
+		return 0
+	}
+	return time.Since(start)
+}
+
+// judge turns an attempt into an API error (for non-2xx) and a verdict.
+func (c *Client) judge(cl *call, at *attempt) (*APIError, verdict, string) {
+	if at.err != nil {
+		if se := new(signError); errors.As(at.err, &se) {
+			if isTemporary(se.err) {
+				return nil, retry, "signing failed transiently"
+			}
+			return nil, stop, ""
+		}
+		v, reason := classifyTransport(cl.method, at.err, at.sent)
+		return nil, v, reason
+	}
+	if at.status >= 200 && at.status <= 299 {
+		return nil, stop, ""
+	}
+	e := parseAPIError(at.status, at.header, at.body.Bytes(), at.truncated, func(s string, n int) string { return c.bounded(at, s, n) })
+	e.Header = c.scrubHeader(at, at.header)
+	e.Method, e.Path = cl.method, cl.path
+	v, reason := classifyStatus(cl.method, e, at.header)
+	return e, v, reason
+}
+
+// decode reads a success body into out.
+func (c *Client) decode(cl *call, at *attempt, out any) error {
+	if out == nil {
+		return nil
+	}
+	body := at.body.Bytes()
+	if at.truncated {
+		return &DecodeError{Method: cl.method, Path: cl.path, StatusCode: at.status,
+			Body: c.bounded(at, string(body), 120), Err: fmt.Errorf("the response is larger than the %d-byte limit", MaxResponseBytes)}
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return &DecodeError{Method: cl.method, Path: cl.path, StatusCode: at.status, Err: errEmptyBody}
+	}
+	err := json.Unmarshal(body, out)
+	var typeErr *json.UnmarshalTypeError
+	if ld, ok := out.(looseDecoder); ok && errors.As(err, &typeErr) {
+		err = ld.decodeLoose(body)
+	}
+	if err != nil {
+		return &DecodeError{Method: cl.method, Path: cl.path, StatusCode: at.status, Body: c.bounded(at, string(body), 120), Err: err}
+	}
+	return nil
+}
+
+// errEmptyBody is a 2xx answer with nothing in it.
+var errEmptyBody = errors.New("the response body is empty")
+
+// looseDecoder is a wire shape with a slower, more tolerant twin to decode
+// with when the fast decode meets a value of an unexpected JSON type (a
+// number sent as a string, say).
+type looseDecoder interface {
+	decodeLoose(body []byte) error
+}
+
+func (c *Client) transportError(cl *call, n int, at *attempt) error {
+	err := at.err
+	if c.redactor != nil || at.reqHeader != nil {
+		if msg := err.Error(); c.scrub(at, msg) != msg {
+			err = errors.New(c.scrub(at, msg)) // a transport that quoted a secret
+		}
+	}
+	return &RequestError{Method: cl.method, Path: cl.path, Attempts: n, Err: err}
+}
+
+// finalError is the error returned when no more attempts are made.
+func (c *Client) finalError(cl *call, n int, lastErr error, checkedNone bool) error {
+	var re *RequestError
+	if errors.As(lastErr, &re) {
+		re.Attempts = n
+	}
+	if checkedNone {
+		return fmt.Errorf("%w (the SDK checked after the failure: no image was created, so creating it again is safe)", lastErr)
+	}
+	return lastErr
+}
+
+// ctxError reports a call ended by its context; both the context's error
+// and the last failure stay reachable with errors.Is and errors.As.
+func (c *Client) ctxError(cl *call, ctxErr, lastErr error) error {
+	if lastErr != nil {
+		return fmt.Errorf("modelarts: %s %s: %w (last failure: %w)", cl.method, cl.path, ctxErr, lastErr)
+	}
+	return fmt.Errorf("modelarts: %s %s: %w", cl.method, cl.path, ctxErr)
+}
+
+// unwrapURLError drops net/http's *url.Error wrapper, whose message repeats
+// the full URL; the SDK's errors name the path themselves.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuffer() *bytes.Buffer { return bufPool.Get().(*bytes.Buffer) }
+
+func putBuffer(b *bytes.Buffer) {
+	if b == nil || b.Cap() > 1<<20 { // let big buffers go
+		return
+	}
+	b.Reset()
+	bufPool.Put(b)
+}
+
+// discardLogger keeps resty silent; the SDK logs through slog itself.
+type discardLogger struct{}
+
+func (discardLogger) Errorf(string, ...any) {}
+func (discardLogger) Warnf(string, ...any)  {}
+func (discardLogger) Debugf(string, ...any) {}
