@@ -42,7 +42,7 @@ func TestNewClientChecksEndpoint(t *testing.T) {
 		"https://example.com/?a=b":     "query",
 		"https://example.com/#frag":    "fragment",
 		"https://":                     "absolute",
-		"://nonsense":                  "absolute",
+		"://nonsense":                  "not a URL",
 	}
 	for in, want := range bad {
 		_, err := NewClient(in, testProject, signer)

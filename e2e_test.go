@@ -176,12 +176,13 @@ func TestEndToEndDroppedBeforeHandlingIsRetriedAfterChecking(t *testing.T) {
 	defer srv.Close()
 	srv.AddNotebook(notebookID, "RUNNING")
 	srv.InjectFault(modelartstest.RouteCreateImage, modelartstest.Fault{Drop: true})
-	c := srv.Client(fastRetries())
+	c := srv.Client(fastRetries(), modelarts.WithReconcileWindow(30*time.Millisecond))
 	img, err := c.CreateImageFromNotebook(context.Background(), notebookID, &modelarts.CreateImageRequest{Name: "env", Namespace: "team", Tag: "v1"})
 	require.NoError(t, err)
 	assert.Equal(t, "v1", img.Tag)
 	assert.Equal(t, 2, srv.RequestCount(modelartstest.RouteCreateImage), "checked, found nothing, sent again")
-	assert.Equal(t, 1, srv.RequestCount(modelartstest.RouteListImages))
+	// A 30 ms window: a lookup, 30 ms for the listing to catch up, a last lookup.
+	assert.Equal(t, 2, srv.RequestCount(modelartstest.RouteListImages), "the listing is given the window to catch up")
 	assert.Equal(t, 1, countOwn(srv, "env"))
 }
 

@@ -23,10 +23,11 @@ func FuzzDecodeImage(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var img Image
-		if err := json.Unmarshal(data, &img); err != nil {
+		decoded, err := decodeImage(data)
+		if err != nil {
 			return
 		}
+		img := *decoded
 		out, err := json.Marshal(img)
 		if err != nil {
 			t.Fatalf("a decoded image does not encode: %v", err)

@@ -71,6 +71,7 @@ func jsonResponder(status int, body string) httpmock.Responder {
 		resp := httpmock.NewStringResponse(status, body)
 		resp.Header.Set("Content-Type", "application/json")
 		resp.Header.Set("X-Request-Id", "req-123")
+		resp.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat)) // as every real server sends
 		return resp, nil
 	}
 }

@@ -164,7 +164,7 @@ func (c *Client) doImage(ctx context.Context, cl *call) (*Image, error) {
 	}
 	img := w.finish()
 	if img.ID == "" {
-		return nil, &DecodeError{Method: cl.method, Path: cl.path, StatusCode: cl.meta.StatusCode, Err: errors.New("the answer carries no image id")}
+		return nil, &DecodeError{Method: cl.method, Path: cl.path, StatusCode: cl.status, Err: errors.New("the answer carries no image id")}
 	}
 	return img, nil
 }
@@ -172,9 +172,6 @@ func (c *Client) doImage(ctx context.Context, cl *call) (*Image, error) {
 // doCreate runs a create: the image of its answer; or, when the answer was
 // lost or carried no image, the image reconciliation proved this call made.
 func (c *Client) doCreate(ctx context.Context, cl *call) (*Image, error) {
-	if cl.cfg.response == nil {
-		cl.cfg.response = new(Response) // the status is needed below
-	}
 	w := new(imageWire)
 	err := c.do(ctx, cl, w)
 	var de *DecodeError

@@ -3,6 +3,7 @@ package modelarts
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"testing"
@@ -42,15 +43,15 @@ func TestRegisterImageSendsEveryFieldNormalised(t *testing.T) {
 		return jsonResponder(201, `{"id":"i"}`)(r)
 	})
 	_, err := c.RegisterImage(context.Background(), &RegisterImageRequest{
-		SWRPath: "swr.x/org/n:t", Arch: "aarch64", Description: "d", Origin: "customize",
+		SWRPath: "swr.example.com/org/n:t", Arch: "aarch64", Description: "d", Origin: "customize",
 		ResourceCategories: []ResourceCategory{"gpu", ResourceCategoryASCEND}, ServiceType: "train",
-		Services: []DevService{"ssh"}, Visibility: "public", WorkspaceID: "ws-1",
+		Services: []DevService{"ssh"}, Visibility: "public", WorkspaceID: "0123456789abcdef0123456789abcdef",
 	})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]any{
-		"swr_path": "swr.x/org/n:t", "arch": "AARCH64", "description": "d", "origin": "CUSTOMIZE",
+		"swr_path": "swr.example.com/org/n:t", "arch": "AARCH64", "description": "d", "origin": "CUSTOMIZE",
 		"resource_category": []any{"GPU", "ASCEND"}, "service_type": "TRAIN", "services": []any{"SSH"},
-		"visibility": "PUBLIC", "workspace_id": "ws-1",
+		"visibility": "PUBLIC", "workspace_id": "0123456789abcdef0123456789abcdef",
 	}, sent)
 }
 
@@ -154,12 +155,15 @@ func TestOddNumbersInAnswersAreTolerated(t *testing.T) {
 	assert.Contains(t, err.Error(), "huge")
 }
 
-func TestCreatedAnswerWithoutIDNamesItsStatus(t *testing.T) {
+func TestCreatedAnswerWithoutIDIsLookedUpNotReportedAsFailure(t *testing.T) {
 	c, mt, _ := newMockClient(t)
 	mt.RegisterResponder("POST", `=~/create-image$`, jsonResponder(201, `{"name":"n"}`))
+	mt.RegisterResponder("GET", testEndpoint+projectPath+"/images", jsonResponder(200, `{"data":[],"total":0}`))
+	mt.RegisterResponder("GET", testEndpoint+projectPath+"/notebooks/nb", jsonResponder(200, `{"id":"nb","status":"SNAPSHOTTING"}`))
 	_, err := c.CreateImageFromNotebook(context.Background(), "nb", &CreateImageRequest{Name: "n", Namespace: "ns"})
+	require.ErrorIs(t, err, ErrCreateOutcomeUnknown)
 	var de *DecodeError
-	require.ErrorAs(t, err, &de)
-	assert.Equal(t, 201, de.StatusCode)
-	assert.Contains(t, err.Error(), "no image id")
+	assert.False(t, errors.As(err, &de), "a success without the image is not a decode failure")
+	assert.Contains(t, err.Error(), "the service answered success")
+	assert.Equal(t, 1, mt.GetCallCountInfo()["POST =~/create-image$"], "never created twice")
 }

@@ -74,10 +74,12 @@ func TestListImagesWithoutTotalPagesUntilAShortPage(t *testing.T) {
 	c, mt, _ := newMockClient(t)
 	var calls atomic.Int32
 	mt.RegisterResponder("GET", testEndpoint+projectPath+"/images", func(r *http.Request) (*http.Response, error) {
-		n := calls.Add(1)
-		switch n {
-		case 1, 2:
+		calls.Add(1)
+		switch r.URL.Query().Get("offset") {
+		case "":
 			return jsonResponder(200, `{"data":[{"id":"a"},{"id":"b"}]}`)(r)
+		case "2":
+			return jsonResponder(200, `{"data":[{"id":"c"},{"id":"d"}]}`)(r)
 		default:
 			return jsonResponder(200, `{"data":[]}`)(r)
 		}
@@ -170,10 +172,11 @@ func TestListImagesOptionsValidation(t *testing.T) {
 	for name, o := range map[string]ListImagesOptions{
 		"limit":        {Limit: -1},
 		"offset":       {Offset: -5},
-		"type":         {Type: "PUBLIC"},
-		"service_type": {ServiceType: "X"},
-		"sort_dir":     {SortDir: "UP"},
+		"type":         {Type: "PUB\nLIC"},
+		"service_type": {ServiceType: "X\x00"},
+		"sort_dir":     {SortDir: "UP\r"},
 		"sort_key":     {SortKey: "name; drop"},
+		"show_name":    {ShowName: "a\x7f"},
 		"name":         {Name: "a\nb"},
 		"namespace":    {Namespace: strings.Repeat("n", 65)},
 	} {
@@ -181,6 +184,32 @@ func TestListImagesOptionsValidation(t *testing.T) {
 		var ve *ValidationError
 		require.ErrorAs(t, err, &ve, name)
 		assert.Equal(t, name, ve.Field)
+	}
+	var ve *ValidationError
+	over := ListImagesOptions{Limit: MaxPageSize + 1}
+	require.ErrorAs(t, over.validate(), &ve, "a limit the service refuses is caught before sending")
+	assert.Equal(t, "limit", ve.Field)
+	for _, ok := range []ListImagesOptions{
+		{Limit: MaxPageSize},
+		{SortKey: "create_at,update_at"},
+		{SortKey: "Create-At_2"},
+		{Type: "SHARED", ServiceType: "SERVE", SortDir: "asc"}, // open enums
+	} {
+		assert.NoError(t, ok.validate(), "%+v", ok)
+	}
+}
+
+func TestListImagesNameIsExactUnlessFuzzyIsAsked(t *testing.T) {
+	for _, tc := range []struct {
+		opts ListImagesOptions
+		want string
+	}{
+		{ListImagesOptions{Name: "my image"}, "name=my%20image&name_fuzzy_match=false"},
+		{ListImagesOptions{Name: "my", NameFuzzyMatch: true}, "name=my&name_fuzzy_match=true"},
+		{ListImagesOptions{}, ""},
+		{ListImagesOptions{ShowName: "PyTorch 2", ShowTag: "v+1", SWRInstanceID: "i"}, "show_name=PyTorch%202&show_tag=v%2B1&swr_instance_id=i"},
+	} {
+		assert.Equal(t, tc.want, encodeQuery(tc.opts.query()))
 	}
 }
 

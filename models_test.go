@@ -10,8 +10,7 @@ import (
 )
 
 func TestImageDecodesDocumentedRegisterResponse(t *testing.T) {
-	var img Image
-	require.NoError(t, json.Unmarshal(fixture(t, "register_response.json"), &img))
+	img := mustDecodeImage(t, fixture(t, "register_response.json"))
 	assert.Equal(t, "708ca95d-c601-4dc7-86b9-670adfd5e818", img.ID)
 	assert.Equal(t, "pytorch_1_8", img.Name)
 	assert.Equal(t, "op_svc_modelarts_container2", img.Namespace)
@@ -28,14 +27,13 @@ func TestImageDecodesDocumentedRegisterResponse(t *testing.T) {
 	assert.Equal(t, []ResourceCategory{ResourceCategoryCPU}, img.ResourceCategories)
 	assert.Equal(t, "0", img.WorkspaceID)
 	assert.Equal(t, int64(3376133259), img.Size)
-	assert.Equal(t, time.UnixMilli(1671708630448).UTC(), img.CreatedAt)
+	assert.Equal(t, time.UnixMilli(1671708630448).UTC(), img.CreatedAt.Time)
 	assert.Equal(t, time.UTC, img.CreatedAt.Location())
 	assert.Equal(t, img.CreatedAt, img.UpdatedAt)
 }
 
 func TestImageDecodesDocumentedGetAndCreateResponses(t *testing.T) {
-	var got Image
-	require.NoError(t, json.Unmarshal(fixture(t, "get_image_response.json"), &got))
+	got := mustDecodeImage(t, fixture(t, "get_image_response.json"))
 	assert.Equal(t, "278e88d1-5b71-4766-8502-b3ba72e824d9", got.ID)
 	assert.Equal(t, ImageTypeBuildIn, got.Type)
 	assert.Equal(t, ServiceTypeCommon, got.ServiceType)
@@ -43,8 +41,7 @@ func TestImageDecodesDocumentedGetAndCreateResponses(t *testing.T) {
 	assert.Equal(t, int64(1638234504492), got.CreatedAt.UnixMilli())
 	assert.Empty(t, got.Origin, "absent fields stay zero")
 
-	var created Image
-	require.NoError(t, json.Unmarshal(fixture(t, "create_image_response.json"), &created))
+	created := mustDecodeImage(t, fixture(t, "create_image_response.json"))
 	assert.Equal(t, "4e0d1854-63e5-4517-b683-a0ee97a692a1", created.ID)
 	assert.Equal(t, ImageStatusInit, created.Status)
 	assert.Equal(t, OriginImageSave, created.Origin)
@@ -57,12 +54,10 @@ func TestImageDecodesDocumentedGetAndCreateResponses(t *testing.T) {
 func TestImageRoundTripsLosslessly(t *testing.T) {
 	for _, name := range []string{"register_response.json", "get_image_response.json", "create_image_response.json"} {
 		t.Run(name, func(t *testing.T) {
-			var first Image
-			require.NoError(t, json.Unmarshal(fixture(t, name), &first))
+			first := mustDecodeImage(t, fixture(t, name))
 			out, err := json.Marshal(first)
 			require.NoError(t, err)
-			var second Image
-			require.NoError(t, json.Unmarshal(out, &second))
+			second := mustDecodeImage(t, out)
 			assert.Equal(t, first, second)
 
 			var raw map[string]any
@@ -76,9 +71,8 @@ func TestImageRoundTripsLosslessly(t *testing.T) {
 }
 
 func TestImageDecodesTheNewestEditionFields(t *testing.T) {
-	var img Image
-	require.NoError(t, json.Unmarshal([]byte(`{"id":"x","flavor_type":"ascend_snt9b","status_message":"layer 3 of 9",
-		"support_res_categories":["ASCEND","gpu"],"resource_categories":["ASCEND"]}`), &img))
+	img := mustDecodeImage(t, []byte(`{"id":"x","flavor_type":"ascend_snt9b","status_message":"layer 3 of 9",
+		"support_res_categories":["ASCEND","gpu"],"resource_categories":["ASCEND"]}`))
 	assert.Equal(t, FlavorTypeAscendSNT9B, img.FlavorType)
 	assert.Equal(t, "layer 3 of 9", img.StatusMessage)
 	assert.Equal(t, []ResourceCategory{ResourceCategoryASCEND, ResourceCategoryGPU}, img.SupportResCategories)
@@ -86,10 +80,9 @@ func TestImageDecodesTheNewestEditionFields(t *testing.T) {
 }
 
 func TestEnumsKeepUnknownValues(t *testing.T) {
-	var img Image
-	require.NoError(t, json.Unmarshal([]byte(`{"arch":"RISCV64","status":"PAUSED","type":"SHARED",
+	img := mustDecodeImage(t, []byte(`{"arch":"RISCV64","status":"PAUSED","type":"SHARED",
 		"origin":"IMPORT","visibility":"TEAM","service_type":"Serve","flavor_type":"ASCEND_SNT10",
-		"dev_services":["VSCODE","ssh"],"resource_categories":["NPU"]}`), &img))
+		"dev_services":["VSCODE","ssh"],"resource_categories":["NPU"]}`))
 	assert.Equal(t, Arch("RISCV64"), img.Arch)
 	assert.Equal(t, ImageStatus("PAUSED"), img.Status)
 	assert.False(t, img.Status.IsTerminal())
@@ -108,14 +101,14 @@ func TestEnumsMatchCaseInsensitively(t *testing.T) {
 		want ImageStatus
 	}{{"active", ImageStatusActive}, {"Create_Failed", ImageStatusCreateFailed}, {"INIT", ImageStatusInit}, {"creating", ImageStatusCreating}}
 	for _, c := range cases {
-		var img Image
-		require.NoError(t, json.Unmarshal([]byte(`{"status":"`+c.in+`","arch":"aarch64","type":"dedicated"}`), &img))
+		img := mustDecodeImage(t, []byte(`{"status":"`+c.in+`","arch":"aarch64","type":"dedicated"}`))
 		assert.Equal(t, c.want, img.Status)
 		assert.Equal(t, ArchAARCH64, img.Arch)
 		assert.Equal(t, ImageTypeDedicated, img.Type)
 	}
 	var nb Notebook
 	require.NoError(t, json.Unmarshal([]byte(`{"status":"snapshotting","image":{"type":"build_in"}}`), &nb))
+	nb.normalize()
 	assert.Equal(t, NotebookStatusSnapshotting, nb.Status)
 	assert.Equal(t, ImageTypeBuildIn, nb.Image.Type)
 	assert.Equal(t, SortDesc, normalize("desc", sortDirValues))
@@ -131,21 +124,47 @@ func TestImageStatusPredicates(t *testing.T) {
 }
 
 func TestImageToleratesOddNumbers(t *testing.T) {
-	var img Image
-	require.NoError(t, json.Unmarshal([]byte(`{"size":"1024","create_at":1.671708630448e12,"update_at":null}`), &img))
+	img := mustDecodeImage(t, []byte(`{"size":"1024","create_at":1.671708630448e12,"update_at":null}`))
 	assert.Equal(t, int64(1024), img.Size)
 	assert.Equal(t, int64(1671708630448), img.CreatedAt.UnixMilli())
 	assert.True(t, img.UpdatedAt.IsZero())
 
-	err := json.Unmarshal([]byte(`{"size":"big"}`), &img)
+	_, err := decodeImage([]byte(`{"size":"big"}`))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "big")
 }
 
-func TestZeroTimesAreOmitted(t *testing.T) {
+func TestZeroTimesEncodeAsZeroAndDecodeBack(t *testing.T) {
 	out, err := json.Marshal(Image{ID: "x"})
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"id":"x"}`, string(out))
+	assert.JSONEq(t, `{"id":"x","create_at":0,"update_at":0}`, string(out))
+	var back Image
+	require.NoError(t, json.Unmarshal(out, &back))
+	assert.True(t, back.CreatedAt.IsZero())
+}
+
+// A user type that embeds Image keeps its own fields through JSON: the
+// models are plain data, their codecs live on field types.
+func TestEmbeddingImageKeepsTheEmbeddersFields(t *testing.T) {
+	type tracked struct {
+		Image
+		Owner string `json:"owner"`
+	}
+	in := tracked{Image: Image{ID: "x", CreatedAt: TimestampOf(time.UnixMilli(1671708630448))}, Owner: "team-a"}
+	out, err := json.Marshal(in)
+	require.NoError(t, err)
+	assert.Contains(t, string(out), `"owner":"team-a"`)
+	assert.Contains(t, string(out), `"create_at":1671708630448`)
+	var back tracked
+	require.NoError(t, json.Unmarshal(out, &back))
+	assert.Equal(t, in, back)
+}
+
+func mustDecodeImage(t *testing.T, b []byte) *Image {
+	t.Helper()
+	img, err := decodeImage(b)
+	require.NoError(t, err)
+	return img
 }
 
 func TestNotebookDecodes(t *testing.T) {

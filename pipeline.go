@@ -35,8 +35,9 @@ type call struct {
 	// call made when its answer does not say.
 	create *createProbe
 
-	found *Image // set when reconciliation found the created image
-	meta  Response
+	found  *Image // set when reconciliation found the created image
+	status int    // the status of the last HTTP answer
+	meta   Response
 }
 
 // attempt is the outcome of sending a call once.
@@ -108,6 +109,9 @@ func (c *Client) run(ctx context.Context, cl *call, out any) error {
 		at := c.send(ctx, cl)
 		apiErr, verdict, reason := c.judge(cl, at)
 		c.logAttempt(ctx, cl, n, wait, at, apiErr)
+		if at.err == nil {
+			cl.status = at.status
+		}
 		if at.err == nil && cl.cfg != nil && cl.cfg.response != nil { // only when asked: it copies the headers
 			cl.meta = Response{StatusCode: at.status, RequestID: c.bounded(at, at.header.Get("X-Request-Id"), maxRequestIDLen), Header: c.scrubHeader(at, at.header), Attempts: n}
 		}

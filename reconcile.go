@@ -41,7 +41,7 @@ const DefaultReconcileWindow = 5 * time.Second
 
 // First and largest wait between two lookups of the settle window.
 const (
-	reconcileFirstWait = 200 * time.Millisecond
+	reconcileFirstWait = 200 * time.Millisecond // capped by what is left of the window
 	reconcileMaxWait   = 2 * time.Second
 )
 
@@ -83,7 +83,9 @@ type lookup struct {
 // outcome is unknown.
 func (c *Client) reconcile(ctx context.Context, cl *call, mode reconcileMode, cause error) (img *Image, nothing bool, err error) {
 	p := cl.create
-	deadline := c.now().Add(c.settle)
+	// The window is the sum of the waits between lookups (not wall-clock
+	// time), so it means the same under a slow service and in tests.
+	var waited time.Duration
 	wait := reconcileFirstWait
 	var last lookup
 	for {
@@ -92,6 +94,7 @@ func (c *Client) reconcile(ctx context.Context, cl *call, mode reconcileMode, ca
 			return nil, false, c.outcomeError(cl, mode, fmt.Sprintf("looking the image up failed too (%v)", err), nil, cause)
 		}
 		last = l
+		over := waited >= c.settle
 		switch {
 		case len(l.candidates) > 1:
 			return nil, false, c.outcomeError(cl, mode, "several images match the request and were made after it was sent", ids(l.candidates), cause)
@@ -99,16 +102,17 @@ func (c *Client) reconcile(ctx context.Context, cl *call, mode reconcileMode, ca
 			return nil, false, c.outcomeError(cl, mode, "an image matches the request, but the service sent no Date header to tell whether it is older than the call", ids(l.candidates), cause)
 		case len(l.candidates) == 1 && (mode == reconcileAfterSuccess || p.notebookID == "" || l.busy):
 			return l.candidates[0], false, nil
-		case len(l.candidates) == 1 && c.now().After(deadline):
+		case len(l.candidates) == 1 && over:
 			return nil, false, c.outcomeError(cl, mode, "an image matching the request was made after it was sent, but the notebook shows no save of this call running, so it may be another caller's", ids(l.candidates), cause)
 		}
-		if !c.now().Before(deadline) {
+		if over {
 			break
 		}
-		d := min(wait, deadline.Sub(c.now()))
+		d := min(wait, c.settle-waited)
 		if err := c.sleep(ctx, d); err != nil {
 			return nil, false, c.outcomeError(cl, mode, fmt.Sprintf("the lookup was cut short (%v)", err), nil, cause)
 		}
+		waited += d
 		wait = min(wait*2, reconcileMaxWait)
 	}
 	switch {

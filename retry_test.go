@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -100,7 +101,7 @@ func TestRetryAfterIsHonouredAsSent(t *testing.T) {
 		retryAfterResponder(429, clk.now().Add(42*time.Second).UTC().Format(http.TimeFormat)),
 		retryAfterResponder(429, "3600"),
 		jsonResponder(200, `{"id":"img-1"}`)))
-	_, err := c.RegisterImage(context.Background(), &RegisterImageRequest{SWRPath: "swr.x/o/n:t"})
+	_, err := c.RegisterImage(context.Background(), &RegisterImageRequest{SWRPath: "swr.example.com/o/n:t"})
 	require.NoError(t, err)
 	waits := rec.all()
 	require.Len(t, waits, 3)
@@ -135,11 +136,14 @@ func TestServerErrorOnCreateIsNotRetriedBlindly(t *testing.T) {
 		assert.Equal(t, "DEDICATED", q.Get("type"))
 		assert.Equal(t, "n", q.Get("name"))
 		assert.Equal(t, "ns", q.Get("namespace"))
-		return jsonResponder(200, `{"data":[{"id":"other","name":"n","namespace":"ns","tag":"v0"},{"id":"img-9","name":"n","namespace":"ns","tag":"v1"}],"total":2}`)(r)
+		assert.Equal(t, "false", q.Get("name_fuzzy_match"), "the lookup asks for the exact name")
+		return jsonResponder(200, fmt.Sprintf(`{"data":[{"id":"other","name":"n","namespace":"ns","tag":"v0","create_at":%d},{"id":"img-9","name":"n","namespace":"ns","tag":"v1","create_at":%d}],"total":2}`,
+			time.Now().UnixMilli(), time.Now().UnixMilli()+1000))(r)
 	})
+	mt.RegisterResponder("GET", testEndpoint+projectPath+"/notebooks/nb", jsonResponder(200, `{"id":"nb","status":"SNAPSHOTTING"}`))
 	img, err := c.CreateImageFromNotebook(context.Background(), "nb", &CreateImageRequest{Name: "n", Namespace: "ns", Tag: "v1"})
 	require.NoError(t, err)
-	assert.Equal(t, "img-9", img.ID, "found by namespace, name and tag: the create had succeeded")
+	assert.Equal(t, "img-9", img.ID, "found by namespace, name and tag, made after the call, while the notebook saves: the create had succeeded")
 	assert.Equal(t, int32(1), lookups.Load())
 	assert.Equal(t, 1, mt.GetCallCountInfo()["POST =~/create-image$"], "not sent twice")
 }
@@ -148,13 +152,13 @@ func TestCreateRetriedOnlyAfterCheckingNothingWasCreated(t *testing.T) {
 	c, mt, _ := newMockClient(t)
 	mt.RegisterResponder("POST", testEndpoint+projectPath+"/images", sequence(
 		jsonResponder(502, `bad gateway`),
-		jsonResponder(200, `{"id":"img-new","swr_path":"swr.x/org/name:tag"}`)))
+		jsonResponder(200, `{"id":"img-new","swr_path":"swr.example.com/org/name:tag"}`)))
 	mt.RegisterResponder("GET", testEndpoint+projectPath+"/images", func(r *http.Request) (*http.Response, error) {
 		assert.Equal(t, "name", r.URL.Query().Get("name"))
 		assert.Equal(t, "org", r.URL.Query().Get("namespace"))
-		return jsonResponder(200, `{"data":[{"id":"x","swr_path":"swr.x/org/name:other"}],"total":1}`)(r)
+		return jsonResponder(200, `{"data":[{"id":"x","swr_path":"swr.example.com/org/name:other"}],"total":1}`)(r)
 	})
-	img, err := c.RegisterImage(context.Background(), &RegisterImageRequest{SWRPath: "swr.x/org/name:tag"})
+	img, err := c.RegisterImage(context.Background(), &RegisterImageRequest{SWRPath: "swr.example.com/org/name:tag"})
 	require.NoError(t, err)
 	assert.Equal(t, "img-new", img.ID)
 	assert.Equal(t, 2, mt.GetCallCountInfo()["POST "+testEndpoint+projectPath+"/images"])
@@ -164,6 +168,7 @@ func TestCreateGivesUpSayingTheOutcomeWasChecked(t *testing.T) {
 	c, mt, _ := newMockClient(t, WithRetry(RetryPolicy{MaxAttempts: 2}))
 	mt.RegisterResponder("POST", `=~/create-image$`, jsonResponder(500, `{"error_code":"X","error_msg":"boom"}`))
 	mt.RegisterResponder("GET", testEndpoint+projectPath+"/images", jsonResponder(200, `{"data":[],"total":0}`))
+	mt.RegisterResponder("GET", testEndpoint+projectPath+"/notebooks/nb", jsonResponder(200, `{"id":"nb","status":"RUNNING"}`))
 	_, err := c.CreateImageFromNotebook(context.Background(), "nb", &CreateImageRequest{Name: "n", Namespace: "ns", Tag: "t"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "no image was created")
@@ -178,7 +183,13 @@ func TestCreateOutcomeUnknownWhenTheLookupFails(t *testing.T) {
 	mt.RegisterResponder("GET", testEndpoint+projectPath+"/images", jsonResponder(403, `{"error_code":"ModelArts.6407","error_msg":"no list permission"}`))
 	_, err := c.CreateImageFromNotebook(context.Background(), "nb", &CreateImageRequest{Name: "n", Namespace: "ns"})
 	assert.ErrorIs(t, err, ErrCreateOutcomeUnknown)
-	assert.Contains(t, err.Error(), "check whether it exists")
+	assert.Contains(t, err.Error(), "looking the image up failed too")
+	assert.Contains(t, err.Error(), "before creating again")
+	var oe *CreateOutcomeError
+	require.ErrorAs(t, err, &oe)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr, "the failure that made the outcome uncertain stays reachable")
+	assert.Equal(t, 504, apiErr.StatusCode)
 	assert.Equal(t, 1, mt.GetCallCountInfo()["POST =~/create-image$"])
 }
 

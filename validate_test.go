@@ -19,18 +19,21 @@ func TestRegisterImageValidation(t *testing.T) {
 		field  string
 	}{
 		{"swr_path required", func(r *RegisterImageRequest) { r.SWRPath = "" }, "swr_path"},
-		{"swr_path spaces", func(r *RegisterImageRequest) { r.SWRPath = "swr.x/org/a b:c" }, "swr_path"},
-		{"swr_path control", func(r *RegisterImageRequest) { r.SWRPath = "swr.x/org/a\x01:c" }, "swr_path"},
-		{"swr_path too long", func(r *RegisterImageRequest) { r.SWRPath = strings.Repeat("a", 1025) }, "swr_path"},
-		{"arch", func(r *RegisterImageRequest) { r.Arch = "SPARC" }, "arch"},
+		{"swr_path spaces", func(r *RegisterImageRequest) { r.SWRPath = "swr.example.com/org/a b:c" }, "swr_path"},
+		{"swr_path control", func(r *RegisterImageRequest) { r.SWRPath = "swr.example.com/org/a\x01:c" }, "swr_path"},
+		{"swr_path too long", func(r *RegisterImageRequest) { r.SWRPath = strings.Repeat("a", 2049) }, "swr_path"},
+		{"swr_path too short", func(r *RegisterImageRequest) { r.SWRPath = "swr.x/o/n:t" }, "swr_path"},
+		{"arch control", func(r *RegisterImageRequest) { r.Arch = "X86\n" }, "arch"},
+		{"arch too long", func(r *RegisterImageRequest) { r.Arch = Arch(strings.Repeat("X", 65)) }, "arch"},
 		{"description 513", func(r *RegisterImageRequest) { r.Description = strings.Repeat("é", 513) }, "description"},
-		{"origin", func(r *RegisterImageRequest) { r.Origin = "BUILT" }, "origin"},
-		{"resource_category", func(r *RegisterImageRequest) { r.ResourceCategories = []ResourceCategory{"CPU", "TPU"} }, "resource_category"},
+		{"resource_category control", func(r *RegisterImageRequest) { r.ResourceCategories = []ResourceCategory{"CPU", "T\tPU"} }, "resource_category"},
 		{"resource_category empty", func(r *RegisterImageRequest) { r.ResourceCategories = []ResourceCategory{""} }, "resource_category"},
-		{"service_type", func(r *RegisterImageRequest) { r.ServiceType = "SERVE" }, "service_type"},
-		{"services", func(r *RegisterImageRequest) { r.Services = []DevService{"RDP"} }, "services"},
-		{"visibility", func(r *RegisterImageRequest) { r.Visibility = "SHARED" }, "visibility"},
+		{"services empty", func(r *RegisterImageRequest) { r.Services = []DevService{""} }, "services"},
 		{"workspace_id control", func(r *RegisterImageRequest) { r.WorkspaceID = "0\n" }, "workspace_id"},
+		{"workspace_id format", func(r *RegisterImageRequest) { r.WorkspaceID = "ws-1" }, "workspace_id"},
+		{"tags too many", func(r *RegisterImageRequest) { r.Tags = make([]string, 21) }, "tags"},
+		{"tags empty", func(r *RegisterImageRequest) { r.Tags = []string{"k=v", ""} }, "tags"},
+		{"read_me 3001", func(r *RegisterImageRequest) { r.ReadMe = strings.Repeat("r", 3001) }, "read_me"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -54,6 +57,15 @@ func TestRegisterImageValidation(t *testing.T) {
 			r.ResourceCategories = []ResourceCategory{ResourceCategoryASCEND}
 			r.Services = []DevService{DevServiceSSH}
 		},
+		// Request enums stay open: values the SDK does not know go to the
+		// service, which judges them.
+		func(r *RegisterImageRequest) {
+			r.Arch, r.Origin, r.ServiceType, r.Visibility = "RISCV64", "IMPORTED", "SERVE", "HIDDEN"
+			r.ResourceCategories, r.Services, r.FlavorType = []ResourceCategory{"TPU"}, []DevService{"WEB_IDE"}, "ASCEND_SNT10"
+		},
+		func(r *RegisterImageRequest) { r.SWRPath = strings.Repeat("a", 2048) },
+		func(r *RegisterImageRequest) { r.WorkspaceID = strings.Repeat("0a", 16) },
+		func(r *RegisterImageRequest) { r.Tags, r.ReadMe = make([]string, 0, 20), strings.Repeat("r", 3000) },
 	}
 	for i, m := range ok {
 		r := valid()
