@@ -191,7 +191,11 @@ func TestErrorShapes(t *testing.T) {
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tc.status, apiErr.StatusCode)
 			assert.Equal(t, tc.code, apiErr.Code)
-			assert.Equal(t, tc.msg, apiErr.Message)
+			if tc.code == CodeSignatureExpired {
+				assert.True(t, strings.HasPrefix(apiErr.Message, tc.msg), apiErr.Message)
+			} else {
+				assert.Equal(t, tc.msg, apiErr.Message)
+			}
 			assert.Equal(t, tc.requestID, apiErr.RequestID)
 			assert.Equal(t, "GET", apiErr.Method)
 			assert.Equal(t, projectPath+"/images/img-1", apiErr.Path)
@@ -319,4 +323,18 @@ func TestDecodedBodyIsIndependentOfPooledBuffers(t *testing.T) {
 	out, _ := json.Marshal(a)
 	assert.Contains(t, string(out), "first")
 	assert.False(t, errors.Is(err, ErrNotFound))
+}
+
+func TestExpiredSignatureSaysHowFarTheClocksAre(t *testing.T) {
+	c, mt, _ := newMockClient(t, WithoutRetry())
+	clk := &fakeClock{t: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
+	c.now = clk.now
+	mt.RegisterResponder("GET", `=~/images/img-1$`, func(r *http.Request) (*http.Response, error) {
+		resp := httpmock.NewStringResponse(401, `{"error_code":"APIGW.0303","error_msg":"Incorrect app authentication information: signature expired"}`)
+		resp.Header.Set("Date", clk.now().Add(-17*time.Minute).Format(http.TimeFormat))
+		return resp, nil
+	})
+	_, err := c.GetImage(context.Background(), "img-1")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "this machine's clock is 17m0s ahead of the service's Date header")
 }

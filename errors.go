@@ -55,6 +55,7 @@ const (
 	CodeTokenNotExist       = "ModelArts.0201"
 	CodeTokenExpired        = "ModelArts.0202"
 	CodeTokenInvalid        = "ModelArts.0203"
+	CodeSignatureExpired    = "APIGW.0303" // the gateway: X-Sdk-Date too far from its clock
 )
 
 // APIError is any non-2xx answer of the service.

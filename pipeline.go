@@ -128,6 +128,8 @@ func (c *Client) run(ctx context.Context, cl *call, out any) error {
 		}
 		putBuffer(at.body)
 
+		earlierUncertain := uncertain // an earlier attempt may have done the work
+		uncertain = uncertain || mayHaveHappened(at, apiErr)
 		if at.err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return c.ctxError(cl, ctxErr, c.transportError(cl, n, at))
@@ -153,19 +155,18 @@ func (c *Client) run(ctx context.Context, cl *call, out any) error {
 			}
 			// A DELETE whose earlier answer was lost and that now finds
 			// nothing: the earlier attempt deleted it.
-			if uncertain && cl.method == http.MethodDelete && errors.Is(apiErr, ErrNotFound) {
+			if earlierUncertain && cl.method == http.MethodDelete && errors.Is(apiErr, ErrNotFound) {
 				c.budget.give(budgetRetryCost)
 				return nil
 			}
 			// A create sent again after a lost answer and refused as a
 			// duplicate or as "busy": the first one may well have happened.
-			if uncertain && cl.create != nil && (apiErr.Code == CodeDuplicateTag || apiErr.Code == CodeOperationInProgress) {
+			if earlierUncertain && cl.create != nil && (apiErr.Code == CodeDuplicateTag || apiErr.Code == CodeOperationInProgress) {
 				return c.settleCreate(ctx, cl, reconcileAfterRefusedResend, apiErr)
 			}
 		}
 
 		if verdict == ambiguous {
-			uncertain = true
 			if cl.create == nil {
 				return c.finalError(cl, n, lastErr, false)
 			}
@@ -203,6 +204,16 @@ func (c *Client) run(ctx context.Context, cl *call, out any) error {
 			return c.ctxError(cl, err, lastErr)
 		}
 	}
+}
+
+// mayHaveHappened reports a failed attempt that the server may still have
+// carried out: the request left and no answer came, or the answer was a
+// server error or a timeout.
+func mayHaveHappened(at *attempt, apiErr *APIError) bool {
+	if at.err != nil {
+		return at.sent && !neverLeft(at.err) && !errors.As(at.err, new(*signError))
+	}
+	return apiErr != nil && (apiErr.StatusCode >= 500 || apiErr.StatusCode == 408 || apiErr.Code == CodeRequestTimeout)
 }
 
 // settleCreate reconciles a create whose outcome is known to be "something
@@ -308,6 +319,9 @@ func (c *Client) judge(cl *call, at *attempt) (*APIError, verdict, string) {
 	e := parseAPIError(at.status, at.header, at.body.Bytes(), at.truncated, func(s string, n int) string { return c.bounded(at, s, n) })
 	e.Header = c.scrubHeader(at, at.header)
 	e.Method, e.Path = cl.method, cl.path
+	if e.Code == CodeSignatureExpired {
+		e.Message += clockSkewHint(at.header, c.now())
+	}
 	v, reason := classifyStatus(cl.method, e, at.header)
 	return e, v, reason
 }
@@ -405,3 +419,20 @@ type discardLogger struct{}
 func (discardLogger) Errorf(string, ...any) {}
 func (discardLogger) Warnf(string, ...any)  {}
 func (discardLogger) Debugf(string, ...any) {}
+
+// clockSkewHint says how far the caller's clock is from the service's, for
+// a signature refused as expired: the usual cause is a drifting clock.
+func clockSkewHint(h http.Header, now time.Time) string {
+	date, err := http.ParseTime(h.Get("Date"))
+	if err != nil {
+		return " (the service sent no Date header to compare clocks with; check this machine's clock)"
+	}
+	skew := now.Sub(date).Round(time.Second)
+	switch {
+	case skew > 0:
+		return fmt.Sprintf(" (this machine's clock is %s ahead of the service's Date header: sync it, e.g. with NTP)", skew)
+	case skew < 0:
+		return fmt.Sprintf(" (this machine's clock is %s behind the service's Date header: sync it, e.g. with NTP)", -skew)
+	}
+	return " (the clocks agree to the second; the request may have been delayed or replayed)"
+}

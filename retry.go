@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -85,26 +86,38 @@ func expDelay(min, max time.Duration, n int) time.Duration {
 	return d
 }
 
-// retryAfter parses a Retry-After header in seconds or as an HTTP date.
+// retryAfter parses a Retry-After header in seconds or as an HTTP date. A
+// value beyond MaxRetryAfter, in either form and however large (even past
+// what an int64 holds), waits MaxRetryAfter.
 func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := h.Get("Retry-After")
+	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		if secs < 0 {
-			return 0, false
+	if isDigits(v) {
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs > int64(MaxRetryAfter/time.Second) { // too large for int64, or past the cap
+			return MaxRetryAfter, true
 		}
-		return min(time.Duration(secs)*time.Second, MaxRetryAfter), true
+		return time.Duration(secs) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
+		d := t.Sub(now) // saturates instead of overflowing
 		if d < 0 {
 			d = 0
 		}
 		return min(d, MaxRetryAfter), true
 	}
 	return 0, false
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // verdict is the retry decision for one failed attempt.
