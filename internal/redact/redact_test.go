@@ -84,7 +84,7 @@ func lowerHex(s string) string {
 	out := []byte(s)
 	for i := 0; i+2 < len(out); i++ {
 		if out[i] == '%' {
-			out[i+1], out[i+2] = bytes.ToLower(out[i+1:i+2])[0], bytes.ToLower(out[i+2:i+3])[0]
+			out[i+1], out[i+2] = bytes.ToLower(out[i+1 : i+2])[0], bytes.ToLower(out[i+2 : i+3])[0]
 		}
 	}
 	return string(out)
