@@ -75,6 +75,11 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 	if signer == nil {
 		return nil, invalid("signer", "a signer is required: auth.NewTokenSigner, auth.NewAKSKSigner or auth.NewIAMTokenSigner")
 	}
+	if v, ok := signer.(auth.Validator); ok {
+		if err := v.Validate(); err != nil {
+			return nil, invalid("signer", "%v", err) // a signer that can never sign
+		}
+	}
 	s := settings{timeout: DefaultTimeout, retry: DefaultRetryPolicy}
 	for _, o := range opts {
 		o(&s)

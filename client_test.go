@@ -320,3 +320,18 @@ func TestDecodedBodyIsIndependentOfPooledBuffers(t *testing.T) {
 	assert.Contains(t, string(out), "first")
 	assert.False(t, errors.Is(err, ErrNotFound))
 }
+
+func TestNewClientRefusesASignerThatCanNeverSign(t *testing.T) {
+	for name, signer := range map[string]auth.Signer{
+		"empty token": auth.NewTokenSigner(""),
+		"blank token": auth.NewTokenSigner(" \t"),
+		"zero AKSK":   &auth.AKSKSigner{},
+		"zero IAM":    &auth.IAMTokenSigner{},
+	} {
+		_, err := NewClient(testEndpoint, testProject, signer)
+		assert.ErrorIs(t, err, ErrInvalidRequest, name)
+		assert.ErrorContains(t, err, "signer", name)
+	}
+	_, err := NewClient(testEndpoint, testProject, auth.NewTokenSigner("a-real-token"))
+	assert.NoError(t, err)
+}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/modelarts-go/modelarts/auth"
+	"github.com/modelarts-go/modelarts/internal/netutil"
 	"github.com/modelarts-go/modelarts/internal/textutil"
 )
 
@@ -55,7 +55,7 @@ func parseEndpoint(endpoint string) (string, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !auth.IsLoopbackHost(u.Hostname()) {
+		if !netutil.IsLoopbackHost(u.Hostname()) {
 			return "", invalid("endpoint", "%q uses plain http to a remote host; credentials would travel in clear text: use https", endpoint)
 		}
 	default:
