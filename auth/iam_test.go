@@ -28,6 +28,15 @@ type fakeIAM struct {
 	arrived  chan int32    // when set, gets each request's number on arrival
 	answer   func(w http.ResponseWriter, n int32) bool
 	lastBody atomic.Value
+
+	mu sync.Mutex // guards gate and arrived when a test changes them between requests
+}
+
+// hold sets gate and arrived (nil for none) between requests.
+func (f *fakeIAM) hold(gate chan struct{}, arrived chan int32) {
+	f.mu.Lock()
+	f.gate, f.arrived = gate, arrived
+	f.mu.Unlock()
 }
 
 func newFakeIAM(t *testing.T) *fakeIAM {
@@ -36,11 +45,14 @@ func newFakeIAM(t *testing.T) *fakeIAM {
 		n := f.calls.Add(1)
 		body, _ := io.ReadAll(r.Body)
 		f.lastBody.Store(string(body))
-		if f.arrived != nil {
-			f.arrived <- n
+		f.mu.Lock()
+		gate, arrived := f.gate, f.arrived
+		f.mu.Unlock()
+		if arrived != nil {
+			arrived <- n
 		}
-		if f.gate != nil {
-			<-f.gate
+		if gate != nil {
+			<-gate
 		}
 		if r.URL.Path != "/v3/auth/tokens" || r.Method != "POST" {
 			w.WriteHeader(404)
