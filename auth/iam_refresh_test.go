@@ -188,3 +188,14 @@ func signedTokenNoT(s Signer) string {
 	}
 	return req.Header.Get(HeaderAuthToken)
 }
+
+func TestIAMIsNotAskedWithAnEndedContext(t *testing.T) {
+	f := newFakeIAM(t)
+	s := newIAM(t, f)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := s.Token(ctx)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.False(t, IsTemporary(err))
+	assert.Zero(t, f.calls.Load())
+}
