@@ -338,3 +338,18 @@ func TestExpiredSignatureSaysHowFarTheClocksAre(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "this machine's clock is 17m0s ahead of the service's Date header")
 }
+
+func TestNewClientRefusesASignerThatCanNeverSign(t *testing.T) {
+	for name, signer := range map[string]auth.Signer{
+		"empty token": auth.NewTokenSigner(""),
+		"blank token": auth.NewTokenSigner(" \t"),
+		"zero AKSK":   &auth.AKSKSigner{},
+		"zero IAM":    &auth.IAMTokenSigner{},
+	} {
+		_, err := NewClient(testEndpoint, testProject, signer)
+		assert.ErrorIs(t, err, ErrInvalidRequest, name)
+		assert.ErrorContains(t, err, "signer", name)
+	}
+	_, err := NewClient(testEndpoint, testProject, auth.NewTokenSigner("a-real-token"))
+	assert.NoError(t, err)
+}

@@ -45,6 +45,7 @@ func NewClientFromEnv(opts ...Option) (*Client, error) {
 	if project == "" {
 		missing = append(missing, auth.EnvProjectID)
 	}
+	var alternatives []string
 	signer, err := auth.SignerFromEnv()
 	if err != nil {
 		var me *auth.MissingEnvError
@@ -52,9 +53,10 @@ func NewClientFromEnv(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 		missing = append(missing, me.Missing...)
+		alternatives = me.Alternatives
 	}
-	if len(missing) > 0 {
-		return nil, &auth.MissingEnvError{Missing: missing}
+	if len(missing) > 0 || len(alternatives) > 0 {
+		return nil, &auth.MissingEnvError{Missing: missing, Alternatives: alternatives}
 	}
 	return NewClient(endpoint, project, signer, opts...)
 }

@@ -55,3 +55,15 @@ func TestNewClientFromEnvListsEverythingMissing(t *testing.T) {
 	_, err = NewClientFromEnv()
 	assert.ErrorIs(t, err, ErrInvalidRequest, "the endpoint is still checked")
 }
+
+func TestNewClientFromEnvWithNothingSetListsTheCredentialSets(t *testing.T) {
+	clearEnv(t)
+	_, err := NewClientFromEnv()
+	var me *auth.MissingEnvError
+	require.True(t, errors.As(err, &me), "%v", err)
+	assert.Equal(t, []string{EnvEndpoint + " or " + auth.EnvRegion, auth.EnvProjectID}, me.Missing)
+	require.Len(t, me.Alternatives, 3, "the credential sets survive the client's own additions")
+	for _, alt := range me.Alternatives {
+		assert.Contains(t, err.Error(), alt)
+	}
+}

@@ -15,7 +15,7 @@ import (
 )
 
 func ExampleNewClient() {
-	signer := auth.NewTokenSigner(os.Getenv("MODELARTS_AUTH_TOKEN"))
+	signer := auth.NewTokenSigner("MIIT...your-IAM-token") // or auth.SignerFromEnv()
 	client, err := modelarts.NewClient(
 		"https://modelarts.cn-north-4.myhuaweicloud.com",
 		"a4a5d4098fb4474fa22cd05f897d6b99",

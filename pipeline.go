@@ -137,7 +137,7 @@ func (c *Client) run(ctx context.Context, cl *call, out any) error {
 			var se *signError
 			if errors.As(at.err, &se) {
 				lastErr = fmt.Errorf("modelarts: %s %s: signing the request: %w", cl.method, cl.path, se.err)
-				if !isTemporary(se.err) {
+				if !auth.IsTemporary(se.err) {
 					return lastErr
 				}
 			} else {
@@ -305,7 +305,7 @@ func sinceIf(start time.Time) time.Duration {
 func (c *Client) judge(cl *call, at *attempt) (*APIError, verdict, string) {
 	if at.err != nil {
 		if se := new(signError); errors.As(at.err, &se) {
-			if isTemporary(se.err) {
+			if auth.IsTemporary(se.err) {
 				return nil, retry, "signing failed transiently"
 			}
 			return nil, stop, ""

@@ -15,8 +15,6 @@ import (
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/modelarts-go/modelarts/auth"
 )
 
 func TestGetRetriesServerErrors(t *testing.T) {
@@ -288,9 +286,14 @@ func TestExpiredTokenIsRefreshedOnce(t *testing.T) {
 	assert.Len(t, signer.invalidated, 2, "other 401s do not refresh")
 }
 
+// failingSigner never signs.
+type failingSigner struct{}
+
+func (failingSigner) Sign(*http.Request) error { return errors.New("no credentials today") }
+
 func TestSignerFailureIsReturnedNotRetried(t *testing.T) {
 	mt := httpmock.NewMockTransport()
-	c, err := NewClient(testEndpoint, testProject, auth.NewTokenSigner(""), WithHTTPClient(&http.Client{Transport: mt}))
+	c, err := NewClient(testEndpoint, testProject, failingSigner{}, WithHTTPClient(&http.Client{Transport: mt}))
 	require.NoError(t, err)
 	_, err = c.GetImage(context.Background(), "img-1")
 	require.Error(t, err)

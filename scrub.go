@@ -24,7 +24,7 @@ var secretHeaders = []string{auth.HeaderAuthToken, auth.HeaderSecurityToken, "Au
 
 // redactorOf returns the signer's redaction, if it has one.
 func redactorOf(signer auth.Signer) func(string) string {
-	if r, ok := signer.(interface{ RedactSecrets(string) string }); ok {
+	if r, ok := signer.(auth.SecretRedactor); ok {
 		return r.RedactSecrets
 	}
 	return nil
@@ -39,14 +39,16 @@ func (c *Client) scrub(at *attempt, s string) string {
 		s = c.redactor(s)
 	}
 	if at != nil && at.reqHeader != nil {
+		var sent []string
 		for _, h := range secretHeaders {
 			for _, v := range at.reqHeader.Values(h) {
 				if h == "Authorization" {
 					v = signatureOf(v)
 				}
-				s = redact.String(s, v)
+				sent = append(sent, v)
 			}
 		}
+		s = redact.New(sent...).Redact(s)
 	}
 	return s
 }

@@ -8,8 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/modelarts-go/modelarts/internal/redact"
 	"github.com/modelarts-go/modelarts/internal/sdksign"
 )
 
@@ -18,40 +20,90 @@ import (
 const MaxSignedBodyBytes = 12 << 20
 
 // AKSKOption configures NewAKSKSigner.
-type AKSKOption func(*akskSigner)
+type AKSKOption func(*AKSKSigner)
 
 // WithSecurityToken adds X-Security-Token (signed) for temporary
-// credentials, as issued with a temporary AK/SK pair.
+// credentials, as issued with a temporary AK/SK pair. NewAKSKSigner refuses
+// an empty token.
 func WithSecurityToken(token string) AKSKOption {
-	return func(s *akskSigner) { s.securityToken = newSecret(token) }
+	return func(s *AKSKSigner) {
+		if strings.TrimSpace(token) == "" {
+			s.optErr = errors.New("auth: NewAKSKSigner: WithSecurityToken was given an empty security token; drop the option for permanent keys")
+			return
+		}
+		s.securityToken = newSecret(token)
+	}
 }
 
-// akskSigner signs requests with SDK-HMAC-SHA256.
-type akskSigner struct {
+// AKSKSigner signs requests with the API Gateway's SDK-HMAC-SHA256
+// algorithm. Build it with NewAKSKSigner; a zero AKSKSigner signs nothing and
+// Validate says so.
+type AKSKSigner struct {
 	ak            string
 	securityToken secret // nil without temporary credentials
 	now           func() time.Time
 	mac           *sdksign.MAC // holds the SK out of reach of printers
+	secrets       *redact.Set
+	optErr        error
 }
 
-// NewAKSKSigner returns a Signer that signs every attempt with the API
+// NewAKSKSigner returns a signer that signs every attempt with the API
 // Gateway's SDK-HMAC-SHA256 algorithm: a fresh X-Sdk-Date, a signature over
 // method, path, query, the host, x-sdk-date, x-project-id (when the request
 // carries it) and x-security-token headers, and the SHA-256 of the exact body
-// bytes sent.
-func NewAKSKSigner(ak, sk string, opts ...AKSKOption) (Signer, error) {
-	if ak == "" || sk == "" {
-		return nil, errors.New("auth: NewAKSKSigner needs both an access key (AK) and a secret key (SK); one is empty")
+// bytes sent. An empty (or blank) ak or sk is refused; the error never shows
+// either value.
+func NewAKSKSigner(ak, sk string, opts ...AKSKOption) (*AKSKSigner, error) {
+	var missing []string
+	if strings.TrimSpace(ak) == "" {
+		missing = append(missing, "access key (AK)")
 	}
-	s := &akskSigner{ak: ak, now: time.Now, mac: sdksign.NewMAC(sk)}
+	if strings.TrimSpace(sk) == "" {
+		missing = append(missing, "secret key (SK)")
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("auth: NewAKSKSigner: the %s is empty; pass both keys of the pair (see HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK)", strings.Join(missing, " and the "))
+	}
+	s := &AKSKSigner{ak: ak, now: time.Now, mac: sdksign.NewMAC(sk)}
 	for _, o := range opts {
 		o(s)
 	}
+	if s.optErr != nil {
+		return nil, s.optErr
+	}
+	secrets := []string{ak, sk}
+	if s.securityToken != nil {
+		secrets = append(secrets, s.securityToken())
+	}
+	s.secrets = redact.New(secrets...)
 	return s, nil
 }
 
+var errAKSKNotNew = errors.New("auth: the AKSKSigner was not built by NewAKSKSigner; use auth.NewAKSKSigner(ak, sk)")
+
+// Validate reports a signer that can never sign: one not built by
+// NewAKSKSigner. A signer NewAKSKSigner returned is always valid.
+func (s *AKSKSigner) Validate() error {
+	if s == nil || s.mac == nil {
+		return errAKSKNotNew
+	}
+	return nil
+}
+
+// RedactSecrets replaces the AK, the SK and the security token, in any
+// encoding, with Redacted.
+func (s *AKSKSigner) RedactSecrets(text string) string {
+	if s == nil {
+		return text
+	}
+	return s.secrets.Redact(text)
+}
+
 // Sign stamps X-Sdk-Date (and X-Security-Token) and sets Authorization.
-func (s *akskSigner) Sign(req *http.Request) error {
+func (s *AKSKSigner) Sign(req *http.Request) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
 	bodySum, err := hashBody(req)
 	if err != nil {
 		return err
@@ -130,7 +182,7 @@ func errBodyTooLarge(n int64) error {
 
 // String prints the signer with its access key (an identifier, like a user
 // name) and without the secret key or security token.
-func (s *akskSigner) String() string {
+func (s *AKSKSigner) String() string {
 	tok := ""
 	if s.securityToken != nil {
 		tok = ", SecurityToken:" + Redacted
@@ -139,12 +191,12 @@ func (s *akskSigner) String() string {
 }
 
 // GoString prints the redacted form for %#v.
-func (s *akskSigner) GoString() string { return s.String() }
+func (s *AKSKSigner) GoString() string { return s.String() }
 
 // Format makes every fmt verb print the redacted form.
-func (s *akskSigner) Format(f fmtState, verb rune) { formatRedacted(f, s.String()) }
+func (s *AKSKSigner) Format(f fmt.State, verb rune) { formatRedacted(f, s.String()) }
 
 // LogValue keeps the secret key out of slog records.
-func (s *akskSigner) LogValue() slog.Value {
+func (s *AKSKSigner) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("kind", "aksk"), slog.String("ak", s.ak), slog.String("sk", Redacted))
 }

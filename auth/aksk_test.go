@@ -24,13 +24,12 @@ const (
 
 var vecDate = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 
-func fixedSigner(t *testing.T, opts ...AKSKOption) *akskSigner {
+func fixedSigner(t *testing.T, opts ...AKSKOption) *AKSKSigner {
 	t.Helper()
 	s, err := NewAKSKSigner("AKEXAMPLE", "SKEXAMPLE", opts...)
 	require.NoError(t, err)
-	as := s.(*akskSigner)
-	as.now = func() time.Time { return vecDate }
-	return as
+	s.now = func() time.Time { return vecDate }
+	return s
 }
 
 // The expected values were computed by an independent implementation of
@@ -167,7 +166,7 @@ func TestAKSKTamperingIsRejected(t *testing.T) {
 		"stale date": func(r *http.Request) {
 			// re-sign 20 minutes in the past: a valid signature, an expired date
 			s, _ := NewAKSKSigner("AK1", "SK1", WithSecurityToken("tok"))
-			s.(*akskSigner).now = func() time.Time { return time.Now().Add(-20 * time.Minute) }
+			s.now = func() time.Time { return time.Now().Add(-20 * time.Minute) }
 			_ = s.Sign(r)
 		},
 		"security token": func(r *http.Request) { r.Header.Set("X-Security-Token", "other") },

@@ -1,34 +1,72 @@
 package auth
 
 import (
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 )
 
 // Environment variables read by SignerFromEnv (and modelarts.NewClientFromEnv).
-// The HUAWEICLOUD_SDK_* names are those of the official Huawei Cloud SDK.
+//
+// Shared with the official Huawei Cloud SDK, with the same meaning:
+// HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_SECURITY_TOKEN,
+// HUAWEICLOUD_SDK_PROJECT_ID and HUAWEICLOUD_SDK_IAM_ENDPOINT.
+//
+// This SDK's own: HUAWEICLOUD_SDK_REGION (the official SDK has no such
+// variable; it reads HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION} for endpoints
+// only), MODELARTS_AUTH_TOKEN, MODELARTS_IAM_USERNAME,
+// MODELARTS_IAM_PASSWORD and MODELARTS_IAM_DOMAIN (and, in package
+// modelarts, MODELARTS_ENDPOINT).
 const (
-	EnvAK            = "HUAWEICLOUD_SDK_AK"
-	EnvSK            = "HUAWEICLOUD_SDK_SK"
-	EnvSecurityToken = "HUAWEICLOUD_SDK_SECURITY_TOKEN"
-	EnvRegion        = "HUAWEICLOUD_SDK_REGION"
-	EnvProjectID     = "HUAWEICLOUD_SDK_PROJECT_ID"
-	EnvIAMEndpoint   = "HUAWEICLOUD_SDK_IAM_ENDPOINT"
-	EnvAuthToken     = "MODELARTS_AUTH_TOKEN"
-	EnvIAMUsername   = "MODELARTS_IAM_USERNAME"
-	EnvIAMPassword   = "MODELARTS_IAM_PASSWORD"
-	EnvIAMDomain     = "MODELARTS_IAM_DOMAIN"
+	EnvAK            = "HUAWEICLOUD_SDK_AK"             // official SDK name
+	EnvSK            = "HUAWEICLOUD_SDK_SK"             // official SDK name
+	EnvSecurityToken = "HUAWEICLOUD_SDK_SECURITY_TOKEN" // official SDK name
+	EnvProjectID     = "HUAWEICLOUD_SDK_PROJECT_ID"     // official SDK name
+	EnvIAMEndpoint   = "HUAWEICLOUD_SDK_IAM_ENDPOINT"   // official SDK name
+	EnvRegion        = "HUAWEICLOUD_SDK_REGION"         // this SDK's own
+	EnvAuthToken     = "MODELARTS_AUTH_TOKEN"           // this SDK's own
+	EnvIAMUsername   = "MODELARTS_IAM_USERNAME"         // this SDK's own
+	EnvIAMPassword   = "MODELARTS_IAM_PASSWORD"         // this SDK's own
+	EnvIAMDomain     = "MODELARTS_IAM_DOMAIN"           // this SDK's own
 )
 
-// MissingEnvError lists every environment variable that must be set and is
-// not. It names variables, never their values.
+// MissingEnvError reports an incomplete configuration from the environment.
+// It names variables, never their values.
 type MissingEnvError struct {
+	// Missing lists every variable that must be set and is not: those of a
+	// credential set the environment has started, and any other the caller
+	// needs (modelarts.NewClientFromEnv adds the endpoint and project).
 	Missing []string
+	// Alternatives, when no credential set was started at all, lists each
+	// set that would do, one readable entry per set, in the order they are
+	// tried; set every variable of one of them.
+	Alternatives []string
 }
 
-// Error lists the variables to set, never their values.
+// Error lists the variables to set, one per line, then the credential sets
+// to choose from, one per line; never a value.
 func (e *MissingEnvError) Error() string {
-	return "modelarts: configuration from the environment is incomplete: set " + strings.Join(e.Missing, ", ")
+	var b strings.Builder
+	b.WriteString("modelarts: configuration from the environment is incomplete:")
+	for _, m := range e.Missing {
+		b.WriteString("\n  - set " + m)
+	}
+	if len(e.Alternatives) > 0 {
+		b.WriteString("\n  - set the variables of one credential set:")
+		for i, a := range e.Alternatives {
+			fmt.Fprintf(&b, "\n      %d. %s", i+1, a)
+		}
+	}
+	return b.String()
+}
+
+// credentialSets describes each set SignerFromEnv accepts, in its order.
+var credentialSets = []string{
+	"AK/SK signing: " + EnvAK + " and " + EnvSK + " (and " + EnvSecurityToken + " for temporary keys)",
+	"a static IAM token: " + EnvAuthToken,
+	"an IAM user: " + EnvIAMUsername + ", " + EnvIAMPassword + " and " + EnvIAMDomain +
+		", with " + EnvRegion + " or " + EnvIAMEndpoint + " and " + EnvProjectID + " to scope the token",
 }
 
 // IAMEndpointForRegion returns the IAM endpoint of a Huawei Cloud region.
@@ -45,7 +83,8 @@ func IAMEndpointForRegion(region string) string {
 //     (+ HUAWEICLOUD_SDK_IAM_ENDPOINT, default from HUAWEICLOUD_SDK_REGION):
 //     IAM tokens scoped to HUAWEICLOUD_SDK_PROJECT_ID, else to the region.
 //
-// When none is complete it returns a *MissingEnvError naming what is missing.
+// When none is complete it returns a *MissingEnvError: Missing names what a
+// started set lacks; when no set was started, Alternatives lists the sets.
 func SignerFromEnv() (Signer, error) {
 	return signerFromEnv(os.Getenv)
 }
@@ -57,10 +96,18 @@ func signerFromEnv(getenv func(string) string) (Signer, error) {
 		if tok := getenv(EnvSecurityToken); tok != "" {
 			opts = append(opts, WithSecurityToken(tok))
 		}
-		return NewAKSKSigner(ak, sk, opts...)
+		s, err := NewAKSKSigner(ak, sk, opts...)
+		if err != nil {
+			return nil, err // never a typed nil inside the interface
+		}
+		return s, nil
 	}
 	if tok := getenv(EnvAuthToken); tok != "" {
-		return NewTokenSigner(tok), nil
+		ts := NewTokenSigner(tok)
+		if err := ts.Validate(); err != nil {
+			return nil, fmt.Errorf("%w (read from %s)", err, EnvAuthToken)
+		}
+		return ts, nil
 	}
 	creds := PasswordCredentials{
 		IAMEndpoint: getenv(EnvIAMEndpoint),
@@ -86,7 +133,11 @@ func signerFromEnv(getenv func(string) string) (Signer, error) {
 		iamMissing = append(iamMissing, EnvProjectID+" or "+EnvRegion)
 	}
 	if len(iamMissing) == 0 {
-		return NewIAMTokenSigner(creds)
+		s, err := NewIAMTokenSigner(creds)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 
 	// Nothing is complete: name what is missing of every half-set group.
@@ -98,8 +149,7 @@ func signerFromEnv(getenv func(string) string) (Signer, error) {
 		missing = append(missing, iamMissing...)
 	}
 	if len(missing) == 0 {
-		missing = []string{EnvAK + " and " + EnvSK + ", or " + EnvAuthToken + ", or " +
-			EnvIAMUsername + ", " + EnvIAMPassword + " and " + EnvIAMDomain}
+		return nil, &MissingEnvError{Alternatives: slices.Clone(credentialSets)}
 	}
 	return nil, &MissingEnvError{Missing: missing}
 }

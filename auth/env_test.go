@@ -2,6 +2,8 @@ package auth
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,14 +19,13 @@ func TestSignerFromEnv(t *testing.T) {
 		kind    string
 		missing []string
 	}{
-		{"aksk", map[string]string{EnvAK: "ak", EnvSK: "sk"}, "*auth.akskSigner", nil},
-		{"aksk temporary", map[string]string{EnvAK: "ak", EnvSK: "sk", EnvSecurityToken: "st"}, "*auth.akskSigner", nil},
-		{"aksk wins over token", map[string]string{EnvAK: "ak", EnvSK: "sk", EnvAuthToken: "t"}, "*auth.akskSigner", nil},
-		{"token", map[string]string{EnvAuthToken: "t"}, "*auth.tokenSigner", nil},
-		{"token wins over a half AK", map[string]string{EnvAK: "ak", EnvAuthToken: "t"}, "*auth.tokenSigner", nil},
-		{"iam with region", map[string]string{EnvIAMUsername: "u", EnvIAMPassword: "p", EnvIAMDomain: "d", EnvRegion: "cn-north-4"}, "*auth.iamSigner", nil},
-		{"iam with endpoint and project", map[string]string{EnvIAMUsername: "u", EnvIAMPassword: "p", EnvIAMDomain: "d", EnvIAMEndpoint: "https://iam.example.com", EnvProjectID: "p1"}, "*auth.iamSigner", nil},
-		{"nothing", map[string]string{}, "", []string{EnvAK + " and " + EnvSK + ", or " + EnvAuthToken + ", or " + EnvIAMUsername + ", " + EnvIAMPassword + " and " + EnvIAMDomain}},
+		{"aksk", map[string]string{EnvAK: "ak", EnvSK: "sk"}, "*auth.AKSKSigner", nil},
+		{"aksk temporary", map[string]string{EnvAK: "ak", EnvSK: "sk", EnvSecurityToken: "st"}, "*auth.AKSKSigner", nil},
+		{"aksk wins over token", map[string]string{EnvAK: "ak", EnvSK: "sk", EnvAuthToken: "t"}, "*auth.AKSKSigner", nil},
+		{"token", map[string]string{EnvAuthToken: "t"}, "*auth.TokenSigner", nil},
+		{"token wins over a half AK", map[string]string{EnvAK: "ak", EnvAuthToken: "t"}, "*auth.TokenSigner", nil},
+		{"iam with region", map[string]string{EnvIAMUsername: "u", EnvIAMPassword: "p", EnvIAMDomain: "d", EnvRegion: "cn-north-4"}, "*auth.IAMTokenSigner", nil},
+		{"iam with endpoint and project", map[string]string{EnvIAMUsername: "u", EnvIAMPassword: "p", EnvIAMDomain: "d", EnvIAMEndpoint: "https://iam.example.com", EnvProjectID: "p1"}, "*auth.IAMTokenSigner", nil},
 		{"ak without sk", map[string]string{EnvAK: "ak"}, "", []string{EnvSK}},
 		{"sk without ak", map[string]string{EnvSK: "sk"}, "", []string{EnvAK}},
 		{"half iam", map[string]string{EnvIAMUsername: "u"}, "", []string{EnvIAMPassword, EnvIAMDomain, EnvIAMEndpoint + " or " + EnvRegion, EnvProjectID + " or " + EnvRegion}},
@@ -48,36 +49,66 @@ func TestSignerFromEnv(t *testing.T) {
 	}
 }
 
+func TestSignerFromEnvNothingSetListsEachCredentialSet(t *testing.T) {
+	_, err := signerFromEnv(envOf(nil))
+	var me *MissingEnvError
+	require.ErrorAs(t, err, &me)
+	assert.Empty(t, me.Missing)
+	require.Len(t, me.Alternatives, 3)
+	assert.Contains(t, me.Alternatives[0], EnvAK+" and "+EnvSK)
+	assert.Contains(t, me.Alternatives[0], EnvSecurityToken)
+	assert.Contains(t, me.Alternatives[1], EnvAuthToken)
+	assert.Contains(t, me.Alternatives[2], EnvIAMUsername+", "+EnvIAMPassword+" and "+EnvIAMDomain)
+	// One line per set, so a person sees which set to complete.
+	lines := strings.Split(err.Error(), "\n")
+	require.Len(t, lines, 5, err.Error())
+	for i, alt := range me.Alternatives {
+		assert.Equal(t, fmt.Sprintf("      %d. %s", i+1, alt), lines[2+i])
+	}
+}
+
+func TestMissingEnvErrorOneLinePerVariable(t *testing.T) {
+	err := &MissingEnvError{Missing: []string{EnvSK, EnvProjectID}}
+	assert.Equal(t, "modelarts: configuration from the environment is incomplete:\n  - set "+EnvSK+"\n  - set "+EnvProjectID, err.Error())
+}
+
+func TestSignerFromEnvRefusesABlankToken(t *testing.T) {
+	_, err := signerFromEnv(envOf(map[string]string{EnvAuthToken: "  "}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), EnvAuthToken)
+	assert.Contains(t, err.Error(), "empty")
+}
+
 func TestSignerFromEnvDetails(t *testing.T) {
 	s, err := signerFromEnv(envOf(map[string]string{EnvAK: "ak", EnvSK: "sk", EnvSecurityToken: "st"}))
 	require.NoError(t, err)
-	assert.Equal(t, "st", s.(*akskSigner).securityToken())
+	assert.Equal(t, "st", s.(*AKSKSigner).securityToken())
 
 	s, err = signerFromEnv(envOf(map[string]string{EnvIAMUsername: "u", EnvIAMPassword: "p", EnvIAMDomain: "d", EnvRegion: "ap-southeast-1"}))
 	require.NoError(t, err)
-	is := s.(*iamSigner)
+	is := s.(*IAMTokenSigner)
 	assert.Equal(t, "https://iam.ap-southeast-1.myhuaweicloud.com/v3/auth/tokens", is.tokens)
 	assert.Equal(t, "ap-southeast-1", is.creds.ProjectName)
 
 	s, err = signerFromEnv(envOf(map[string]string{EnvIAMUsername: "u", EnvIAMPassword: "p", EnvIAMDomain: "d", EnvRegion: "cn-north-4", EnvProjectID: "pid"}))
 	require.NoError(t, err)
-	assert.Equal(t, "pid", s.(*iamSigner).creds.ProjectID)
-	assert.Empty(t, s.(*iamSigner).creds.ProjectName, "the project ID scopes the token when set")
+	assert.Equal(t, "pid", s.(*IAMTokenSigner).creds.ProjectID)
+	assert.Empty(t, s.(*IAMTokenSigner).creds.ProjectName, "the project ID scopes the token when set")
 
 	t.Setenv(EnvAuthToken, "from-real-env")
 	s, err = SignerFromEnv()
 	require.NoError(t, err)
-	assert.Equal(t, "from-real-env", s.(*tokenSigner).token())
+	assert.Equal(t, "from-real-env", s.(*TokenSigner).token())
 }
 
 func typeName(v any) string {
 	switch v.(type) {
-	case *akskSigner:
-		return "*auth.akskSigner"
-	case *tokenSigner:
-		return "*auth.tokenSigner"
-	case *iamSigner:
-		return "*auth.iamSigner"
+	case *AKSKSigner:
+		return "*auth.AKSKSigner"
+	case *TokenSigner:
+		return "*auth.TokenSigner"
+	case *IAMTokenSigner:
+		return "*auth.IAMTokenSigner"
 	}
 	return "?"
 }

@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,8 +25,18 @@ type fakeIAM struct {
 	lifetime time.Duration
 	now      func() time.Time
 	gate     chan struct{} // when set, each request waits for it
+	arrived  chan int32    // when set, gets each request's number on arrival
 	answer   func(w http.ResponseWriter, n int32) bool
 	lastBody atomic.Value
+
+	mu sync.Mutex // guards gate and arrived when a test changes them between requests
+}
+
+// hold sets gate and arrived (nil for none) between requests.
+func (f *fakeIAM) hold(gate chan struct{}, arrived chan int32) {
+	f.mu.Lock()
+	f.gate, f.arrived = gate, arrived
+	f.mu.Unlock()
 }
 
 func newFakeIAM(t *testing.T) *fakeIAM {
@@ -36,8 +45,14 @@ func newFakeIAM(t *testing.T) *fakeIAM {
 		n := f.calls.Add(1)
 		body, _ := io.ReadAll(r.Body)
 		f.lastBody.Store(string(body))
-		if f.gate != nil {
-			<-f.gate
+		f.mu.Lock()
+		gate, arrived := f.gate, f.arrived
+		f.mu.Unlock()
+		if arrived != nil {
+			arrived <- n
+		}
+		if gate != nil {
+			<-gate
 		}
 		if r.URL.Path != "/v3/auth/tokens" || r.Method != "POST" {
 			w.WriteHeader(404)
@@ -58,10 +73,10 @@ func (f *fakeIAM) creds() PasswordCredentials {
 	return PasswordCredentials{IAMEndpoint: f.srv.URL, DomainName: "dom", Username: "alice", Password: testPassword, ProjectID: "proj-1"}
 }
 
-func newIAM(t *testing.T, f *fakeIAM, opts ...IAMOption) *iamSigner {
+func newIAM(t *testing.T, f *fakeIAM, opts ...IAMOption) *IAMTokenSigner {
 	s, err := NewIAMTokenSigner(f.creds(), append([]IAMOption{WithIAMHTTPClient(f.srv.Client())}, opts...)...)
 	require.NoError(t, err)
-	return s.(*iamSigner)
+	return s
 }
 
 func signedToken(t *testing.T, s Signer) string {
@@ -155,16 +170,50 @@ func TestIAMFailureIsNotCachedAndDoesNotWedge(t *testing.T) {
 func TestIAMWaiterHonoursItsContext(t *testing.T) {
 	f := newFakeIAM(t)
 	f.gate = make(chan struct{})
+	f.arrived = make(chan int32, 4)
 	s := newIAM(t, f)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	_, err := s.Token(ctx)
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	first := make(chan string, 1)
+	go func() {
+		tok, err := s.Token(context.Background())
+		assert.NoError(t, err)
+		first <- tok
+	}()
+	<-f.arrived // the first caller's request is at IAM
+
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { _, err := s.Token(ctx); errc <- err }()
+	cancel()
+	err := <-errc
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.False(t, IsTemporary(err), "a caller that left is not worth a retry")
+
 	close(f.gate)
-	tok, err := s.Token(context.Background())
-	require.NoError(t, err, "the fetch outlived the cancelled caller")
-	assert.Equal(t, "token-1", tok)
+	assert.Equal(t, "token-1", <-first, "the waiter leaving did not disturb the request")
 	assert.Equal(t, int32(1), f.calls.Load())
+}
+
+func TestIAMCancelledFetcherHandsOverToAWaiter(t *testing.T) {
+	f := newFakeIAM(t)
+	f.gate = make(chan struct{})
+	f.arrived = make(chan int32, 4)
+	s := newIAM(t, f)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { _, err := s.Token(ctx); errc <- err }()
+	<-f.arrived // request 1 is at IAM, made by the caller about to leave
+
+	second := make(chan string, 1)
+	go func() {
+		tok, err := s.Token(context.Background())
+		assert.NoError(t, err)
+		second <- tok
+	}()
+	cancel()
+	assert.ErrorIs(t, <-errc, context.Canceled)
+	assert.Equal(t, int32(2), <-f.arrived, "the caller still there asks IAM itself")
+	close(f.gate)
+	assert.Equal(t, "token-2", <-second)
 }
 
 func TestIAMInvalidateToken(t *testing.T) {
@@ -249,12 +298,16 @@ func TestIAMUnreachable(t *testing.T) {
 	creds := PasswordCredentials{IAMEndpoint: "http://127.0.0.1:1", DomainName: "d", Username: "u", Password: testPassword, ProjectID: "p"}
 	s, err := NewIAMTokenSigner(creds)
 	require.NoError(t, err)
-	_, err = s.(*iamSigner).Token(context.Background())
+	_, err = s.Token(context.Background())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "127.0.0.1:1")
 	assert.NotContains(t, err.Error(), testPassword)
 	var ie *IAMError
-	assert.False(t, errors.As(err, &ie))
+	require.ErrorAs(t, err, &ie)
+	assert.Zero(t, ie.StatusCode)
+	assert.Error(t, ie.Err)
+	assert.True(t, IsTemporary(err), "an unreachable IAM is a network failure")
+	assert.NotErrorIs(t, err, ErrUnauthorized)
 }
 
 func TestNewIAMTokenSignerValidation(t *testing.T) {
@@ -275,5 +328,5 @@ func TestNewIAMTokenSignerValidation(t *testing.T) {
 	c.IAMEndpoint = "https://iam.cn-north-4.myhuaweicloud.com/"
 	s, err := NewIAMTokenSigner(c)
 	require.NoError(t, err)
-	assert.Equal(t, "https://iam.cn-north-4.myhuaweicloud.com/v3/auth/tokens", s.(*iamSigner).tokens)
+	assert.Equal(t, "https://iam.cn-north-4.myhuaweicloud.com/v3/auth/tokens", s.tokens)
 }

@@ -1,15 +1,19 @@
 // Package auth holds the request signers of the ModelArts client: a static
-// IAM token, IAM password credentials exchanged for cached, refreshed tokens,
-// and AK/SK request signing (SDK-HMAC-SHA256).
+// IAM token (TokenSigner), IAM password credentials exchanged for cached,
+// refreshed tokens (IAMTokenSigner), and AK/SK request signing with
+// SDK-HMAC-SHA256 (AKSKSigner).
 //
 // A Signer is called once per attempt, right before the request is sent, so
 // every retry carries a fresh date, signature or token. No signer ever prints
-// its secret: String, GoString and LogValue show "[REDACTED]" instead.
+// its secret: String, GoString, Format and LogValue show "[REDACTED]"
+// instead, and RedactSecrets removes the signer's secrets from any text a
+// server sent back.
 package auth
 
 import (
-	"log/slog"
 	"net/http"
+
+	"github.com/modelarts-go/modelarts/internal/redact"
 )
 
 // Signer authenticates one HTTP request attempt. Sign is called once per
@@ -27,6 +31,25 @@ type TokenInvalidator interface {
 	InvalidateToken(rejected string)
 }
 
+// Validator is implemented by signers that can tell, before any request, that
+// they can never sign one (an empty token, a signer not built by its
+// constructor). modelarts.NewClient calls Validate and refuses such a signer.
+type Validator interface {
+	Validate() error
+}
+
+// SecretRedactor is implemented by every signer of this package. RedactSecrets
+// returns s with each secret the signer holds (token, password, AK, SK,
+// security token, every IAM token it obtained), raw or in any encoding a
+// server may echo it in (JSON and other backslash escapes, percent-encoding,
+// HTML references), replaced by Redacted. The client applies it to every
+// server-derived string before it is stored in an error or logged. Secrets
+// shorter than 4 bytes are not redacted: real credentials are far longer,
+// and replacing a tiny string everywhere would shred ordinary text.
+type SecretRedactor interface {
+	RedactSecrets(s string) string
+}
+
 // Header names used by the signers.
 const (
 	HeaderAuthToken     = "X-Auth-Token"
@@ -36,40 +59,24 @@ const (
 )
 
 // Redacted is what every signer prints in place of a secret.
-const Redacted = "[REDACTED]"
+const Redacted = redact.Placeholder
 
-// tokenSigner sets a fixed X-Auth-Token.
-type tokenSigner struct {
-	token secret
-}
-
-// NewTokenSigner returns a Signer that sets X-Auth-Token to token on every
-// request. Use it when the caller already holds an IAM token; for tokens the
-// SDK should obtain and refresh itself, use NewIAMTokenSigner.
-func NewTokenSigner(token string) Signer {
-	return &tokenSigner{token: newSecret(token)}
-}
-
-// Sign sets X-Auth-Token.
-func (s *tokenSigner) Sign(req *http.Request) error {
-	tok := s.token()
-	if tok == "" {
-		return errEmptyToken
-	}
-	req.Header.Set(HeaderAuthToken, tok)
-	return nil
-}
-
-// String prints the signer without its token.
-func (s *tokenSigner) String() string { return "auth.TokenSigner{Token:" + Redacted + "}" }
-
-// GoString prints the signer without its token for %#v.
-func (s *tokenSigner) GoString() string { return s.String() }
-
-// Format makes every fmt verb (%v, %+v, %#v, %s) print the redacted form.
-func (s *tokenSigner) Format(f fmtState, verb rune) { formatRedacted(f, s.String()) }
-
-// LogValue keeps the token out of slog records.
-func (s *tokenSigner) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("kind", "token"), slog.String("token", Redacted))
-}
+// The signers implement every optional interface.
+var (
+	_ interface {
+		Signer
+		Validator
+		SecretRedactor
+	} = (*TokenSigner)(nil)
+	_ interface {
+		Signer
+		Validator
+		SecretRedactor
+	} = (*AKSKSigner)(nil)
+	_ interface {
+		Signer
+		Validator
+		SecretRedactor
+		TokenInvalidator
+	} = (*IAMTokenSigner)(nil)
+)

@@ -1,0 +1,132 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/modelarts-go/modelarts/internal/redact"
+)
+
+// tokenCall is one IAM request, made by the caller that started it; the
+// callers that wait for it read the result once done is closed.
+type tokenCall struct {
+	done chan struct{}
+	err  error
+	// callerGone: the request failed because its caller's context ended,
+	// which says nothing about IAM, so a waiter asks again itself.
+	callerGone bool
+}
+
+// Sign sets X-Auth-Token to a cached or freshly fetched token.
+func (s *IAMTokenSigner) Sign(req *http.Request) error {
+	tok, err := s.Token(req.Context())
+	if err != nil {
+		return err
+	}
+	req.Header.Set(HeaderAuthToken, tok)
+	return nil
+}
+
+// Token returns a token for the next request.
+//
+// A cached token outside the refresh margin is returned at once. Inside the
+// margin, one caller asks IAM for a new token while every concurrent caller
+// keeps getting the cached one; if that early refresh fails, the cached
+// token is still returned while it is valid (IAM is then not asked again for
+// 30 s). Only when no valid token is cached does a failure reach the
+// caller; callers then share one IAM request, and an error that came from
+// IAM is shared too (a wrong password is sent once, not once per caller).
+//
+// The request runs in the caller's goroutine under the caller's ctx, bounded
+// by 30 s: no goroutine outlives the call. IAM is never asked for a token
+// with a context that has already ended.
+func (s *IAMTokenSigner) Token(ctx context.Context) (string, error) {
+	if err := s.Validate(); err != nil {
+		return "", err
+	}
+	if ctx == nil {
+		return "", errors.New("auth: IAMTokenSigner.Token was called with a nil context; pass context.Background() or a request's context")
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return "", fmt.Errorf("auth: getting an IAM token: %w", err)
+		}
+		s.mu.Lock()
+		now := s.now()
+		valid := s.token != nil && now.Before(s.expires.Add(-minValidity))
+		if valid && now.Before(s.expires.Add(-s.margin)) {
+			tok := s.token()
+			s.mu.Unlock()
+			return tok, nil
+		}
+		if valid && (s.inflight != nil || now.Sub(s.lastFailure) < refreshBackoff) {
+			tok := s.token() // another caller refreshes, or IAM just failed
+			s.mu.Unlock()
+			return tok, nil
+		}
+		if call := s.inflight; call != nil {
+			s.mu.Unlock()
+			select {
+			case <-call.done:
+				if call.err != nil && !call.callerGone {
+					return "", call.err
+				}
+				continue // a token arrived, or its caller left: look again
+			case <-ctx.Done():
+				return "", fmt.Errorf("auth: waiting for an IAM token: %w", ctx.Err())
+			}
+		}
+		call := &tokenCall{done: make(chan struct{})}
+		s.inflight = call
+		s.mu.Unlock()
+		return s.refresh(ctx, call)
+	}
+}
+
+// refresh asks IAM for a token on behalf of call and publishes the outcome.
+func (s *IAMTokenSigner) refresh(ctx context.Context, call *tokenCall) (string, error) {
+	tok, exp, err := s.requestToken(ctx)
+
+	s.mu.Lock()
+	defer close(call.done) // after the state below is published
+	defer s.mu.Unlock()
+	s.inflight = nil
+	if err == nil {
+		s.token, s.expires, s.lastFailure = newSecret(tok), exp, time.Time{}
+		s.remember(tok)
+		return tok, nil
+	}
+	call.err, call.callerGone = err, ctx.Err() != nil
+	if !call.callerGone {
+		s.lastFailure = s.now()
+	}
+	if s.token != nil && s.now().Before(s.expires.Add(-minValidity)) {
+		return s.token(), nil // an early refresh failed: serve the valid token
+	}
+	return "", err
+}
+
+// remember adds tok to the secrets RedactSecrets removes, keeping the
+// password and the maxHeldTokens most recent tokens. Call with s.mu held.
+func (s *IAMTokenSigner) remember(tok string) {
+	s.held = append(s.held, tok)
+	if len(s.held) > maxHeldTokens {
+		s.held = s.held[len(s.held)-maxHeldTokens:]
+	}
+	s.secrets.Store(redact.New(s.password()).With(s.held...))
+}
+
+// InvalidateToken drops the cached token if it is the one rejected.
+func (s *IAMTokenSigner) InvalidateToken(rejected string) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	if s.token != nil && s.token() == rejected {
+		s.token = nil
+	}
+	s.mu.Unlock()
+}

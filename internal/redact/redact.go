@@ -1,0 +1,160 @@
+// Package redact removes known secrets from text that came from a server
+// (error bodies, messages, headers) before the SDK stores or logs it.
+//
+// A server may echo a secret as it was sent or in any encoding the wire
+// uses, so a Set finds each secret in every one of these forms and replaces
+// the whole encoded run with Placeholder:
+//
+//   - raw bytes;
+//   - backslash escapes as JSON and JavaScript encoders write them: \uXXXX
+//     for any character (either hex case, surrogate pairs for characters
+//     outside the BMP), \" \\ \/ \' \b \f \n \r \t and \xHH; Go's
+//     encoding/json \u003c \u003e \u0026 forms are among these;
+//   - percent-encoding (url.QueryEscape and url.PathEscape, either hex case;
+//     "+" read both as a space and as itself);
+//   - HTML character references: &lt; &gt; &amp; &quot; &apos; and numeric
+//     &#NN; / &#xHH; forms.
+//
+// Escaped and plain characters may be mixed freely within one form (an
+// encoder that escapes only some characters is covered).
+//
+// Secrets shorter than MinLen bytes are ignored: real credentials (IAM
+// passwords, AK/SK pairs, tokens) are far longer, and replacing every
+// occurrence of a one- to three-byte string would shred ordinary text while
+// its pattern of placeholders gave the secret away anyway.
+package redact
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// Placeholder replaces every occurrence of a secret.
+const Placeholder = "[REDACTED]"
+
+// MinLen is the shortest secret a Set redacts, in bytes.
+const MinLen = 4
+
+// Set is an immutable set of secrets. A nil *Set redacts nothing. It is safe
+// for concurrent use; With returns a new Set and leaves the old one as it was.
+type Set struct {
+	secrets []string // distinct, at least MinLen bytes each
+}
+
+// New returns a Set of the given secrets; those shorter than MinLen bytes
+// are left out (see the package comment for why).
+func New(secrets ...string) *Set {
+	return (*Set)(nil).With(secrets...)
+}
+
+// With returns a new Set holding the secrets of s and the given ones.
+func (s *Set) With(secrets ...string) *Set {
+	out := &Set{}
+	if s != nil {
+		out.secrets = slices.Clone(s.secrets)
+	}
+	for _, v := range secrets {
+		if len(v) >= MinLen && !slices.Contains(out.secrets, v) {
+			out.secrets = append(out.secrets, v)
+		}
+	}
+	return out
+}
+
+// Len reports how many secrets the Set redacts.
+func (s *Set) Len() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.secrets)
+}
+
+// Redact returns text with every form of every secret replaced by
+// Placeholder. When no secret occurs it returns text itself and, unless text
+// holds one of the bytes that start an escape (\ % + &), allocates nothing.
+func (s *Set) Redact(text string) string {
+	if s.Len() == 0 || text == "" {
+		return text
+	}
+	var spans []span
+	for _, sec := range s.secrets {
+		spans = appendRawMatches(spans, text, sec)
+	}
+	for _, dec := range decoders {
+		d, ok := dec(text)
+		if !ok {
+			continue
+		}
+		for _, sec := range s.secrets {
+			spans = d.appendMatches(spans, sec)
+		}
+	}
+	if len(spans) == 0 {
+		return text
+	}
+	return replace(text, spans)
+}
+
+// String describes the Set without its secrets.
+func (s *Set) String() string { return fmt.Sprintf("redact.Set{%d secrets}", s.Len()) }
+
+// GoString describes the Set without its secrets for %#v.
+func (s *Set) GoString() string { return s.String() }
+
+// Format makes every fmt verb print the String form, never a secret.
+func (s *Set) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// span is a half-open byte range [start, end) of the original text.
+type span struct{ start, end int }
+
+func appendRawMatches(spans []span, text, sec string) []span {
+	for from := 0; ; {
+		i := strings.Index(text[from:], sec)
+		if i < 0 {
+			return spans
+		}
+		start := from + i
+		spans = append(spans, span{start, start + len(sec)})
+		from = start + 1 // overlapping occurrences are merged later
+	}
+}
+
+// appendMatches adds the original ranges whose decoded bytes spell sec.
+func (d *decoded) appendMatches(spans []span, sec string) []span {
+	if len(sec) > len(d.b) {
+		return spans
+	}
+	needle := []byte(sec)
+	for from := 0; ; {
+		i := bytes.Index(d.b[from:], needle)
+		if i < 0 {
+			return spans
+		}
+		a := from + i
+		b := a + len(needle) - 1
+		spans = append(spans, span{d.start[a], d.end[b]})
+		from = a + 1
+	}
+}
+
+// replace writes text with every (merged) span replaced by Placeholder.
+func replace(text string, spans []span) string {
+	slices.SortFunc(spans, func(x, y span) int { return x.start - y.start })
+	var b strings.Builder
+	b.Grow(len(text))
+	at := 0
+	for i := 0; i < len(spans); {
+		cur := spans[i]
+		for i++; i < len(spans) && spans[i].start < cur.end; i++ {
+			cur.end = max(cur.end, spans[i].end)
+		}
+		b.WriteString(text[at:cur.start])
+		b.WriteString(Placeholder)
+		at = cur.end
+	}
+	b.WriteString(text[at:])
+	return b.String()
+}
