@@ -68,7 +68,6 @@ func (r *recorder) exchanges() []exchange {
 	return slices.Clone(r.seen)
 }
 
-
 // officialClient is the official SDK's ModelArts client on the fake: the
 // endpoint is the fake's plain-http URL, used as given (an endpoint with a
 // scheme is not rewritten to https), and no region, so the project ID is
