@@ -11,7 +11,9 @@ import (
 	"testing"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/signer"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/request"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 	v1 "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/modelarts/v1"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/modelarts/v1/model"
@@ -267,4 +269,36 @@ func TestOfficialSDKRefusedWithBadCredentials(t *testing.T) {
 			assert.NotContains(t, svcErr.ErrorMessage, bad.sk)
 		})
 	}
+}
+
+// For a content type other than JSON the official signer sends
+// X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD and signs that literal instead of
+// the body hash; the fake's gateway accepts it, as the real one does.
+func TestFakeAcceptsOfficialUnsignedPayload(t *testing.T) {
+	srv := modelartstest.NewServer(modelartstest.WithAKSK("AKPERM", "SKPERM"))
+	defer srv.Close()
+	req := request.NewHttpRequestBuilder().
+		WithEndpoint(srv.URL()).
+		WithPath("/v1/"+srv.ProjectID()+"/images").
+		WithMethod("POST").
+		AddHeaderParam("Content-Type", "text/plain").
+		AddHeaderParam("X-Project-Id", srv.ProjectID()).
+		WithBody("", `{"swr_path":"swr.cn-north-4.myhuaweicloud.com/team/unsigned:v1"}`).
+		Build()
+	added, err := signer.Sign(req, "AKPERM", "SKPERM")
+	require.NoError(t, err)
+	httpReq, err := req.ConvertRequest()
+	require.NoError(t, err)
+	for k, v := range added {
+		httpReq.Header.Set(k, v)
+	}
+	require.Equal(t, "UNSIGNED-PAYLOAD", httpReq.Header.Get("X-Sdk-Content-Sha256"))
+	require.Contains(t, signedHeaders(httpReq.Header.Get("Authorization")), "x-sdk-content-sha256")
+
+	resp, err := srv.HTTPClient().Do(httpReq)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, 200, resp.StatusCode, "%s", b)
 }
