@@ -55,6 +55,7 @@ type Server struct {
 	mu           sync.Mutex
 	tokens       map[string]bool   // valid X-Auth-Tokens
 	keys         map[string]string // AK → SK
+	stsTokens    map[string]string // AK → security token of a temporary key pair (gateway.go)
 	images       map[string]*image
 	order        []string // image IDs, oldest first
 	notebooks    map[string]*notebook

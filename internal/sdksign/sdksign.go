@@ -10,7 +10,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash"
 	"net/http"
@@ -303,12 +302,12 @@ func ParseAuthorization(v string) (Authorization, error) {
 	var a Authorization
 	rest, ok := strings.CutPrefix(v, Algorithm+" ")
 	if !ok {
-		return a, errors.New("authorization header does not use " + Algorithm)
+		return a, fmt.Errorf("%w: the Authorization header does not use %s", ErrMalformed, Algorithm)
 	}
 	for _, part := range strings.Split(rest, ",") {
 		k, val, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if !ok {
-			return a, fmt.Errorf("authorization header part %q has no '='", part)
+			return a, fmt.Errorf("%w: Authorization header part %q has no '='", ErrMalformed, part)
 		}
 		switch k {
 		case "Access":
@@ -320,48 +319,7 @@ func ParseAuthorization(v string) (Authorization, error) {
 		}
 	}
 	if a.Access == "" || len(a.SignedHeaders) == 0 || a.Signature == "" {
-		return a, errors.New("authorization header lacks Access, SignedHeaders or Signature")
+		return a, fmt.Errorf("%w: the Authorization header lacks Access, SignedHeaders or Signature", ErrMalformed)
 	}
 	return a, nil
-}
-
-// Verify checks r's signature as the gateway does: it recomputes it over the
-// headers the client listed, with body as the exact bytes received. secretFor
-// returns the SK for an AK. now is the server's clock.
-func Verify(r *http.Request, body []byte, secretFor func(ak string) (string, bool), now time.Time) error {
-	a, err := ParseAuthorization(r.Header.Get("Authorization"))
-	if err != nil {
-		return err
-	}
-	sk, ok := secretFor(a.Access)
-	if !ok {
-		return errors.New("unknown access key")
-	}
-	date := r.Header.Get(HeaderDate)
-	t, err := time.Parse(DateFormat, date)
-	if err != nil {
-		return fmt.Errorf("X-Sdk-Date %q is not in %s form", date, DateFormat)
-	}
-	if d := now.Sub(t); d > MaxClockSkew || d < -MaxClockSkew {
-		return fmt.Errorf("X-Sdk-Date %s is more than %s off the server clock", date, MaxClockSkew)
-	}
-	seen := map[string]bool{}
-	for _, h := range a.SignedHeaders {
-		seen[h] = true
-	}
-	if !seen["x-sdk-date"] || !seen["host"] {
-		return errors.New("signature must cover host and x-sdk-date")
-	}
-	if r.Header.Get("X-Security-Token") != "" && !seen["x-security-token"] {
-		return errors.New("signature must cover x-security-token")
-	}
-	cr, err := CanonicalRequest(r, a.SignedHeaders, HashHex(body))
-	if err != nil {
-		return err
-	}
-	want := Signature(sk, date, cr)
-	if !hmac.Equal([]byte(want), []byte(a.Signature)) {
-		return errors.New("signature does not match")
-	}
-	return nil
 }
