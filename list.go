@@ -187,14 +187,14 @@ func (c *Client) listImages(ctx context.Context, cfg *callConfig, opts *ListImag
 				first = page.Images[0].ID
 			}
 			more, err := p.next(&o.Offset, o.Limit, len(page.Images), page.Total, page.Size, first)
+			if err != nil { // the page repeats one already yielded
+				yield(nil, fmt.Errorf("modelarts: listing images: %w", err))
+				return
+			}
 			for _, img := range page.Images {
 				if !yield(img, nil) {
 					return
 				}
-			}
-			if err != nil {
-				yield(nil, fmt.Errorf("modelarts: listing images: %w", err))
-				return
 			}
 			if !more {
 				return

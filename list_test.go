@@ -13,15 +13,27 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// serverDefaultPage is the page size the API pages document for a listing
+// without limit; written here, not taken from the SDK, so that a wrong SDK
+// constant cannot hide a paging bug.
+const serverDefaultPage = 200
+
 // pagedResponder serves total images in pages honouring limit and offset.
 func pagedResponder(t *testing.T, total int, calls *atomic.Int32) func(*http.Request) (*http.Response, error) {
+	return cappedPagedResponder(total, serverDefaultPage, calls)
+}
+
+// cappedPagedResponder is a server whose pages hold at most maxPage
+// images, whatever limit asks for, and which reports the total.
+func cappedPagedResponder(total, maxPage int, calls *atomic.Int32) func(*http.Request) (*http.Response, error) {
 	return func(r *http.Request) (*http.Response, error) {
 		calls.Add(1)
 		q := r.URL.Query()
 		limit, _ := strconv.Atoi(q.Get("limit"))
 		if limit == 0 {
-			limit = DefaultPageSize
+			limit = serverDefaultPage
 		}
+		limit = min(limit, maxPage)
 		offset, _ := strconv.Atoi(q.Get("offset"))
 		var items []string
 		for i := offset; i < total && i < offset+limit; i++ {
@@ -68,6 +80,27 @@ func TestListImagesPaging(t *testing.T) {
 			assert.Equal(t, tc.wantCalls, int(calls.Load()))
 		})
 	}
+}
+
+func TestListImagesNeverAssumesTheServersPageSize(t *testing.T) {
+	c, mt, _ := newMockClient(t)
+	var calls atomic.Int32
+	mt.RegisterResponder("GET", testEndpoint+projectPath+"/images", cappedPagedResponder(451, 100, &calls))
+	ids, err := collect(t, c, nil)
+	require.NoError(t, err)
+	assert.Len(t, ids, 451, "a server paging at 100 under a 200 default is read to the end")
+	assert.Equal(t, "img-450", ids[450])
+	assert.Equal(t, int32(5), calls.Load())
+}
+
+func TestListImagesStopsOnAServerThatIgnoresTheOffset(t *testing.T) {
+	c, mt, _ := newMockClient(t)
+	mt.RegisterResponder("GET", testEndpoint+projectPath+"/images", jsonResponder(200, `{"data":[{"id":"a"},{"id":"b"}],"total":10}`))
+	ids, err := collect(t, c, &ListImagesOptions{Limit: 2})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "ignores the offset")
+	assert.Equal(t, []string{"a", "b"}, ids, "the repeated page is not yielded again")
+	assert.Equal(t, 2, mt.GetTotalCallCount(), "no loop")
 }
 
 func TestListImagesWithoutTotalPagesUntilAShortPage(t *testing.T) {

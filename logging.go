@@ -26,9 +26,9 @@ func (c *Client) logAttempt(ctx context.Context, cl *call, n int, wait time.Dura
 		attrs = append(attrs, slog.String("query", redactQuery(cl.query)))
 	}
 	if at.err != nil {
-		attrs = append(attrs, slog.String("error", at.err.Error()))
+		attrs = append(attrs, slog.String("error", c.bounded(at, at.err.Error(), 512)))
 	} else {
-		attrs = append(attrs, slog.Int("status", at.status), slog.String("request_id", at.header.Get("X-Request-Id")))
+		attrs = append(attrs, slog.Int("status", at.status), slog.String("request_id", c.bounded(at, at.header.Get("X-Request-Id"), maxRequestIDLen)))
 		if apiErr != nil && apiErr.Code != "" {
 			attrs = append(attrs, slog.String("error_code", apiErr.Code))
 		}

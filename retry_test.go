@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -302,24 +303,40 @@ func TestSignerFailureIsReturnedNotRetried(t *testing.T) {
 }
 
 func TestRetryBudgetStopsRetriesDuringAnOutage(t *testing.T) {
-	c, mt, _ := newMockClient(t)
-	c.budget.tokens.Store(budgetRetryCost*2 + 1)
+	// Driven only through calls: the budget starts full (500 tokens), each
+	// retry costs 5 and each success returns 1. A GET failing with 503 makes
+	// 4 attempts (3 retries, 15 tokens): 33 such calls leave 5 tokens, so
+	// the 34th affords one retry and then stops, saying why.
+	c, mt, _ := newMockClient(t, WithRetry(RetryPolicy{ZeroWait: true}))
 	mt.RegisterResponder("GET", imageURL, jsonResponder(503, `{}`))
-	_, err := c.GetImage(context.Background(), "img-1")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "retry budget")
-	assert.Equal(t, 3, mt.GetTotalCallCount(), "two retries were affordable")
+	calls := 0
+	var err error
+	for calls < 100 {
+		calls++
+		_, err = c.GetImage(context.Background(), "img-1")
+		require.Error(t, err)
+		if strings.Contains(err.Error(), "retry budget") {
+			break
+		}
+	}
+	assert.Equal(t, 34, calls)
+	assert.Equal(t, 33*4+2, mt.GetTotalCallCount())
 
+	mt.ZeroCallCounters()
 	_, err = c.GetImage(context.Background(), "img-1")
 	require.Error(t, err)
-	assert.Equal(t, 4, mt.GetTotalCallCount(), "budget spent: no retry at all")
+	assert.Equal(t, 1, mt.GetTotalCallCount(), "budget spent: no retry at all")
 
 	mt.RegisterResponder("GET", imageURL, jsonResponder(200, `{"id":"img-1"}`))
 	for i := 0; i < budgetRetryCost; i++ {
 		_, err = c.GetImage(context.Background(), "img-1")
 		require.NoError(t, err)
 	}
-	assert.GreaterOrEqual(t, c.budget.tokens.Load(), int64(budgetRetryCost), "successes refill the budget")
+	mt.RegisterResponder("GET", imageURL, jsonResponder(503, `{}`))
+	mt.ZeroCallCounters()
+	_, err = c.GetImage(context.Background(), "img-1")
+	require.Error(t, err)
+	assert.Equal(t, 2, mt.GetTotalCallCount(), "five successes refilled one retry")
 }
 
 func TestRateLimitWaitsBeforeSending(t *testing.T) {
@@ -357,11 +374,18 @@ func TestLoggingRecordsAttemptsAndRetries(t *testing.T) {
 }
 
 func TestSilentWithoutLogger(t *testing.T) {
+	// Capture the process-wide default logger: a client without WithLogger
+	// must not fall back to it, not even for retries.
+	var buf bytes.Buffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	t.Cleanup(func() { slog.SetDefault(prev) })
 	c, mt, _ := newMockClient(t)
-	mt.RegisterResponder("GET", imageURL, jsonResponder(200, `{"id":"img-1"}`))
-	assert.Nil(t, c.logger)
+	mt.RegisterResponder("GET", imageURL, sequence(jsonResponder(503, `{}`), jsonResponder(200, `{"id":"img-1"}`)))
 	_, err := c.GetImage(context.Background(), "img-1")
 	require.NoError(t, err)
+	assert.Equal(t, 2, mt.GetTotalCallCount(), "a retry happened")
+	assert.Empty(t, buf.String())
 }
 
 func TestRedactQuery(t *testing.T) {

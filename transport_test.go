@@ -1,0 +1,97 @@
+package modelarts
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelarts-go/modelarts/auth"
+)
+
+// The default client must keep enough idle connections for concurrent
+// use: with http.DefaultTransport's 2 per host, 64 goroutines × 20 GETs
+// open well over a thousand connections.
+func TestDefaultTransportReusesConnectionsUnderConcurrency(t *testing.T) {
+	var opened atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id":"img-1"}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c, err := NewClient(srv.URL, testProject, auth.NewTokenSigner(testToken)) // no WithHTTPClient: the default
+	require.NoError(t, err)
+	defer c.rc.GetClient().CloseIdleConnections()
+
+	const goroutines, calls = 64, 20
+	var wg sync.WaitGroup
+	for g := 0; g < goroutines; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < calls; i++ {
+				_, err := c.GetImage(context.Background(), "img-1")
+				assert.NoError(t, err)
+			}
+		}()
+	}
+	wg.Wait()
+	t.Logf("%d goroutines × %d GETs opened %d connections", goroutines, calls, opened.Load())
+	assert.LessOrEqual(t, int(opened.Load()), 2*goroutines, "connections are kept and reused")
+}
+
+func TestCallersHTTPClientIsUsedAsGiven(t *testing.T) {
+	tr := &http.Transport{MaxIdleConnsPerHost: 1}
+	hc := &http.Client{Transport: tr, Timeout: 7 * time.Second}
+	c, err := NewClient(testEndpoint, testProject, auth.NewTokenSigner(testToken), WithHTTPClient(hc))
+	require.NoError(t, err)
+	assert.Same(t, tr, c.rc.GetClient().Transport, "a user's transport is not tuned or replaced")
+	assert.Nil(t, hc.CheckRedirect, "the caller's client is not modified")
+	assert.Equal(t, 1, tr.MaxIdleConnsPerHost)
+}
+
+// Keeping one image of a page must not keep the page: each image is its
+// own allocation, so the others can be collected.
+func TestAKeptImageDoesNotKeepItsPageAlive(t *testing.T) {
+	items := make([]string, 100)
+	for i := range items {
+		items[i] = fmt.Sprintf(`{"id":"img-%d","name":"n","description":"%s"}`, i, strings.Repeat("d", 100))
+	}
+	body := `{"data":[` + strings.Join(items, ",") + `],"total":100}`
+	c, mt, _ := newMockClient(t)
+	mt.RegisterResponder("GET", testEndpoint+projectPath+"/images", jsonResponder(200, body))
+	page, err := c.ListImagesPage(context.Background(), nil)
+	require.NoError(t, err)
+	kept := page.Images[0]
+	collected := make(chan struct{})
+	// SetFinalizer needs the start of an allocation: it panics for an
+	// image inside a shared array.
+	runtime.SetFinalizer(page.Images[1], func(*Image) { close(collected) })
+	page = nil
+	for i := 0; i < 20; i++ {
+		runtime.GC()
+		select {
+		case <-collected:
+			assert.Equal(t, "img-0", kept.ID)
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Fatal("an image dropped by the caller was not collected while another of its page is kept")
+}
