@@ -19,6 +19,8 @@ for i in $(seq "$COUNT"); do
   "$out/bench.test" -test.run '^$' -test.bench "${BENCH:-.}" -test.benchmem -test.benchtime "$BENCHTIME" >> "$out/raw.txt"
 done
 
+# The header first: the rows below are sorted by name.
+printf "%-26s %12s %12s %7s %10s %10s %7s %6s %6s %7s\n" benchmark ns/op "base ns/op" ratio allocs/op base ratio conns base closed
 awk '
 /^Benchmark/ {
   name = $1; sub(/-[0-9]+$/, "", name)
@@ -38,7 +40,6 @@ function median(key,   m, i, j, t, a) {
   return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
 }
 END {
-  printf "%-26s %12s %12s %7s %10s %10s %7s %6s %6s %7s\n", "benchmark", "ns/op", "base ns/op", "ratio", "allocs/op", "base", "ratio", "conns", "base", "closed"
   for (name in names) {
     if (name ~ /Baseline$/) continue
     base = name "Baseline"; sub(/^Benchmark/, "", base); base = "Benchmark" base
