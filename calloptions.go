@@ -16,7 +16,14 @@ import (
 // ErrInvalidRequest when given to another call, before anything is sent.
 //
 // Client-wide defaults for every call are set with WithCallDefaults.
-type CallOption func(*callConfig)
+type CallOption interface {
+	applyCall(*callConfig)
+}
+
+// callOptionFunc makes a CallOption of a function.
+type callOptionFunc func(*callConfig)
+
+func (f callOptionFunc) applyCall(c *callConfig) { f(c) }
 
 // DeleteOption is a CallOption given to a delete; WithForce is the one made
 // for deletes.
@@ -60,59 +67,59 @@ type Response struct {
 // dst when it returns (for a wait or a listing, the last request's). dst is
 // left untouched when no answer arrived at all.
 func WithResponse(dst *Response) CallOption {
-	return func(c *callConfig) {
+	return callOptionFunc(func(c *callConfig) {
 		if dst == nil {
 			c.errs = append(c.errs, invalid("WithResponse", "the *Response is nil"))
 			return
 		}
 		c.response = dst
-	}
+	})
 }
 
 // WithCallTimeout bounds the whole call (retries, waits and paging
 // included), like a context deadline set by the caller.
 func WithCallTimeout(d time.Duration) CallOption {
-	return func(c *callConfig) {
+	return callOptionFunc(func(c *callConfig) {
 		if d <= 0 {
 			c.errs = append(c.errs, invalid("WithCallTimeout", "the timeout must be positive, got %s", d))
 			return
 		}
 		c.timeout = d
-	}
+	})
 }
 
 // WithAttemptTimeout bounds each attempt of this call, overriding the
 // client's WithTimeout.
 func WithAttemptTimeout(d time.Duration) CallOption {
-	return func(c *callConfig) {
+	return callOptionFunc(func(c *callConfig) {
 		if d <= 0 {
 			c.errs = append(c.errs, invalid("WithAttemptTimeout", "the timeout must be positive, got %s", d))
 			return
 		}
 		c.attemptTimeout = d
-	}
+	})
 }
 
 // WithCallRetry sets the retry policy of this call, overriding the client's
 // WithRetry; zero fields take the defaults, as in WithRetry.
 func WithCallRetry(p RetryPolicy) CallOption {
-	return func(c *callConfig) {
+	return callOptionFunc(func(c *callConfig) {
 		if err := p.check("WithCallRetry"); err != nil {
 			c.errs = append(c.errs, err)
 			return
 		}
 		p = p.withDefaults()
 		c.retry = &p
-	}
+	})
 }
 
 // WithForce makes a delete also remove the image content in SWR (personal
 // private images only). It applies to DeleteImage and DeleteImageGroup.
 func WithForce() DeleteOption {
-	return func(c *callConfig) {
+	return callOptionFunc(func(c *callConfig) {
 		c.force = true
 		c.used |= optForce
-	}
+	})
 }
 
 // begin checks the context and the options of a call and applies its
@@ -124,14 +131,14 @@ func (c *Client) begin(ctx context.Context, opts []CallOption, allowed optionKin
 	}
 	cfg := &callConfig{wait: defaultWaitSettings()}
 	for _, o := range c.callDefaults {
-		o(cfg)
+		o.applyCall(cfg)
 	}
 	cfg.used = 0 // client defaults may set anything; only the call's own options are checked
 	for _, o := range opts {
 		if o == nil {
 			return nil, nil, nil, invalid("options", "a CallOption is nil")
 		}
-		o(cfg)
+		o.applyCall(cfg)
 	}
 	if len(cfg.errs) > 0 {
 		return nil, nil, nil, cfg.errs[0]

@@ -76,7 +76,7 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 		if o == nil {
 			return nil, invalid("options", "an Option is nil")
 		}
-		o(&s)
+		o.apply(&s)
 	}
 	if len(s.errs) > 0 {
 		return nil, errors.Join(s.errs...)

@@ -9,7 +9,14 @@ import (
 )
 
 // Option configures a Client.
-type Option func(*settings)
+type Option interface {
+	apply(*settings)
+}
+
+// optionFunc makes an Option of a function.
+type optionFunc func(*settings)
+
+func (f optionFunc) apply(s *settings) { f(s) }
 
 // settings collects the options before NewClient checks them.
 type settings struct {
@@ -33,43 +40,43 @@ const DefaultTimeout = 30 * time.Second
 // The client is copied, never modified; redirects are not followed, so no
 // credential can travel to another host.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(s *settings) {
+	return optionFunc(func(s *settings) {
 		if hc == nil {
 			s.errs = append(s.errs, invalid("WithHTTPClient", "the *http.Client is nil"))
 			return
 		}
 		s.httpClient = hc
-	}
+	})
 }
 
 // WithUserAgent appends ua to the SDK's own "modelarts-go/<version>"
 // User-Agent.
 func WithUserAgent(ua string) Option {
-	return func(s *settings) { s.userAgent = ua }
+	return optionFunc(func(s *settings) { s.userAgent = ua })
 }
 
 // WithTimeout bounds each attempt (default DefaultTimeout); the caller's
 // context bounds the whole call, retries and waits included.
 func WithTimeout(d time.Duration) Option {
-	return func(s *settings) {
+	return optionFunc(func(s *settings) {
 		if d <= 0 {
 			s.errs = append(s.errs, invalid("WithTimeout", "the timeout must be positive, got %s", d))
 			return
 		}
 		s.timeout = d
-	}
+	})
 }
 
 // WithRetry sets the retry policy; zero fields take the defaults of
 // DefaultRetryPolicy.
 func WithRetry(p RetryPolicy) Option {
-	return func(s *settings) {
+	return optionFunc(func(s *settings) {
 		if err := p.check("WithRetry"); err != nil {
 			s.errs = append(s.errs, err)
 			return
 		}
 		s.retry = p.withDefaults()
-	}
+	})
 }
 
 // WithCallDefaults sets options every call of the client starts from; the
@@ -82,14 +89,14 @@ func WithRetry(p RetryPolicy) Option {
 // WithForce, which is refused here: deleting SWR content must be asked for
 // call by call.
 func WithCallDefaults(opts ...CallOption) Option {
-	return func(s *settings) {
+	return optionFunc(func(s *settings) {
 		probe := callConfig{wait: defaultWaitSettings()}
 		for _, o := range opts {
 			if o == nil {
 				s.errs = append(s.errs, invalid("WithCallDefaults", "a CallOption is nil"))
 				return
 			}
-			o(&probe)
+			o.applyCall(&probe)
 		}
 		switch {
 		case len(probe.errs) > 0:
@@ -101,33 +108,33 @@ func WithCallDefaults(opts ...CallOption) Option {
 		default:
 			s.defaults = append(s.defaults, opts...)
 		}
-	}
+	})
 }
 
 // WithoutRetry makes every call a single attempt (token refresh after a
 // rejected token excepted, which is not a retry of a failure).
 func WithoutRetry() Option {
-	return func(s *settings) { s.retry = RetryPolicy{MaxAttempts: 1, ZeroWait: true}.withDefaults() }
+	return optionFunc(func(s *settings) { s.retry = RetryPolicy{MaxAttempts: 1, ZeroWait: true}.withDefaults() })
 }
 
 // WithLogger logs one debug record per attempt and one warn record per
 // retry. Records never contain tokens, keys, signatures or passwords.
 // Without it the client is silent.
 func WithLogger(l *slog.Logger) Option {
-	return func(s *settings) { s.logger = l }
+	return optionFunc(func(s *settings) { s.logger = l })
 }
 
 // WithRateLimit makes the client wait before each attempt so that all of its
 // goroutines together stay under rps requests per second with bursts of
 // burst, instead of collecting 429s from the service's throttle.
 func WithRateLimit(rps float64, burst int) Option {
-	return func(s *settings) {
+	return optionFunc(func(s *settings) {
 		if rps <= 0 || burst < 1 {
 			s.errs = append(s.errs, invalid("WithRateLimit", "rps must be positive and burst at least 1, got %g and %d", rps, burst))
 			return
 		}
 		s.limiter = rate.NewLimiter(rate.Limit(rps), burst)
-	}
+	})
 }
 
 // WithReconcileWindow sets how long a create whose outcome is uncertain (a
@@ -136,11 +143,11 @@ func WithRateLimit(rps float64, burst int) Option {
 // is eventually consistent: a shorter window concludes sooner, and more
 // often ends in ErrCreateOutcomeUnknown; zero looks once.
 func WithReconcileWindow(d time.Duration) Option {
-	return func(s *settings) {
+	return optionFunc(func(s *settings) {
 		if d < 0 {
 			s.errs = append(s.errs, invalid("WithReconcileWindow", "the window cannot be negative, got %s", d))
 			return
 		}
 		s.settle = d
-	}
+	})
 }

@@ -42,38 +42,38 @@ func (w *waitSettings) check() error {
 // WithPollInterval sets the wait after the first poll (min; the first poll
 // itself is immediate) and the cap the waits grow to, with jitter (max).
 func WithPollInterval(min, max time.Duration) WaitOption {
-	return func(c *callConfig) {
+	return callOptionFunc(func(c *callConfig) {
 		c.wait.min, c.wait.max = min, max
 		c.used |= optWait
-	}
+	})
 }
 
 // WithProgress calls fn after every successful poll of an image wait with
 // the image as read, e.g. to print its status.
 func WithProgress(fn func(*Image)) WaitOption {
-	return func(c *callConfig) {
+	return callOptionFunc(func(c *callConfig) {
 		c.wait.progress = fn
 		c.used |= optWait
-	}
+	})
 }
 
 // WithNotebookProgress calls fn after every successful poll of a notebook
 // wait (WaitForNotebook, and the notebook part of SaveNotebookAsImage).
 func WithNotebookProgress(fn func(*Notebook)) WaitOption {
-	return func(c *callConfig) {
+	return callOptionFunc(func(c *callConfig) {
 		c.wait.notebookProgress = fn
 		c.used |= optWait
-	}
+	})
 }
 
 // WithNotFoundGrace sets how long after the wait starts a "not found" is
 // taken for the service's eventual consistency (a just-created image not
 // yet readable) rather than an answer (default 30 s).
 func WithNotFoundGrace(d time.Duration) WaitOption {
-	return func(c *callConfig) {
+	return callOptionFunc(func(c *callConfig) {
 		c.wait.grace = d
 		c.used |= optWait
-	}
+	})
 }
 
 // WaitForActive polls the image until it is ACTIVE and returns it. An image
