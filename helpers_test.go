@@ -117,3 +117,15 @@ func (f *fakeClock) install(c *Client) {
 	c.now = f.now
 	c.sleep = f.sleep
 }
+
+// newMockClientWithSigner is newMockClient with the given signer.
+func newMockClientWithSigner(t *testing.T, signer auth.Signer, opts ...Option) (*Client, *httpmock.MockTransport, *sleepRecorder) {
+	t.Helper()
+	mt := httpmock.NewMockTransport()
+	all := append([]Option{WithHTTPClient(&http.Client{Transport: mt})}, opts...)
+	c, err := NewClient(testEndpoint, testProject, signer, all...)
+	require.NoError(t, err)
+	rec := &sleepRecorder{}
+	c.sleep = rec.sleep
+	return c, mt, rec
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/modelarts-go/modelarts/auth"
 	"time"
 )
 
@@ -197,7 +198,7 @@ func isTransient(err error) bool {
 	}
 	var re *RequestError
 	var de *DecodeError
-	return errors.As(err, &re) || errors.As(err, &de)
+	return errors.As(err, &re) || errors.As(err, &de) || auth.IsTemporary(err) // an IAM hiccup
 }
 
 // WaitError is a wait ended by its context before the image reached the
