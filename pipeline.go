@@ -362,13 +362,21 @@ type looseDecoder interface {
 
 func (c *Client) transportError(cl *call, n int, at *attempt) error {
 	err := at.err
-	if c.redactor != nil || at.reqHeader != nil {
-		if msg := err.Error(); c.scrub(at, msg) != msg {
-			err = errors.New(c.scrub(at, msg)) // a transport that quoted a secret
-		}
+	if msg := err.Error(); c.scrub(at, msg) != msg {
+		err = &scrubbedError{msg: c.scrub(at, msg), err: err} // a transport that quoted a secret
 	}
 	return &RequestError{Method: cl.method, Path: cl.path, Attempts: n, Err: err}
 }
+
+// scrubbedError is an error whose message quoted a secret: it prints the
+// scrubbed message and still unwraps to the original for errors.Is.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
 
 // finalError is the error returned when no more attempts are made.
 func (c *Client) finalError(cl *call, n int, lastErr error, checkedNone bool) error {
