@@ -219,3 +219,45 @@ func ExampleClient_GetNotebook() {
 	fmt.Println(nb.Status, nb.Status == modelarts.NotebookStatusRunning)
 	// Output: STOPPED false
 }
+
+func ExampleClient_Endpoint() {
+	client, err := modelarts.NewClient("https://gateway.example.com/modelarts/", "a4a5d4098fb4474fa22cd05f897d6b99", auth.NewTokenSigner("my-token"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(client.Endpoint())
+	// Output:
+	// https://gateway.example.com/modelarts
+}
+
+func ExampleClient_ProjectID() {
+	client, err := modelarts.NewClient("https://modelarts.cn-north-4.myhuaweicloud.com", "a4a5d4098fb4474fa22cd05f897d6b99", auth.NewTokenSigner("my-token"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(client.ProjectID())
+	// Output:
+	// a4a5d4098fb4474fa22cd05f897d6b99
+}
+
+// An endpoint that repeats the API's own path is refused before any
+// request, saying what to drop.
+func ExampleNewClient_apiPathRefused() {
+	_, err := modelarts.NewClient("https://modelarts.cn-north-4.myhuaweicloud.com/v1", "a4a5d4098fb4474fa22cd05f897d6b99", auth.NewTokenSigner("my-token"))
+	fmt.Println(errors.Is(err, modelarts.ErrInvalidRequest))
+	// Output:
+	// true
+}
+
+func ExampleWithResponse() {
+	srv := modelartstest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+	var md modelarts.Response
+	if _, err := client.ListImagesPage(context.Background(), nil, modelarts.WithResponse(&md)); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(md.StatusCode, md.RequestID != "")
+	// Output:
+	// 200 true
+}
