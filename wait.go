@@ -22,6 +22,7 @@ type waitSettings struct {
 	min, max         time.Duration
 	progress         func(*Image)
 	notebookProgress func(*Notebook)
+	saveJobProgress  func(*SaveImageJob)
 	grace            time.Duration
 }
 
@@ -62,6 +63,15 @@ func WithProgress(fn func(*Image)) WaitOption {
 func WithNotebookProgress(fn func(*Notebook)) WaitOption {
 	return func(c *callConfig) {
 		c.wait.notebookProgress = fn
+		c.used |= optWait
+	}
+}
+
+// WithSaveImageJobProgress calls fn after every successful poll of
+// WaitForSaveImageJob with the job as read.
+func WithSaveImageJobProgress(fn func(*SaveImageJob)) WaitOption {
+	return func(c *callConfig) {
+		c.wait.saveJobProgress = fn
 		c.used |= optWait
 	}
 }
