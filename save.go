@@ -44,11 +44,14 @@ func (c *Client) SaveNotebookAsImage(ctx context.Context, notebookID string, req
 	if nb.Status != NotebookStatusRunning {
 		return nil, &NotebookNotRunningError{NotebookID: notebookID, Status: nb.Status}
 	}
-	img, err := c.CreateImageFromNotebook(ctx, notebookID, req, inheritCallOptions(cfg))
+	created, err := c.CreateImageFromNotebook(ctx, notebookID, req, inheritCallOptions(cfg))
 	if err != nil {
 		return nil, err
 	}
-	img, buildErr := c.waitImage(ctx, cfg, img.ID, untilActive)
+	img, buildErr := c.waitImage(ctx, cfg, created.ID, untilActive)
+	if img == nil { // no poll succeeded: the image as created is all there is
+		img = created
+	}
 	var failed *ImageFailedError
 	if buildErr != nil && !errors.As(buildErr, &failed) {
 		return img, buildErr // the wait itself ended: deadline, permanent error
