@@ -191,7 +191,7 @@ func ExampleClient_WaitForNotebook() {
 
 func ExampleClient_SaveNotebookAsImage() {
 	client, stop := exampleService(map[string][]string{
-		"GET /notebooks/nb-1":                {`{"id":"nb-1","status":"RUNNING"}`, `{"id":"nb-1","status":"SNAPSHOTTING"}`, `{"id":"nb-1","status":"RUNNING"}`},
+		"GET /notebooks/nb-1":               {`{"id":"nb-1","status":"RUNNING"}`, `{"id":"nb-1","status":"SNAPSHOTTING"}`, `{"id":"nb-1","status":"RUNNING"}`},
 		"POST /notebooks/nb-1/create-image": {`{"id":"img-9","name":"my-env","status":"INIT"}`},
 		"GET /images/img-9":                 {`{"id":"img-9","name":"my-env","status":"CREATING"}`, `{"id":"img-9","name":"my-env","status":"ACTIVE"}`},
 	})
