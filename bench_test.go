@@ -490,3 +490,263 @@ func BenchmarkDecodeImageBaseline(b *testing.B) {
 		}
 	}
 }
+
+// Benchmarks of the image-group, notebook and sync calls, each against the
+// same work written by hand.
+
+func benchFixture(b *testing.B, name string) []byte {
+	body, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return body
+}
+
+// baselineSend is the hand-written floor of a call with a body (nil for
+// none): build, sign, send, check, decode.
+func baselineSend(hc *http.Client, method, url string, body []byte, out any) error {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(context.Background(), method, url, rd)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json;charset=UTF-8")
+	}
+	tokenSign(req)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// plainNotebook is what a hand-written client would decode a notebook into.
+type plainNotebook struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	Description string     `json:"description"`
+	Status      string     `json:"status"`
+	FailReason  string     `json:"fail_reason"`
+	Flavor      string     `json:"flavor"`
+	Image       plainImage `json:"image"`
+	URL         string     `json:"url"`
+	WorkspaceID string     `json:"workspace_id"`
+	Feature     string     `json:"feature"`
+	Lease       struct {
+		Enable   bool   `json:"enable"`
+		Type     string `json:"type"`
+		Duration int64  `json:"duration"`
+		CreateAt int64  `json:"create_at"`
+		UpdateAt int64  `json:"update_at"`
+	} `json:"lease"`
+	Tags []struct {
+		Key   string `json:"key"`
+		Value string `json:"value"`
+	} `json:"tags"`
+}
+
+type plainGroup struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Namespace    string `json:"namespace"`
+	Description  string `json:"description"`
+	ReadMe       string `json:"read_me"`
+	IconName     string `json:"icon_name"`
+	VersionCount int    `json:"version_count"`
+	SWRInstance  string `json:"swr_instance_id"`
+	SWRName      string `json:"swr_instance_name"`
+	CreateAt     int64  `json:"create_at"`
+	UpdateAt     int64  `json:"update_at"`
+}
+
+func notebookListBody(b *testing.B, n int) []byte {
+	nb := benchFixture(b, "notebook_response.json")
+	items := make([]string, n)
+	for i := range items {
+		items[i] = string(nb)
+	}
+	return []byte(fmt.Sprintf(`{"current":1,"data":[%s],"pages":1,"size":%d,"total":%d}`, strings.Join(items, ","), n, n))
+}
+
+func BenchmarkSyncImage(b *testing.B) {
+	srv := newBenchServer(b, getImageBody(b))
+	c := sdkClient(b, srv.URL, auth.NewTokenSigner("bench-token"))
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.SyncImage(ctx, benchImageID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSyncImageBaseline(b *testing.B) {
+	srv := newBenchServer(b, getImageBody(b))
+	hc := baselineClient()
+	url := srv.URL + "/v1/" + benchProject + "/images/" + benchImageID + "/sync"
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var img plainImage
+		if err := baselineSend(hc, "POST", url, nil, &img); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkListImageGroups(b *testing.B) {
+	body := benchFixture(b, "image_groups_response.json")
+	srv := newBenchServer(b, body)
+	c := sdkClient(b, srv.URL, auth.NewTokenSigner("bench-token"))
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		n := 0
+		for _, err := range c.ListImageGroups(ctx, nil) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != 2 {
+			b.Fatal(n)
+		}
+	}
+}
+
+func BenchmarkListImageGroupsBaseline(b *testing.B) {
+	body := benchFixture(b, "image_groups_response.json")
+	srv := newBenchServer(b, body)
+	hc := baselineClient()
+	url := srv.URL + "/v1/" + benchProject + "/images/group"
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var page struct {
+			Data  []*plainGroup `json:"data"`
+			Total int           `json:"total"`
+		}
+		if err := baselineSend(hc, "GET", url, nil, &page); err != nil || len(page.Data) != 2 {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkUpdateImageGroup(b *testing.B) {
+	srv := newBenchServer(b, []byte(`{"id":"g-1","name":"my-pytorch","read_me":"# usage","version_count":3}`))
+	c := sdkClient(b, srv.URL, auth.NewTokenSigner("bench-token"))
+	req := &UpdateImageGroupRequest{ReadMe: "# usage", Tags: []Tag{{Key: "team", Value: "ml"}}}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.UpdateImageGroup(ctx, "g-1", req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkUpdateImageGroupBaseline(b *testing.B) {
+	srv := newBenchServer(b, []byte(`{"id":"g-1","name":"my-pytorch","read_me":"# usage","version_count":3}`))
+	hc := baselineClient()
+	url := srv.URL + "/v1/" + benchProject + "/images/group/g-1"
+	type tag struct {
+		Key   string `json:"key"`
+		Value string `json:"value"`
+	}
+	in := struct {
+		ReadMe string `json:"read_me"`
+		Tags   []tag  `json:"tags"`
+	}{"# usage", []tag{{"team", "ml"}}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		body, _ := json.Marshal(&in)
+		var g plainGroup
+		if err := baselineSend(hc, "PUT", url, body, &g); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkListNotebooks(b *testing.B) {
+	body := notebookListBody(b, 50)
+	srv := newBenchServer(b, body)
+	c := sdkClient(b, srv.URL, auth.NewTokenSigner("bench-token"))
+	ctx := context.Background()
+	opts := &ListNotebooksOptions{Limit: 50}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		n := 0
+		for _, err := range c.ListNotebooks(ctx, opts) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != 50 {
+			b.Fatal(n)
+		}
+	}
+}
+
+func BenchmarkListNotebooksBaseline(b *testing.B) {
+	body := notebookListBody(b, 50)
+	srv := newBenchServer(b, body)
+	hc := baselineClient()
+	url := srv.URL + "/v1/" + benchProject + "/notebooks?limit=50"
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var page struct {
+			Data  []*plainNotebook `json:"data"`
+			Total int              `json:"total"`
+		}
+		if err := baselineSend(hc, "GET", url, nil, &page); err != nil || len(page.Data) != 50 {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkStartNotebook(b *testing.B) {
+	srv := newBenchServer(b, benchFixture(b, "notebook_response.json"))
+	c := sdkClient(b, srv.URL, auth.NewTokenSigner("bench-token"))
+	ctx := context.Background()
+	opts := &StartNotebookOptions{Duration: 2 * time.Hour}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.StartNotebook(ctx, "6fa459ea-ee8a-3ca4-894e-db77e160355e", opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkStartNotebookBaseline(b *testing.B) {
+	srv := newBenchServer(b, benchFixture(b, "notebook_response.json"))
+	hc := baselineClient()
+	url := srv.URL + "/v1/" + benchProject + "/notebooks/6fa459ea-ee8a-3ca4-894e-db77e160355e/start?duration=7200000"
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var nb plainNotebook
+		if err := baselineSend(hc, "POST", url, nil, &nb); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -148,7 +148,7 @@ func (c *Client) begin(ctx context.Context, opts []CallOption, allowed optionKin
 		case extra&optForce != 0:
 			return nil, nil, nil, invalid("options", "WithForce applies only to DeleteImage and DeleteImageGroup")
 		default:
-			return nil, nil, nil, invalid("options", "WithPollInterval, WithProgress, WithNotebookProgress and WithNotFoundGrace apply only to waits")
+			return nil, nil, nil, invalid("options", "WithPollInterval, WithProgress, WithNotebookProgress, WithSaveImageJobProgress and WithNotFoundGrace apply only to waits")
 		}
 	}
 	if err := cfg.wait.check(); err != nil {

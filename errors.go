@@ -25,7 +25,8 @@ var (
 	ErrForbidden = auth.ErrForbidden
 	// ErrThrottled: 429 or ModelArts.6101 (system busy).
 	ErrThrottled = errors.New("throttled")
-	// ErrConflict: 409 or ModelArts.6737 (an image with this tag exists).
+	// ErrConflict: 409, ModelArts.6737 (an image with this tag exists) or
+	// ModelArts.6301 (the instance exists).
 	ErrConflict = errors.New("conflict")
 	// ErrNotebookNotRunning: ModelArts.6327; only a RUNNING notebook can be
 	// saved as an image.
@@ -39,6 +40,20 @@ var (
 	// ErrCreateOutcomeUnknown: a create was sent and the SDK could not
 	// establish which image, if any, it made (see *CreateOutcomeError).
 	ErrCreateOutcomeUnknown = errors.New("create outcome unknown")
+	// ErrNotebookAlreadyRunning: ModelArts.6305; StartNotebook on a
+	// notebook that is running. A caller that only wants it running can
+	// take this as success.
+	ErrNotebookAlreadyRunning = errors.New("notebook is already running")
+	// ErrNotebookStarting: ModelArts.6306; StartNotebook on a notebook that
+	// is starting. WaitForNotebook(..., NotebookStatusRunning) waits for it.
+	ErrNotebookStarting = errors.New("notebook is starting")
+	// ErrNotebookFailed: a *NotebookFailedError; a wait saw the notebook
+	// reach a state it will not leave for the one awaited.
+	ErrNotebookFailed = errors.New("notebook failed")
+	// ErrQuotaExceeded: ModelArts.0113 (notebook quota used up) or
+	// ModelArts.6302 (instance count at its maximum). Retrying does not
+	// help; free or raise the quota.
+	ErrQuotaExceeded = errors.New("quota exceeded")
 )
 
 // Error codes the SDK gives a meaning to.
@@ -56,6 +71,17 @@ const (
 	CodeTokenExpired        = "ModelArts.0202"
 	CodeTokenInvalid        = "ModelArts.0203"
 	CodeSignatureExpired    = "APIGW.0303" // the gateway: X-Sdk-Date too far from its clock
+
+	CodeParameterError         = "ModelArts.0104" // a request parameter is wrong
+	CodeInvalidParameterValues = "ModelArts.0107" // the values of request parameters are invalid
+	CodeNotebookQuotaExhausted = "ModelArts.0113" // ErrQuotaExceeded
+	CodeInstanceExists         = "ModelArts.6301" // ErrConflict
+	CodeInstanceLimitReached   = "ModelArts.6302" // ErrQuotaExceeded
+	CodeSortNotSupported       = "ModelArts.6303" // a sort_key field the service does not sort on
+	CodeStopBeforeDelete       = "ModelArts.6304" // stop the instance before deleting it
+	CodeNotebookAlreadyRunning = "ModelArts.6305" // ErrNotebookAlreadyRunning
+	CodeNotebookStarting       = "ModelArts.6306" // ErrNotebookStarting
+	CodeSSHConfigMissing       = "ModelArts.6768" // the image supports only SSH and no SSH configuration was given
 )
 
 // APIError is any non-2xx answer of the service.
@@ -99,11 +125,17 @@ func (e *APIError) Is(target error) bool {
 	case ErrThrottled:
 		return e.StatusCode == 429 || e.Code == CodeSystemBusy
 	case ErrConflict:
-		return e.StatusCode == 409 || e.Code == CodeDuplicateTag
+		return e.StatusCode == 409 || e.Code == CodeDuplicateTag || e.Code == CodeInstanceExists
 	case ErrNotebookNotRunning:
 		return e.Code == CodeNotebookNotRunning
 	case ErrOperationInProgress:
 		return e.Code == CodeOperationInProgress
+	case ErrNotebookAlreadyRunning:
+		return e.Code == CodeNotebookAlreadyRunning
+	case ErrNotebookStarting:
+		return e.Code == CodeNotebookStarting
+	case ErrQuotaExceeded:
+		return e.Code == CodeNotebookQuotaExhausted || e.Code == CodeInstanceLimitReached
 	}
 	return false
 }

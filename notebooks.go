@@ -2,6 +2,7 @@ package modelarts
 
 import (
 	"context"
+	"errors"
 	"net/url"
 )
 
@@ -20,9 +21,17 @@ func (c *Client) getNotebook(ctx context.Context, cfg *callConfig, notebookID st
 	if err := validateID("notebook id", notebookID); err != nil {
 		return nil, err
 	}
+	return c.doNotebook(ctx, &call{method: "GET", path: c.notebookPath(notebookID), cfg: cfg})
+}
+
+// doNotebook runs a call whose answer is a notebook.
+func (c *Client) doNotebook(ctx context.Context, cl *call) (*Notebook, error) {
 	var nb Notebook
-	if err := c.do(ctx, &call{method: "GET", path: c.notebookPath(notebookID), cfg: cfg}, &nb); err != nil {
+	if err := c.do(ctx, cl, &nb); err != nil {
 		return nil, err
+	}
+	if nb.ID == "" {
+		return nil, &DecodeError{Method: cl.method, Path: cl.path, StatusCode: cl.meta.StatusCode, Err: errors.New("the answer carries no notebook id")}
 	}
 	nb.normalize()
 	return &nb, nil

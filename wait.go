@@ -23,6 +23,7 @@ type waitSettings struct {
 	min, max         time.Duration
 	progress         func(*Image)
 	notebookProgress func(*Notebook)
+	saveJobProgress  func(*SaveImageJob)
 	grace            time.Duration
 }
 
@@ -63,6 +64,15 @@ func WithProgress(fn func(*Image)) WaitOption {
 func WithNotebookProgress(fn func(*Notebook)) WaitOption {
 	return callOptionFunc(func(c *callConfig) {
 		c.wait.notebookProgress = fn
+		c.used |= optWait
+	})
+}
+
+// WithSaveImageJobProgress calls fn after every successful poll of
+// WaitForSaveImageJob with the job as read.
+func WithSaveImageJobProgress(fn func(*SaveImageJob)) WaitOption {
+	return callOptionFunc(func(c *callConfig) {
+		c.wait.saveJobProgress = fn
 		c.used |= optWait
 	})
 }
@@ -119,22 +129,66 @@ func (c *Client) WaitForImage(ctx context.Context, imageID string, cond func(*Im
 		return nil, err
 	}
 	defer cancel()
-	w := cfg.wait
+	return c.waitImage(ctx, cfg, imageID, cond)
+}
 
+// waitImage is WaitForImage once the call has begun.
+func (c *Client) waitImage(ctx context.Context, cfg *callConfig, imageID string, cond func(*Image) (bool, error)) (*Image, error) {
+	return pollUntil(ctx, c, cfg.wait, &waitSpec[*Image]{
+		resource: resourceImage,
+		id:       imageID,
+		poll:     func(ctx context.Context) (*Image, error) { return c.getImage(ctx, cfg, imageID) },
+		status:   func(img *Image) string { return string(img.Status) },
+		done:     cond,
+		progress: cfg.wait.progress,
+	})
+}
+
+// What a wait waits for, as WaitError.Resource names it.
+const (
+	resourceImage        = "image"
+	resourceNotebook     = "notebook"
+	resourceSaveImageJob = "save-image job"
+)
+
+// waitSpec is one wait of the shared poll loop: what to read, how to tell
+// its status, and when it is done.
+type waitSpec[T any] struct {
+	resource string // named in errors: "image", "notebook", "save-image job"
+	id       string
+	poll     func(context.Context) (T, error)
+	status   func(T) string
+	done     func(T) (bool, error)
+	progress func(T) // nil: none
+}
+
+// pollUntil is the one wait loop of the SDK (image, notebook and
+// save-image-job waits): an immediate first poll, then waits growing from
+// w.min to w.max with jitter, the last one shortened so a final poll fits
+// before ctx's deadline. It returns the last value read (the zero T if
+// none) with done's error, a *WaitError when ctx ends the wait, or the
+// permanent failure of a poll.
+func pollUntil[T any](ctx context.Context, c *Client, w waitSettings, s *waitSpec[T]) (T, error) {
 	start := c.now()
-	we := &WaitError{ImageID: imageID}
-	var last *Image
+	we := &WaitError{Resource: s.resource, ID: s.id}
+	if s.resource == resourceImage {
+		we.ImageID = s.id
+	}
+	var last T
 	for final := false; ; {
-		img, err := c.getImage(ctx, cfg, imageID)
+		v, err := s.poll(ctx)
 		we.Polls++
 		if err == nil {
-			last = img
-			we.LastStatus = img.Status
-			if w.progress != nil {
-				w.progress(img)
+			last = v
+			we.Status = s.status(v)
+			if s.resource == resourceImage {
+				we.LastStatus = ImageStatus(we.Status)
 			}
-			if done, cerr := cond(img); done || cerr != nil {
-				return img, cerr
+			if s.progress != nil {
+				s.progress(v)
+			}
+			if done, cerr := s.done(v); done || cerr != nil {
+				return v, cerr
 			}
 		} else {
 			switch {
@@ -146,7 +200,7 @@ func (c *Client) WaitForImage(ctx context.Context, imageID string, cond func(*Im
 			case isTransient(err):
 				we.noteTransient(err)
 			default:
-				return last, fmt.Errorf("modelarts: waiting for image %s: %w", imageID, err)
+				return last, fmt.Errorf("modelarts: waiting for %s %s: %w", s.resource, s.id, err)
 			}
 		}
 		if final { // the poll squeezed in before the deadline
@@ -201,12 +255,22 @@ func isTransient(err error) bool {
 	return errors.As(err, &re) || errors.As(err, &de) || auth.IsTemporary(err) // an IAM hiccup
 }
 
-// WaitError is a wait ended by its context before the image reached the
-// awaited state. It wraps the context's error and the last transient
-// failure.
+// WaitError is a wait ended by its context before what it awaited (an
+// image, a notebook or a save-image job) reached the awaited state. It
+// wraps the context's error and the last transient failure.
 type WaitError struct {
+	// Resource is what was awaited: "image", "notebook" or
+	// "save-image job" ("" reads as "image").
+	Resource string
+	// ID names it: the image or notebook ID, or "job/task" for a
+	// save-image job.
+	ID string
+	// Status is the last status read, "" if no poll succeeded.
+	Status string
+	// ImageID and LastStatus are ID and Status of an image wait (empty for
+	// the other waits), as before waits covered more than images.
 	ImageID         string
-	LastStatus      ImageStatus // "" if no poll succeeded
+	LastStatus      ImageStatus
 	Polls           int
 	TransientErrors int   // polls that failed transiently
 	LastTransient   error // the last of them
@@ -218,14 +282,23 @@ func (e *WaitError) noteTransient(err error) {
 	e.LastTransient = err
 }
 
-// Error names the image, the context error, the polls made and the last
-// status seen, and the transient failures if there were any.
+// Error names what was awaited, the context error, the polls made and the
+// last status seen, and the transient failures if there were any.
 func (e *WaitError) Error() string {
-	status := string(e.LastStatus)
+	resource, id, status := e.Resource, e.ID, e.Status
+	if resource == "" {
+		resource = resourceImage
+	}
+	if id == "" {
+		id = e.ImageID
+	}
+	if status == "" {
+		status = string(e.LastStatus)
+	}
 	if status == "" {
 		status = "none read"
 	}
-	msg := fmt.Sprintf("modelarts: waiting for image %s: %v after %d polls; last status %s", e.ImageID, e.Err, e.Polls, status)
+	msg := fmt.Sprintf("modelarts: waiting for %s %s: %v after %d polls; last status %s", resource, id, e.Err, e.Polls, status)
 	if e.TransientErrors > 0 {
 		msg += fmt.Sprintf("; %d polls failed transiently, the last with: %v", e.TransientErrors, e.LastTransient)
 	}

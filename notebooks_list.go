@@ -1,0 +1,199 @@
+package modelarts
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"math"
+	"net/url"
+	"regexp"
+	"strconv"
+
+	"github.com/modelarts-go/modelarts/internal/textutil"
+)
+
+// DefaultNotebookPageSize is the service's page size for ListNotebooks
+// when Limit is 0.
+const DefaultNotebookPageSize = 10
+
+// ListNotebooksOptions filters and pages ListNotebooks. Every field is
+// optional; a nil *ListNotebooksOptions means all defaults.
+type ListNotebooksOptions struct {
+	// Limit is the page size: 10, 20 or 50, the only values the service
+	// takes (others are refused before sending); 0 means its default, 10.
+	Limit  int
+	Offset int // notebooks to skip
+	// Name matches instance names fuzzily (the service offers no exact
+	// match here): at most 128 letters, digits, '-' and '_'.
+	Name        string
+	Status      NotebookStatus
+	Feature     NotebookFeature // the service lists NOTEBOOK instances when unset
+	PoolID      string          // dedicated pool
+	Owner       string          // user ID; honoured for the account's master user and admins only
+	Flavor      string          // e.g. modelarts.vm.cpu.2u
+	ImageID     string          // notebooks running this image
+	ID          string          // one instance
+	Billing     string          // COMPUTE, STORAGE or ALL
+	WorkspaceID string
+	// Tags filters on tags, items separated by ',' or '|' (the API pages
+	// do not say more about its syntax; the SDK sends it as given).
+	Tags string
+	// SortKey is one or more field names, comma-separated, as for
+	// ListImagesOptions.SortKey.
+	SortKey string
+	SortDir SortDir
+}
+
+var notebookNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+func (o *ListNotebooksOptions) validate() error {
+	switch {
+	case o.Limit != 0 && o.Limit != 10 && o.Limit != 20 && o.Limit != 50:
+		return invalid("limit", "must be 10, 20 or 50 (0 for the service's default of 10), got %d", o.Limit)
+	case o.Offset < 0 || o.Offset > math.MaxInt32:
+		return invalid("offset", "must be 0 to %d, got %d", math.MaxInt32, o.Offset)
+	case len(o.Name) > 128:
+		return invalid("name", "%d characters, at most 128 allowed", len(o.Name))
+	case o.Name != "" && !notebookNameRE.MatchString(o.Name):
+		return invalid("name", "%q may contain only letters, digits, '-' and '_'", textutil.Shorten(o.Name, 64))
+	case o.SortKey != "" && !sortKeyRE.MatchString(o.SortKey):
+		return invalid("sort_key", "%q must be field names separated by commas: at most 128 letters, digits, '-', '_' and ','", textutil.Shorten(o.SortKey, 64))
+	}
+	for _, err := range []error{
+		checkOpenEnum("status", o.Status),
+		checkOpenEnum("feature", o.Feature),
+		checkOpenEnum("sort_dir", o.SortDir),
+		checkOpenEnum("billing", o.Billing),
+		checkPrintable("pool_id", o.PoolID),
+		checkPrintable("owner", o.Owner),
+		checkPrintable("flavor", o.Flavor),
+		checkPrintable("image_id", o.ImageID),
+		checkPrintable("id", o.ID),
+		checkPrintable("tags", o.Tags),
+		checkWorkspaceID(o.WorkspaceID),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o *ListNotebooksOptions) query() url.Values {
+	q := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if o.Limit > 0 {
+		q.Set("limit", strconv.Itoa(o.Limit))
+	}
+	if o.Offset > 0 {
+		q.Set("offset", strconv.Itoa(o.Offset))
+	}
+	set("name", o.Name)
+	set("status", string(normalize(string(o.Status), notebookStatusValues)))
+	set("feature", string(normalize(string(o.Feature), notebookFeatureValues)))
+	set("pool_id", o.PoolID)
+	set("owner", o.Owner)
+	set("flavor", o.Flavor)
+	set("image_id", o.ImageID)
+	set("id", o.ID)
+	set("billing", o.Billing)
+	set("workspace_id", o.WorkspaceID)
+	set("tags", o.Tags)
+	set("sort_key", o.SortKey)
+	set("sort_dir", string(normalize(string(o.SortDir), sortDirValues)))
+	return q
+}
+
+// NotebookPage is one page of ListNotebooksPage.
+type NotebookPage struct {
+	Notebooks []*Notebook `json:"data"`
+	Total     int         `json:"total"`   // notebooks matching the filter, all pages
+	Current   int         `json:"current"` // page number the server reports
+	Pages     int         `json:"pages"`   // page count the server reports
+	Size      int         `json:"size"`    // page size the server reports
+}
+
+// ListNotebooksPage reads one page of notebooks, with the total count.
+func (c *Client) ListNotebooksPage(ctx context.Context, opts *ListNotebooksOptions, callOpts ...CallOption) (*NotebookPage, error) {
+	ctx, cfg, cancel, err := c.begin(ctx, callOpts, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	return c.listNotebooksPage(ctx, cfg, opts)
+}
+
+func (c *Client) listNotebooksPage(ctx context.Context, cfg *callConfig, opts *ListNotebooksOptions) (*NotebookPage, error) {
+	if opts == nil {
+		opts = &ListNotebooksOptions{}
+	}
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	var page NotebookPage
+	if err := c.do(ctx, &call{method: "GET", path: c.prefix + "/notebooks", query: opts.query(), cfg: cfg}, &page); err != nil {
+		return nil, err
+	}
+	kept := page.Notebooks[:0]
+	for _, nb := range page.Notebooks {
+		if nb != nil { // a null item
+			nb.normalize()
+			kept = append(kept, nb)
+		}
+	}
+	page.Notebooks = kept
+	return &page, nil
+}
+
+// ListNotebooks walks every page of the notebook listing, from opts.Offset
+// on, with the same paging rules as ListImages (the shared pager): pages
+// are read as the loop needs them, the walk stops when the server reports
+// no more, and an error is yielded once, as the last element. A nil opts
+// lists with the defaults.
+func (c *Client) ListNotebooks(ctx context.Context, opts *ListNotebooksOptions, callOpts ...CallOption) iter.Seq2[*Notebook, error] {
+	return func(yield func(*Notebook, error) bool) {
+		ctx, cfg, cancel, err := c.begin(ctx, callOpts, 0)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer cancel()
+		o := ListNotebooksOptions{}
+		if opts != nil {
+			o = *opts
+		}
+		limit := o.Limit
+		if limit == 0 {
+			limit = DefaultNotebookPageSize
+		}
+		var p pager
+		for {
+			page, err := c.listNotebooksPage(ctx, cfg, &o)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			first := ""
+			if len(page.Notebooks) > 0 {
+				first = page.Notebooks[0].ID
+			}
+			more, err := p.next(&o.Offset, limit, len(page.Notebooks), page.Total, page.Size, first)
+			for _, nb := range page.Notebooks {
+				if !yield(nb, nil) {
+					return
+				}
+			}
+			if err != nil {
+				yield(nil, fmt.Errorf("modelarts: listing notebooks: %w", err))
+				return
+			}
+			if !more {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,218 @@
+package modelarts
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/modelarts-go/modelarts/internal/textutil"
+)
+
+// SaveImageJobRequest saves the container of one task of a training job as
+// an image in SWR. Every field is optional (the service then chooses).
+type SaveImageJobRequest struct {
+	Name        string `json:"name,omitempty"`        // ≤512 chars: a-z 0-9 - _ .
+	Namespace   string `json:"namespace,omitempty"`   // SWR organization; ≤64 chars, starts a-z
+	Tag         string `json:"tag,omitempty"`         // ≤64 chars: letters, digits, - _ .
+	Description string `json:"description,omitempty"` // at most 512 characters
+}
+
+// saveJobNameRE is the documented image-name alphabet of a save-image job.
+var saveJobNameRE = regexp.MustCompile(`^[a-z0-9._-]+$`)
+
+func (r *SaveImageJobRequest) validate() error {
+	switch {
+	case r == nil:
+		return invalid("request", "the SaveImageJobRequest is nil")
+	case len(r.Name) > 512:
+		return invalid("name", "%d characters, at most 512 allowed", len(r.Name))
+	case r.Name != "" && !saveJobNameRE.MatchString(r.Name):
+		return invalid("name", "%q may contain only lowercase letters, digits, '-', '_' and '.'", textutil.Shorten(r.Name, 64))
+	case len(r.Namespace) > maxNamespaceLen:
+		return invalid("namespace", "%d characters, at most %d allowed", len(r.Namespace), maxNamespaceLen)
+	case r.Namespace != "" && !namespaceRE.MatchString(r.Namespace):
+		return invalid("namespace", "%q must start with a lowercase letter and contain only letters, digits, '-', '_' and '.'", textutil.Shorten(r.Namespace, 64))
+	case len(r.Tag) > maxTagLen:
+		return invalid("tag", "%d characters, at most %d allowed", len(r.Tag), maxTagLen)
+	case r.Tag != "" && !tagRE.MatchString(r.Tag):
+		return invalid("tag", "%q may contain only letters, digits, '-', '_' and '.'", textutil.Shorten(r.Tag, 64))
+	}
+	return checkLen("description", r.Description, maxDescriptionLen)
+}
+
+// SaveImageJob is the state of a training-job save: the image it makes and
+// how far it got.
+//
+// Both the official SDK and the API pages describe "message" as the
+// creation time and "create_time" as the build information, but type them
+// the other way round (a string and an int64): the SDK trusts the types,
+// so Message is the build information and CreatedAt the creation time.
+type SaveImageJob struct {
+	Name        string `json:"name,omitempty"`
+	Namespace   string `json:"namespace,omitempty"`
+	Tag         string `json:"tag,omitempty"`
+	Description string `json:"description,omitempty"`
+	// Status takes the image statuses INIT, CREATING, CREATE_FAILED and
+	// ACTIVE, so it is an ImageStatus (IsTerminal, IsFailure apply).
+	Status    ImageStatus `json:"status,omitempty"`
+	Message   string      `json:"message,omitempty"` // build information; the reason of a failure
+	CreatedAt Timestamp   `json:"create_time"`
+}
+
+// saveImageJobWire is the wire shape of a save-image job.
+type saveImageJobWire struct{ SaveImageJob }
+
+// decodeLoose accepts the tag as a JSON number too: the API pages' own
+// example sends "tag": 0.1.
+func (w *saveImageJobWire) decodeLoose(body []byte) error {
+	var l struct {
+		SaveImageJob
+		Tag json.RawMessage `json:"tag"`
+	}
+	if err := json.Unmarshal(body, &l); err != nil {
+		return err
+	}
+	w.SaveImageJob = l.SaveImageJob
+	w.Tag = ""
+	if t := bytes.TrimSpace(l.Tag); len(t) > 0 && string(t) != "null" {
+		if t[0] == '"' {
+			if err := json.Unmarshal(t, &w.Tag); err != nil {
+				return err
+			}
+		} else {
+			w.Tag = string(t) // a number, as written
+		}
+	}
+	return nil
+}
+
+// SaveImageJobFailedError reports a training-job save that ended in a
+// failure status. It matches ErrImageFailed: the image was not made.
+type SaveImageJobFailedError struct {
+	TrainingJobID, TaskID string
+	Status                ImageStatus
+	Message               string // the server's explanation, when it gave one
+}
+
+// Error names the job and task, the final status and the server's
+// explanation.
+func (e *SaveImageJobFailedError) Error() string {
+	msg := fmt.Sprintf("modelarts: saving task %s of training job %s as an image ended %s", e.TaskID, e.TrainingJobID, e.Status)
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	return msg
+}
+
+// Is makes errors.Is(err, ErrImageFailed) hold.
+func (e *SaveImageJobFailedError) Is(target error) bool { return target == ErrImageFailed }
+
+// CreateSaveImageJob starts saving the container of task taskID (e.g.
+// "worker-0") of training job trainingJobID as an image; wait for it with
+// WaitForSaveImageJob. The API has no idempotency key and nothing tells an
+// earlier save from this one, so a request whose answer is lost is not
+// sent again: the error says so, and GetSaveImageJob shows whether the
+// save started.
+func (c *Client) CreateSaveImageJob(ctx context.Context, trainingJobID, taskID string, req *SaveImageJobRequest, opts ...CallOption) (*SaveImageJob, error) {
+	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	path, err := c.saveJobPath(trainingJobID, taskID)
+	if err != nil {
+		return nil, err
+	}
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("modelarts: encoding the save-image-job request: %w", err)
+	}
+	return c.doSaveJob(ctx, &call{method: "POST", path: path, body: body, cfg: cfg})
+}
+
+// GetSaveImageJob reads the state of the save of task taskID of training
+// job trainingJobID.
+func (c *Client) GetSaveImageJob(ctx context.Context, trainingJobID, taskID string, opts ...CallOption) (*SaveImageJob, error) {
+	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	return c.getSaveJob(ctx, cfg, trainingJobID, taskID)
+}
+
+func (c *Client) getSaveJob(ctx context.Context, cfg *callConfig, trainingJobID, taskID string) (*SaveImageJob, error) {
+	path, err := c.saveJobPath(trainingJobID, taskID)
+	if err != nil {
+		return nil, err
+	}
+	return c.doSaveJob(ctx, &call{method: "GET", path: path, cfg: cfg})
+}
+
+// WaitForSaveImageJob polls the save of task taskID of training job
+// trainingJobID until it is ACTIVE and returns it, with the same loop as
+// WaitForActive (WithSaveImageJobProgress sees each poll). A save that
+// ends CREATE_FAILED (or ERROR, DELETED) gives the job and a
+// *SaveImageJobFailedError; ctx's end gives a *WaitError.
+func (c *Client) WaitForSaveImageJob(ctx context.Context, trainingJobID, taskID string, opts ...WaitOption) (*SaveImageJob, error) {
+	ctx, cfg, cancel, err := c.begin(ctx, opts, optWait)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	if _, err := c.saveJobPath(trainingJobID, taskID); err != nil {
+		return nil, err
+	}
+	return pollUntil(ctx, c, cfg.wait, &waitSpec[*SaveImageJob]{
+		resource: resourceSaveImageJob,
+		id:       trainingJobID + "/" + taskID,
+		poll: func(ctx context.Context) (*SaveImageJob, error) {
+			return c.getSaveJob(ctx, cfg, trainingJobID, taskID)
+		},
+		status: func(j *SaveImageJob) string { return string(j.Status) },
+		done: func(j *SaveImageJob) (bool, error) {
+			switch {
+			case j.Status == ImageStatusActive:
+				return true, nil
+			case j.Status.IsFailure():
+				return true, &SaveImageJobFailedError{TrainingJobID: trainingJobID, TaskID: taskID, Status: j.Status, Message: j.Message}
+			}
+			return false, nil
+		},
+		progress: cfg.wait.saveJobProgress,
+	})
+}
+
+// doSaveJob runs a call whose answer is a save-image job.
+func (c *Client) doSaveJob(ctx context.Context, cl *call) (*SaveImageJob, error) {
+	var w saveImageJobWire
+	if err := c.do(ctx, cl, &w); err != nil {
+		return nil, err
+	}
+	if w.Status == "" {
+		return nil, &DecodeError{Method: cl.method, Path: cl.path, StatusCode: cl.meta.StatusCode, Err: errors.New("the answer carries no status")}
+	}
+	w.Status = normalize(string(w.Status), imageStatusValues)
+	return &w.SaveImageJob, nil
+}
+
+// saveJobPath checks the IDs and builds the job's path. The API is under
+// /v2/{project_id}, beside the client's /v1 prefix.
+func (c *Client) saveJobPath(trainingJobID, taskID string) (string, error) {
+	if err := validateID("training job id", trainingJobID); err != nil {
+		return "", err
+	}
+	if err := validateID("task id", taskID); err != nil {
+		return "", err
+	}
+	v2 := strings.TrimSuffix(c.prefix, "/v1/"+c.projectID) + "/v2/" + c.projectID
+	return v2 + "/training-jobs/" + url.PathEscape(trainingJobID) + "/tasks/" + url.PathEscape(taskID) + "/save-image-job", nil
+}
