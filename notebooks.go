@@ -31,7 +31,7 @@ func (c *Client) doNotebook(ctx context.Context, cl *call) (*Notebook, error) {
 		return nil, err
 	}
 	if nb.ID == "" {
-		return nil, &DecodeError{Method: cl.method, Path: cl.path, StatusCode: cl.meta.StatusCode, Err: errors.New("the answer carries no notebook id")}
+		return nil, &DecodeError{Method: cl.method, Path: cl.path, StatusCode: cl.status, Err: errors.New("the answer carries no notebook id")}
 	}
 	nb.normalize()
 	return &nb, nil

@@ -198,7 +198,7 @@ func (c *Client) doSaveJob(ctx context.Context, cl *call) (*SaveImageJob, error)
 		return nil, err
 	}
 	if w.Status == "" {
-		return nil, &DecodeError{Method: cl.method, Path: cl.path, StatusCode: cl.meta.StatusCode, Err: errors.New("the answer carries no status")}
+		return nil, &DecodeError{Method: cl.method, Path: cl.path, StatusCode: cl.status, Err: errors.New("the answer carries no status")}
 	}
 	w.Status = normalize(string(w.Status), imageStatusValues)
 	return &w.SaveImageJob, nil
