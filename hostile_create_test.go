@@ -808,7 +808,7 @@ func TestHostileLostAnswerPlain(t *testing.T) {
 			t.Run(tc.name+"/"+call, func(t *testing.T) {
 				s := newHostileServer(t)
 				s.faults = []createFault{tc.fault}
-				c := s.client(t, time.Second, modelarts.WithTimeout(150*time.Millisecond))
+				c := s.client(t, 300*time.Millisecond, modelarts.WithTimeout(150*time.Millisecond))
 				var img *modelarts.Image
 				var err error
 				switch call {
