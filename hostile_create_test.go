@@ -719,6 +719,32 @@ func TestHostileClockAhead(t *testing.T) {
 	}
 }
 
+// The gateway that answers 502 runs its own clock, 10 minutes behind; the
+// service's clock is right. A tagless image of the same name was made 5
+// minutes ago. The gateway's Date is not the service's view: the old image
+// must not be taken as this call's.
+func TestHostileGatewayClockIsNotTheService(t *testing.T) {
+	s := newHostileServer(t)
+	s.gatewaySkew = -10 * time.Minute
+	old := s.addImage(hNS, hName, "auto-old", "ACTIVE", "earlier", 5*time.Minute)
+	s.faults = []createFault{createGateway502}
+	c := s.client(t, 300*time.Millisecond)
+
+	img, err := c.CreateImageFromNotebook(hctx(t), hNotebook, tagless())
+	logCounts(t, s, img, err)
+	if img != nil {
+		require.NotEqual(t, old.ID, img.ID, "an image from 5 minutes ago returned as this call's")
+	}
+	if err != nil {
+		var coe *modelarts.CreateOutcomeError
+		if errors.As(err, &coe) {
+			assert.NotContains(t, coe.Candidates, old.ID, "an image from before the call named as a candidate")
+		}
+		return
+	}
+	assertOwnImage(t, s, img, err)
+}
+
 // --- issue 14: 201 Created with no body, or not an image --------------------
 
 func TestHostileCreated201WithoutImage(t *testing.T) {

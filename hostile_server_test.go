@@ -75,6 +75,7 @@ type hostileServer struct {
 	mu sync.Mutex
 	// configuration
 	clockSkew      time.Duration // service clock = real clock + skew
+	gatewaySkew    time.Duration // the gateway's 502 carries a Date this far from the real clock
 	pageSize       int           // largest page the server returns, whatever limit says (0: honour limit)
 	omitTotal      bool          // leave "total" (and pages) out of listing answers
 	ignoreOffset   bool          // always answer from the first record
@@ -390,6 +391,7 @@ func (s *hostileServer) create(w http.ResponseWriter, r *http.Request, notebookI
 		inFlight(s)
 	}
 	if fault == createGateway502 {
+		w.Header().Set("Date", time.Now().Add(s.gatewaySkew).UTC().Format(http.TimeFormat))
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusBadGateway)
 		_, _ = w.Write([]byte("<html><body><h1>502 Bad Gateway</h1>nginx</body></html>"))
