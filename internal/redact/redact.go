@@ -83,13 +83,25 @@ func (s *Set) Redact(text string) string {
 	for _, sec := range s.secrets {
 		spans = appendRawMatches(spans, text, sec)
 	}
-	for _, dec := range decoders {
-		d, ok := dec(text)
+	for i, outer := range decoders {
+		d, ok := outer(text)
 		if !ok {
 			continue
 		}
 		for _, sec := range s.secrets {
 			spans = d.appendMatches(spans, sec)
+		}
+		// Two layers: a page that HTML-escapes an echoed JSON body, a
+		// URL-encoded JSON value.
+		for j, inner := range decoders {
+			if j == i {
+				continue
+			}
+			if d2, ok := d.then(inner); ok {
+				for _, sec := range s.secrets {
+					spans = d2.appendMatches(spans, sec)
+				}
+			}
 		}
 	}
 	if len(spans) == 0 {

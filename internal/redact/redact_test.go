@@ -200,3 +200,17 @@ func BenchmarkRedactEscapedBody(b *testing.B) {
 		_ = set.Redact(text)
 	}
 }
+
+func TestRedactTwoLayersOfEncoding(t *testing.T) {
+	secret := `pw<p>&"+/= %44-pass`
+	jsonEscaped := asciiJSON(secret)
+	for name, text := range map[string]string{
+		"HTML over JSON": "<pre>" + html.EscapeString(`{"password":"`+jsonEscaped+`"}`) + "</pre>",
+		"URL over JSON":  "echo=" + url.QueryEscape(`{"password":"`+jsonEscaped+`"}`),
+		"JSON over URL":  `{"q":"` + asciiJSON(url.QueryEscape(secret)) + `"}`,
+	} {
+		out := New(secret).Redact(text)
+		assert.Contains(t, out, Placeholder, name)
+		assert.NotContains(t, out, "44-pass", name)
+	}
+}
