@@ -192,43 +192,19 @@ func (c *Client) listImageGroupsPage(ctx context.Context, cfg *callConfig, opts 
 // pager). An error is yielded once, as the last element. A nil opts lists
 // with the defaults.
 func (c *Client) ListImageGroups(ctx context.Context, opts *ListImageGroupsOptions, callOpts ...CallOption) iter.Seq2[*ImageGroup, error] {
-	return func(yield func(*ImageGroup, error) bool) {
-		ctx, cfg, cancel, err := c.begin(ctx, callOpts, 0)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		defer cancel()
+	return iterate(c, ctx, callOpts, func(ctx context.Context, cfg *callConfig) iter.Seq2[*ImageGroup, error] {
 		o := ListImageGroupsOptions{}
 		if opts != nil {
 			o = *opts
 		}
-		var p pager
-		for {
+		return walk("image groups", &o.Offset, o.Limit, func() ([]*ImageGroup, int, int, error) {
 			page, err := c.listImageGroupsPage(ctx, cfg, &o)
 			if err != nil {
-				yield(nil, err)
-				return
+				return nil, 0, 0, err
 			}
-			first := ""
-			if len(page.Groups) > 0 {
-				first = page.Groups[0].ID
-			}
-			more, err := p.next(&o.Offset, o.Limit, len(page.Groups), page.Total, page.Size, first)
-			for _, g := range page.Groups {
-				if !yield(g, nil) {
-					return
-				}
-			}
-			if err != nil {
-				yield(nil, fmt.Errorf("modelarts: listing image groups: %w", err))
-				return
-			}
-			if !more {
-				return
-			}
-		}
-	}
+			return page.Groups, page.Total, page.Size, nil
+		}, func(g *ImageGroup) string { return g.ID })
+	})
 }
 
 // Documented limits of UpdateImageGroupRequest.

@@ -154,45 +154,68 @@ func (c *Client) listImagesPage(ctx context.Context, cfg *callConfig, opts *List
 // page twice) ends the walk with an error rather than a loop. Breaking out
 // of the loop stops paging. An error is yielded once, as the last element.
 func (c *Client) ListImages(ctx context.Context, opts *ListImagesOptions, callOpts ...CallOption) iter.Seq2[*Image, error] {
-	return func(yield func(*Image, error) bool) {
+	return iterate(c, ctx, callOpts, func(ctx context.Context, cfg *callConfig) iter.Seq2[*Image, error] {
+		return c.listImages(ctx, cfg, opts)
+	})
+}
+
+func (c *Client) listImages(ctx context.Context, cfg *callConfig, opts *ListImagesOptions) iter.Seq2[*Image, error] {
+	o := ListImagesOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	return walk("images", &o.Offset, o.Limit, func() ([]*Image, int, int, error) {
+		page, err := c.listImagesPage(ctx, cfg, &o)
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		return page.Images, page.Total, page.Size, nil
+	}, func(img *Image) string { return img.ID })
+}
+
+// iterate is the public face of a listing: it checks the context and the
+// options when the loop starts, and yields their error as the only element.
+func iterate[T any](c *Client, ctx context.Context, callOpts []CallOption, list func(context.Context, *callConfig) iter.Seq2[*T, error]) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
 		ctx, cfg, cancel, err := c.begin(ctx, callOpts, 0)
 		if err != nil {
 			yield(nil, err)
 			return
 		}
 		defer cancel()
-		for img, err := range c.listImages(ctx, cfg, opts) {
-			if !yield(img, err) {
+		for item, err := range list(ctx, cfg) {
+			if !yield(item, err) {
 				return
 			}
 		}
 	}
 }
 
-func (c *Client) listImages(ctx context.Context, cfg *callConfig, opts *ListImagesOptions) iter.Seq2[*Image, error] {
-	return func(yield func(*Image, error) bool) {
-		o := ListImagesOptions{}
-		if opts != nil {
-			o = *opts
-		}
+// walk yields every item of a paged listing, reading pages as the loop
+// needs them: readPage reads the page at *offset (which walk moves on) and
+// returns its items and the total and page size the server reported; limit
+// is the page size asked for (0: the server's default). An error is yielded
+// once, as the last element.
+func walk[T any](what string, offset *int, limit int, readPage func() (items []*T, total, size int, err error), id func(*T) string) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
 		var p pager
 		for {
-			page, err := c.listImagesPage(ctx, cfg, &o)
+			items, total, size, err := readPage()
 			if err != nil {
 				yield(nil, err)
 				return
 			}
 			first := ""
-			if len(page.Images) > 0 {
-				first = page.Images[0].ID
+			if len(items) > 0 {
+				first = id(items[0])
 			}
-			more, err := p.next(&o.Offset, o.Limit, len(page.Images), page.Total, page.Size, first)
+			more, err := p.next(offset, limit, len(items), total, size, first)
 			if err != nil { // the page repeats one already yielded
-				yield(nil, fmt.Errorf("modelarts: listing images: %w", err))
+				yield(nil, fmt.Errorf("modelarts: listing %s: %w", what, err))
 				return
 			}
-			for _, img := range page.Images {
-				if !yield(img, nil) {
+			for _, item := range items {
+				if !yield(item, nil) {
 					return
 				}
 			}

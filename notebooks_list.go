@@ -2,7 +2,6 @@ package modelarts
 
 import (
 	"context"
-	"fmt"
 	"iter"
 	"math"
 	"net/url"
@@ -155,13 +154,7 @@ func (c *Client) listNotebooksPage(ctx context.Context, cfg *callConfig, opts *L
 // no more, and an error is yielded once, as the last element. A nil opts
 // lists with the defaults.
 func (c *Client) ListNotebooks(ctx context.Context, opts *ListNotebooksOptions, callOpts ...CallOption) iter.Seq2[*Notebook, error] {
-	return func(yield func(*Notebook, error) bool) {
-		ctx, cfg, cancel, err := c.begin(ctx, callOpts, 0)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		defer cancel()
+	return iterate(c, ctx, callOpts, func(ctx context.Context, cfg *callConfig) iter.Seq2[*Notebook, error] {
 		o := ListNotebooksOptions{}
 		if opts != nil {
 			o = *opts
@@ -170,30 +163,12 @@ func (c *Client) ListNotebooks(ctx context.Context, opts *ListNotebooksOptions, 
 		if limit == 0 {
 			limit = DefaultNotebookPageSize
 		}
-		var p pager
-		for {
+		return walk("notebooks", &o.Offset, limit, func() ([]*Notebook, int, int, error) {
 			page, err := c.listNotebooksPage(ctx, cfg, &o)
 			if err != nil {
-				yield(nil, err)
-				return
+				return nil, 0, 0, err
 			}
-			first := ""
-			if len(page.Notebooks) > 0 {
-				first = page.Notebooks[0].ID
-			}
-			more, err := p.next(&o.Offset, limit, len(page.Notebooks), page.Total, page.Size, first)
-			for _, nb := range page.Notebooks {
-				if !yield(nb, nil) {
-					return
-				}
-			}
-			if err != nil {
-				yield(nil, fmt.Errorf("modelarts: listing notebooks: %w", err))
-				return
-			}
-			if !more {
-				return
-			}
-		}
-	}
+			return page.Notebooks, page.Total, page.Size, nil
+		}, func(nb *Notebook) string { return nb.ID })
+	})
 }
