@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"math"
 	"net/url"
-	"strconv"
 	"unicode/utf8"
 )
 
@@ -109,11 +107,8 @@ type ListImageGroupsOptions struct {
 }
 
 func (o *ListImageGroupsOptions) validate() error {
-	switch {
-	case o.Limit < 0 || o.Limit > MaxPageSize:
-		return invalid("limit", "must be 1 to %d (0 for the server default), got %d", MaxPageSize, o.Limit)
-	case o.Offset < 0 || o.Offset > math.MaxInt32:
-		return invalid("offset", "must be 0 to %d, got %d", math.MaxInt32, o.Offset)
+	if err := checkPaging(o.Limit, o.Offset, MaxPageSize); err != nil {
+		return err
 	}
 	for _, err := range []error{
 		checkLen("name", o.Name, 512),
@@ -132,27 +127,14 @@ func (o *ListImageGroupsOptions) validate() error {
 }
 
 func (o *ListImageGroupsOptions) query() url.Values {
-	q := url.Values{}
-	set := func(k, v string) {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	if o.Limit > 0 {
-		q.Set("limit", strconv.Itoa(o.Limit))
-	}
-	if o.Offset > 0 {
-		q.Set("offset", strconv.Itoa(o.Offset))
-	}
-	set("name", o.Name)
-	if o.Name != "" || o.NameFuzzyMatch {
-		q.Set("name_fuzzy_match", strconv.FormatBool(o.NameFuzzyMatch))
-	}
-	set("namespace", o.Namespace)
-	set("type", string(normalize(string(o.Type), imageTypeValues)))
-	set("workspace_id", o.WorkspaceID)
-	set("swr_instance_id", o.SWRInstanceID)
-	return q
+	q := listQuery{}
+	q.paging(o.Limit, o.Offset)
+	q.name(o.Name, o.NameFuzzyMatch)
+	q.set("namespace", o.Namespace)
+	q.set("type", string(normalize(string(o.Type), imageTypeValues)))
+	q.set("workspace_id", o.WorkspaceID)
+	q.set("swr_instance_id", o.SWRInstanceID)
+	return url.Values(q)
 }
 
 // ListImageGroupsPage reads one page of image groups, with the total count

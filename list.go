@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"math"
 	"net/url"
 	"regexp"
-	"strconv"
 
 	"github.com/modelarts-go/modelarts/internal/textutil"
 )
@@ -52,12 +50,10 @@ type ListImagesOptions struct {
 var sortKeyRE = regexp.MustCompile(`^[A-Za-z0-9_,-]{1,128}$`)
 
 func (o *ListImagesOptions) validate() error {
-	switch {
-	case o.Limit < 0 || o.Limit > MaxPageSize:
-		return invalid("limit", "must be 1 to %d (0 for the server default), got %d", MaxPageSize, o.Limit)
-	case o.Offset < 0 || o.Offset > math.MaxInt32:
-		return invalid("offset", "must be 0 to %d, got %d", math.MaxInt32, o.Offset)
-	case o.SortKey != "" && !sortKeyRE.MatchString(o.SortKey):
+	if err := checkPaging(o.Limit, o.Offset, MaxPageSize); err != nil {
+		return err
+	}
+	if o.SortKey != "" && !sortKeyRE.MatchString(o.SortKey) {
 		return invalid("sort_key", "%q must be field names separated by commas: at most 128 letters, digits, '-', '_' and ','", textutil.Shorten(o.SortKey, 64))
 	}
 	for _, err := range []error{
@@ -81,32 +77,19 @@ func (o *ListImagesOptions) validate() error {
 }
 
 func (o *ListImagesOptions) query() url.Values {
-	q := url.Values{}
-	set := func(k, v string) {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	if o.Limit > 0 {
-		q.Set("limit", strconv.Itoa(o.Limit))
-	}
-	if o.Offset > 0 {
-		q.Set("offset", strconv.Itoa(o.Offset))
-	}
-	set("name", o.Name)
-	if o.Name != "" || o.NameFuzzyMatch {
-		q.Set("name_fuzzy_match", strconv.FormatBool(o.NameFuzzyMatch))
-	}
-	set("namespace", o.Namespace)
-	set("type", string(normalize(string(o.Type), imageTypeValues)))
-	set("service_type", string(normalize(string(o.ServiceType), serviceTypeValues)))
-	set("sort_key", o.SortKey)
-	set("sort_dir", string(normalize(string(o.SortDir), sortDirValues)))
-	set("workspace_id", o.WorkspaceID)
-	set("show_name", o.ShowName)
-	set("show_tag", o.ShowTag)
-	set("swr_instance_id", o.SWRInstanceID)
-	return q
+	q := listQuery{}
+	q.paging(o.Limit, o.Offset)
+	q.name(o.Name, o.NameFuzzyMatch)
+	q.set("namespace", o.Namespace)
+	q.set("type", string(normalize(string(o.Type), imageTypeValues)))
+	q.set("service_type", string(normalize(string(o.ServiceType), serviceTypeValues)))
+	q.set("sort_key", o.SortKey)
+	q.set("sort_dir", string(normalize(string(o.SortDir), sortDirValues)))
+	q.set("workspace_id", o.WorkspaceID)
+	q.set("show_name", o.ShowName)
+	q.set("show_tag", o.ShowTag)
+	q.set("swr_instance_id", o.SWRInstanceID)
+	return url.Values(q)
 }
 
 // ListImagesPage reads one page of images, with the total count.

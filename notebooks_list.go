@@ -6,7 +6,6 @@ import (
 	"math"
 	"net/url"
 	"regexp"
-	"strconv"
 
 	"github.com/modelarts-go/modelarts/internal/textutil"
 )
@@ -79,32 +78,22 @@ func (o *ListNotebooksOptions) validate() error {
 }
 
 func (o *ListNotebooksOptions) query() url.Values {
-	q := url.Values{}
-	set := func(k, v string) {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	if o.Limit > 0 {
-		q.Set("limit", strconv.Itoa(o.Limit))
-	}
-	if o.Offset > 0 {
-		q.Set("offset", strconv.Itoa(o.Offset))
-	}
-	set("name", o.Name)
-	set("status", string(normalize(string(o.Status), notebookStatusValues)))
-	set("feature", string(normalize(string(o.Feature), notebookFeatureValues)))
-	set("pool_id", o.PoolID)
-	set("owner", o.Owner)
-	set("flavor", o.Flavor)
-	set("image_id", o.ImageID)
-	set("id", o.ID)
-	set("billing", o.Billing)
-	set("workspace_id", o.WorkspaceID)
-	set("tags", o.Tags)
-	set("sort_key", o.SortKey)
-	set("sort_dir", string(normalize(string(o.SortDir), sortDirValues)))
-	return q
+	q := listQuery{}
+	q.paging(o.Limit, o.Offset)
+	q.set("name", o.Name) // fuzzy: the service has no exact match here
+	q.set("status", string(normalize(string(o.Status), notebookStatusValues)))
+	q.set("feature", string(normalize(string(o.Feature), notebookFeatureValues)))
+	q.set("pool_id", o.PoolID)
+	q.set("owner", o.Owner)
+	q.set("flavor", o.Flavor)
+	q.set("image_id", o.ImageID)
+	q.set("id", o.ID)
+	q.set("billing", o.Billing)
+	q.set("workspace_id", o.WorkspaceID)
+	q.set("tags", o.Tags)
+	q.set("sort_key", o.SortKey)
+	q.set("sort_dir", string(normalize(string(o.SortDir), sortDirValues)))
+	return url.Values(q)
 }
 
 // NotebookPage is one page of ListNotebooksPage.
