@@ -264,4 +264,3 @@ func (s *Server) deleteImageGroup(w http.ResponseWriter, r *http.Request) {
 // readAll returns the request body, which authenticated has already read
 // into memory.
 func readAll(r *http.Request) ([]byte, error) { return io.ReadAll(r.Body) }
-

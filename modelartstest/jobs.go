@@ -16,9 +16,9 @@ type trainingJob struct {
 
 // saveJob is a training-job image save; its status is its image's.
 type saveJob struct {
-	imageID                            string
+	imageID                           string
 	name, namespace, tag, description string
-	created                            modelarts.Timestamp
+	created                           modelarts.Timestamp
 }
 
 // Defaults of a training-job save the pages leave open: the image is
