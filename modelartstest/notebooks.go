@@ -56,34 +56,40 @@ type notebook struct {
 }
 
 // NotebookOption sets a field of a notebook AddNotebook adds.
-type NotebookOption func(*notebook)
+type NotebookOption struct{ apply func(*notebook) }
 
 // WithNotebookName sets the notebook's name (default "notebook-" and the
 // ID's first part).
-func WithNotebookName(name string) NotebookOption { return func(n *notebook) { n.name = name } }
+func WithNotebookName(name string) NotebookOption {
+	return NotebookOption{func(n *notebook) { n.name = name }}
+}
 
 // WithNotebookImage sets the image the notebook runs, by ID (default the
 // built-in PyTorch image); ListNotebooks' image_id filter matches it.
 func WithNotebookImage(imageID string) NotebookOption {
-	return func(n *notebook) { n.imageID = imageID }
+	return NotebookOption{func(n *notebook) { n.imageID = imageID }}
 }
 
 // WithNotebookWorkspace sets the notebook's workspace ID (default "0").
-func WithNotebookWorkspace(id string) NotebookOption { return func(n *notebook) { n.workspaceID = id } }
+func WithNotebookWorkspace(id string) NotebookOption {
+	return NotebookOption{func(n *notebook) { n.workspaceID = id }}
+}
 
 // WithNotebookFlavor sets the notebook's flavor (default
 // "modelarts.vm.cpu.2u").
-func WithNotebookFlavor(flavor string) NotebookOption { return func(n *notebook) { n.flavor = flavor } }
+func WithNotebookFlavor(flavor string) NotebookOption {
+	return NotebookOption{func(n *notebook) { n.flavor = flavor }}
+}
 
 // WithNotebookFeature sets the notebook's feature, "NOTEBOOK" (default,
 // billed) or "DEFAULT" (free CodeLab).
 func WithNotebookFeature(feature string) NotebookOption {
-	return func(n *notebook) { n.feature = feature }
+	return NotebookOption{func(n *notebook) { n.feature = feature }}
 }
 
 // WithNotebookTags sets the notebook's TMS tags.
 func WithNotebookTags(tags ...modelarts.Tag) NotebookOption {
-	return func(n *notebook) { n.tags = slices.Clone(tags) }
+	return NotebookOption{func(n *notebook) { n.tags = slices.Clone(tags) }}
 }
 
 // AddNotebook adds a notebook with the given status, replacing any with
@@ -100,7 +106,9 @@ func (s *Server) AddNotebook(id string, status modelarts.NotebookStatus, opts ..
 		created: now, leaseAt: now, leaseDuration: defaultDuration, leaseType: defaultLease,
 	}
 	for _, o := range opts {
-		o(nb)
+		if o.apply != nil {
+			o.apply(nb)
+		}
 	}
 	if img, ok := s.images[nb.imageID]; ok {
 		nb.image = cloneImage(img.Image)
