@@ -48,9 +48,9 @@ const (
 	ClientPollMin = time.Millisecond
 	ClientPollMax = 2 * time.Millisecond
 	// ClientReconcileWindow is how long a create whose answer was lost
-	// looks for its image; the fake's listing is consistent at once, so a
-	// short window loses nothing.
-	ClientReconcileWindow = 10 * time.Millisecond
+	// keeps looking for its image: zero, one look, since the fake lists a
+	// create at once (the service's listing may lag; it does not).
+	ClientReconcileWindow = time.Duration(0)
 )
 
 // Server is a fake ModelArts (and IAM) on 127.0.0.1. It is safe for
@@ -166,8 +166,8 @@ func (s *Server) IAMCredentials() auth.PasswordCredentials {
 // Client returns a client of the server, signed with its token, that is
 // fast in tests by default: waits poll every ClientPollMin to ClientPollMax,
 // retries do not back off (a Retry-After the fake sends is still honoured),
-// and a create whose answer was lost looks for its image for
-// ClientReconcileWindow. opts come after these, so they override them.
+// and a create whose answer was lost looks for its image once
+// (ClientReconcileWindow). opts come after these, so they override them.
 //
 // Use Client for everything the SDK's calls do; use HTTPClient to build a
 // client of your own (another signer, options of your own) or to send raw
