@@ -64,3 +64,17 @@ func TestLostCreateAnswerIsReconciledQuicklyByDefault(t *testing.T) {
 	require.Equal(t, 1, srv.RequestCount(RouteCreateImage))
 	t.Logf("lost answer reconciled in %s", time.Since(start))
 }
+
+// Options given to Client come after its fast defaults and win.
+func TestClientOptionsOverrideTheDefaults(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	srv.InjectFault(RouteGetImage, Fault{Status: 503})
+	_, err := srv.Client(modelarts.WithoutRetry()).GetImage(context.Background(), builtinPyTorchID)
+	var apiErr *modelarts.APIError
+	require.ErrorAs(t, err, &apiErr)
+	require.Equal(t, 503, apiErr.StatusCode)
+	require.Equal(t, 1, srv.RequestCount(RouteGetImage))
+	_, err = srv.Client().GetImage(context.Background(), builtinPyTorchID)
+	require.NoError(t, err)
+}

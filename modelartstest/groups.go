@@ -106,7 +106,7 @@ func (g *group) render() map[string]any {
 		"description": newest.Description, "read_me": g.meta.readMe, "icon_name": iconName(g.name),
 		"tags":            orEmpty(slices.Clone(g.meta.tags)),
 		"swr_instance_id": nullIfEmpty(g.swrInstanceID), "swr_instance_name": nullIfEmpty(swrInstanceName(g.swrInstanceID)),
-		"create_at": created.UnixMilli(), "update_at": updated.UnixMilli(),
+		"create_at": millis(created), "update_at": millis(updated),
 	}
 }
 

@@ -226,3 +226,25 @@ func TestDeleteTakesForceInTheQueryOrTheBody(t *testing.T) {
 		assert.Equal(t, "ModelArts.0104", m["error_code"])
 	}
 }
+
+func TestImagesWithoutTimesAnswerZero(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	id := s.PutImage(modelarts.Image{Name: "bare", Namespace: "team", Type: modelarts.ImageTypeDedicated, WorkspaceID: "0"})
+	_, m, _ := raw(t, s, "GET", v1(s)+"/images/"+id, "", nil)
+	assert.Equal(t, float64(0), m["create_at"], "not the epoch of Go's zero time")
+	assert.Equal(t, float64(0), m["update_at"])
+	data, _ := groups(t, s, "name=bare")
+	require.Len(t, data, 1)
+	assert.Equal(t, float64(0), data[0]["create_at"])
+}
+
+func TestForceLeavesPublicImagesInSWR(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	id := s.PutImage(modelarts.Image{Name: "shared", Namespace: "team", Type: modelarts.ImageTypeDedicated, WorkspaceID: "0",
+		Visibility: modelarts.VisibilityPublic, SWRPath: "swr.fake.local/team/shared:1"})
+	status, _, _ := raw(t, s, "DELETE", v1(s)+"/images/"+id+"?force=true", "", nil)
+	require.Equal(t, 200, status)
+	assert.Empty(t, s.DeletedSWRPaths(), "force is only effective for private images")
+}

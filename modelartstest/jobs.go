@@ -14,10 +14,13 @@ type trainingJob struct {
 	saves map[string]*saveJob // by task, the latest save
 }
 
-// saveJob is a training-job image save; its status is its image's.
+// saveJob is a training-job image save; its status is its image's, and
+// stays what it last was once the image is deleted.
 type saveJob struct {
 	imageID                           string
 	name, namespace, tag, description string
+	status                            modelarts.ImageStatus
+	message                           string
 	created                           modelarts.Timestamp
 }
 
@@ -54,13 +57,12 @@ func (s *Server) jobTaskLocked(w http.ResponseWriter, r *http.Request) (*trainin
 // message and create_time the creation time in UTC milliseconds (the pages
 // swap the descriptions of those two; the types decide).
 func (s *Server) renderSaveJobLocked(j *saveJob) map[string]any {
-	status, message := modelarts.ImageStatusDeleted, "the image was deleted"
 	if img, ok := s.images[j.imageID]; ok {
-		status, message = img.Status, img.StatusMessage
+		j.status, j.message = img.Status, img.StatusMessage
 	}
 	return map[string]any{
 		"name": j.name, "namespace": j.namespace, "tag": j.tag, "description": j.description,
-		"status": status, "message": message, "create_time": j.created.UnixMilli(),
+		"status": j.status, "message": j.message, "create_time": millis(j.created),
 	}
 }
 

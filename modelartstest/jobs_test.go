@@ -72,3 +72,19 @@ func TestTrainingJobSaveCanFailAndValidates(t *testing.T) {
 	assert.Equal(t, 7, s.RequestCount(RouteCreateSaveImageJob))
 	assert.Equal(t, 3, s.RequestCount(RouteGetSaveImageJob))
 }
+
+func TestTrainingJobSaveKeepsItsOutcomeAfterTheImageIsDeleted(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	s.AddTrainingJob("job-1")
+	path := v2(s) + "/training-jobs/job-1/tasks/worker-0/save-image-job"
+	status, _, _ := raw(t, s, "POST", path, `{"name":"trained","namespace":"team","tag":"v1"}`, nil)
+	require.Equal(t, 200, status)
+	raw(t, s, "GET", path, "", nil)
+	_, m, _ := raw(t, s, "GET", path, "", nil)
+	require.Equal(t, "ACTIVE", m["status"])
+	status, _, _ = raw(t, s, "DELETE", v1(s)+"/images/"+s.Images()[2].ID, "", nil)
+	require.Equal(t, 200, status)
+	_, m, _ = raw(t, s, "GET", path, "", nil)
+	assert.Equal(t, "ACTIVE", m["status"], "a save job's status is one of INIT, CREATING, CREATE_FAILED, ACTIVE")
+}

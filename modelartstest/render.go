@@ -22,7 +22,7 @@ func renderImage(img *modelarts.Image, single bool) map[string]any {
 		"size": img.Size, "tags": orEmpty(img.Tags),
 		"flavor_type": nullIfEmpty(string(img.FlavorType)), "swr_instance_id": nullIfEmpty(img.SWRInstanceID),
 		"show_name": nullIfEmpty(img.ShowName), "show_tag": nullIfEmpty(img.ShowTag),
-		"create_at": img.CreatedAt.UnixMilli(), "update_at": img.UpdatedAt.UnixMilli(),
+		"create_at": millis(img.CreatedAt), "update_at": millis(img.UpdatedAt),
 	}
 	if single {
 		cats := img.SupportResCategories
@@ -59,4 +59,13 @@ func page(data any, total, offset, limit int) map[string]any {
 		"current": offset/limit + 1, "data": data, "pages": (total + limit - 1) / limit,
 		"size": limit, "total": total,
 	}
+}
+
+// millis is t in UTC milliseconds since the epoch, 0 for an unset time (an
+// image stored by PutImage without times).
+func millis(t modelarts.Timestamp) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
 }
