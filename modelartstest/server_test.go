@@ -166,7 +166,7 @@ func TestListingFiltersSortsAndPages(t *testing.T) {
 	assert.Equal(t, 7, page.Total)
 	page, err = c.ListImagesPage(ctx, &modelarts.ListImagesOptions{Type: modelarts.ImageTypeDedicated, Name: "img"})
 	require.NoError(t, err)
-	assert.Equal(t, 0, page.Total, "exact by default")
+	assert.Equal(t, 0, page.Total, "the client asks for an exact name (name_fuzzy_match=false)")
 	page, err = c.ListImagesPage(ctx, &modelarts.ListImagesOptions{Type: modelarts.ImageTypeDedicated, WorkspaceID: otherWorkspace})
 	require.NoError(t, err)
 	assert.Equal(t, 1, page.Total)
