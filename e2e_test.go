@@ -140,7 +140,7 @@ func TestEndToEndAKSK(t *testing.T) {
 	ctx := context.Background()
 	_, err = c.CreateImageFromNotebook(ctx, notebookID, &modelarts.CreateImageRequest{Name: "env", Namespace: "team", Description: "ünïcode body"})
 	require.NoError(t, err, "a signed POST with a body")
-	for img, err := range c.ListImages(ctx, &modelarts.ListImagesOptions{Type: modelarts.ImageTypeDedicated, Name: "en v&x=/", NameFuzzyMatch: true}) {
+	for img, err := range c.ListImages(ctx, &modelarts.ListImagesOptions{Type: modelarts.ImageTypeDedicated, ShowName: "en v&x=/"}) {
 		require.NoError(t, err, "a signed GET with a tricky query")
 		_ = img
 	}

@@ -33,7 +33,7 @@ func TestFaultsSurvived(t *testing.T) {
 	big := `{"id":"` + strings.Repeat("a", modelarts.MaxResponseBytes) + `"}`
 	cases := []struct {
 		name     string
-		route    string
+		route    modelartstest.Route
 		faults   []modelartstest.Fault
 		opts     []modelarts.Option
 		want     outcome

@@ -173,7 +173,7 @@ func TestNotebookDecodes(t *testing.T) {
 		"image":{"id":"img-1","name":"pytorch","swr_path":"swr.x/a/b:c","type":"BUILD_IN"},"url":"https://x","fail_reason":"",
 		"workspace_id":"0","extra":{"ignored":true}}`), &nb))
 	assert.Equal(t, Notebook{ID: "nb-1", Name: "dev", Status: NotebookStatusRunning, Flavor: "modelarts.vm.cpu.2u",
-		Image: NotebookImage{ID: "img-1", Name: "pytorch", SWRPath: "swr.x/a/b:c", Type: ImageTypeBuildIn},
+		Image: Image{ID: "img-1", Name: "pytorch", SWRPath: "swr.x/a/b:c", Type: ImageTypeBuildIn},
 		URL:   "https://x", WorkspaceID: "0"}, nb)
 	assert.Len(t, notebookStatusValues, 14)
 }

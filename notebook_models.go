@@ -118,12 +118,6 @@ type Notebook struct {
 	Tags           []Tag                  `json:"tags,omitempty"`
 }
 
-// NotebookImage was the small image object a Notebook carried before it
-// carried the full Image.
-//
-// Deprecated: use Image; NotebookImage is an alias of it.
-type NotebookImage = Image
-
 // NotebookProgressStep is one step of a notebook's initialisation.
 type NotebookProgressStep struct {
 	// Step: 1 prepare storage, 2 prepare compute, 3 configure the network,

@@ -28,19 +28,22 @@ type Fault struct {
 	Times   int           // how many requests it hits (default 1)
 }
 
-// InjectFault makes the next f.Times requests to route (a Route* constant)
-// misbehave as f says. Faults on a route apply in the order injected.
-func (s *Server) InjectFault(route string, f Fault) {
+// InjectFault makes the next f.Times requests to route misbehave as f says.
+// Faults on a route apply in the order injected. It panics when the fake
+// does not serve route (a misspelt or converted string): a fault that no
+// request can meet would make the test pass without testing anything.
+func (s *Server) InjectFault(route Route, f Fault) {
 	if f.Times <= 0 {
 		f.Times = 1
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.mustServe("InjectFault", route)
 	s.faults[route] = append(s.faults[route], &f)
 }
 
 // takeFault returns the fault to apply to this request of route, if any.
-func (s *Server) takeFault(route string) *Fault {
+func (s *Server) takeFault(route Route) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.counts[route]++
@@ -77,7 +80,7 @@ func dropConnection(w http.ResponseWriter) {
 }
 
 // withFaults wraps a route's handler with fault injection and a request ID.
-func (s *Server) withFaults(route string, h http.HandlerFunc) http.HandlerFunc {
+func (s *Server) withFaults(route Route, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Request-Id", randomHex(16))
 		f := s.takeFault(route)

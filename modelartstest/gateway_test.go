@@ -81,7 +81,7 @@ func TestGatewayChecksAKSKLikeAPIG(t *testing.T) {
 		wantCode   string
 	}{
 		{"official SDK signing, no host", gatewayCall{method: "GET", path: get, ak: "AKPERM", sk: "SKPERM", date: now}, 200, ""},
-		{"query with spaces", gatewayCall{method: "GET", path: images + "?name=py%20torch&limit=10", ak: "AKPERM", sk: "SKPERM", date: now}, 200, ""},
+		{"query with spaces", gatewayCall{method: "GET", path: images + "?show_name=py%20torch&limit=10", ak: "AKPERM", sk: "SKPERM", date: now}, 200, ""},
 		{"date 10 minutes behind", gatewayCall{method: "GET", path: get, ak: "AKPERM", sk: "SKPERM", date: now.Add(-10 * time.Minute)}, 200, ""},
 		{"temporary key with its token", gatewayCall{method: "GET", path: get, ak: "AKTEMP", sk: "SKTEMP", token: "sts-token", date: now}, 200, ""},
 		{"permanent key with a token", gatewayCall{method: "GET", path: get, ak: "AKPERM", sk: "SKPERM", token: "any", date: now}, 200, ""},
@@ -149,7 +149,7 @@ func TestGatewayAcceptsOurSigner(t *testing.T) {
 		img, err := c.GetImage(ctx, builtinPyTorchID)
 		require.NoError(t, err)
 		assert.Equal(t, builtinPyTorchID, img.ID)
-		_, err = c.ListImagesPage(ctx, &modelarts.ListImagesOptions{Name: "py torch&x=1", NameFuzzyMatch: true})
+		_, err = c.ListImagesPage(ctx, &modelarts.ListImagesOptions{ShowName: "py torch&x=1"})
 		require.NoError(t, err)
 	}
 	c, err := modelarts.NewClient(s.URL(), s.ProjectID(), wrongToken, modelarts.WithHTTPClient(s.HTTPClient()))

@@ -3,11 +3,21 @@
 // Server.Client, and exercise your code with no cloud account, the way
 // net/http/httptest fakes a server.
 //
-// The fake answers in the documented JSON shapes and error codes, checks
-// X-Auth-Token or AK/SK signatures like the gateway, issues IAM tokens, and
-// moves saved images through INIT → CREATING → ACTIVE as they are polled.
+// The fake behaves like the service and its gateway as the API pages
+// describe them, not like this SDK's client: it answers in the documented
+// JSON shapes (every documented field set) and error codes, validates
+// requests by the rules of the API pages, matches listing names fuzzily
+// unless name_fuzzy_match=false is sent, checks X-Auth-Token or AK/SK
+// signatures, and issues IAM tokens.
+//
+// State changes are paced by polls, never by time, so tests are
+// deterministic: a saved image moves INIT → CREATING → ACTIVE one step per
+// read of it (see WithPollsPerStep) while its notebook shows SNAPSHOTTING;
+// a notebook moves STARTING → RUNNING and STOPPING → STOPPED one step per
+// read; a training-job save moves INIT → CREATING → ACTIVE per read.
 // Faults (status codes, Retry-After, dropped connections, delays) can be
-// injected per route.
+// injected per Route, and creates can be answered "201 Created" with an
+// empty body (AnswerCreatesWithEmptyBody).
 package modelartstest
 
 import (
@@ -24,22 +34,23 @@ import (
 	"github.com/modelarts-go/modelarts/auth"
 )
 
-// Routes, for InjectFault and RequestCount.
-const (
-	RouteRegisterImage = "POST /v1/{project_id}/images"
-	RouteListImages    = "GET /v1/{project_id}/images"
-	RouteGetImage      = "GET /v1/{project_id}/images/{id}"
-	RouteDeleteImage   = "DELETE /v1/{project_id}/images/{id}"
-	RouteCreateImage   = "POST /v1/{project_id}/notebooks/{id}/create-image"
-	RouteGetNotebook   = "GET /v1/{project_id}/notebooks/{id}"
-	RouteIAMToken      = "POST /v3/auth/tokens"
-)
-
 // Defaults of a new Server.
 const (
 	DefaultProjectID = "a4a5d4098fb4474fa22cd05f897d6b99"
 	DefaultDomain    = "example-domain"
 	DefaultUsername  = "example-user"
+)
+
+// Pacing of the client Server.Client returns: the fake changes state per
+// poll, not per second, so waiting longer between polls only slows tests.
+const (
+	// ClientPollMin and ClientPollMax are the poll interval of waits.
+	ClientPollMin = time.Millisecond
+	ClientPollMax = 2 * time.Millisecond
+	// ClientReconcileWindow is how long a create whose answer was lost
+	// keeps looking for its image: zero, one look, since the fake lists a
+	// create at once (the service's listing may lag; it does not).
+	ClientReconcileWindow = time.Duration(0)
 )
 
 // Server is a fake ModelArts (and IAM) on 127.0.0.1. It is safe for
@@ -53,16 +64,23 @@ type Server struct {
 	iamPass   string
 
 	mu           sync.Mutex
+	served       map[Route]bool    // routes the mux serves, for InjectFault
 	tokens       map[string]bool   // valid X-Auth-Tokens
 	keys         map[string]string // AK → SK
 	stsTokens    map[string]string // AK → security token of a temporary key pair (gateway.go)
 	images       map[string]*image
 	order        []string // image IDs, oldest first
+	groups       map[string]*groupMeta
+	swrDeleted   []string // SWR paths whose content a forced delete removed
 	notebooks    map[string]*notebook
+	nbOrder      []string // notebook IDs, oldest first
+	jobs         map[string]*trainingJob
 	pollsPerStep int
 	failNext     []string // status messages for the next saved images
-	faults       map[string][]*Fault
-	counts       map[string]int
+	failStart    []string // fail reasons for the next notebook starts
+	emptyCreates bool     // answer creates 201 with no body
+	faults       map[Route][]*Fault
+	counts       map[Route]int
 	now          func() time.Time
 }
 
@@ -80,13 +98,14 @@ func WithAKSK(ak, sk string) ServerOption { return func(s *Server) { s.keys[ak] 
 
 // WithIAMUser sets the IAM user whose password POST /v3/auth/tokens
 // accepts (default DefaultDomain, DefaultUsername and a random password,
-// see IAMPassword).
+// see IAMCredentials).
 func WithIAMUser(domain, user, password string) ServerOption {
 	return func(s *Server) { s.iamDomain, s.iamUser, s.iamPass = domain, user, password }
 }
 
-// WithPollsPerStep sets how many reads of a saved image move it one step
-// along INIT → CREATING → ACTIVE (default 1: ACTIVE on the third read).
+// WithPollsPerStep sets how many reads of a saved image, a starting or
+// stopping notebook, or a training-job save move it one step (default 1:
+// a saved image is ACTIVE on the third read).
 func WithPollsPerStep(n int) ServerOption {
 	return func(s *Server) {
 		if n > 0 {
@@ -96,7 +115,8 @@ func WithPollsPerStep(n int) ServerOption {
 }
 
 // NewServer starts a fake on 127.0.0.1 with a random port. It knows two
-// built-in images; add notebooks with AddNotebook. Close stops it.
+// built-in images; add notebooks with AddNotebook and training jobs with
+// AddTrainingJob. Close stops it.
 func NewServer(opts ...ServerOption) *Server {
 	s := &Server{
 		projectID:    DefaultProjectID,
@@ -104,13 +124,16 @@ func NewServer(opts ...ServerOption) *Server {
 		iamDomain:    DefaultDomain,
 		iamUser:      DefaultUsername,
 		iamPass:      "fake-password-" + randomHex(8),
+		served:       map[Route]bool{},
 		tokens:       map[string]bool{},
 		keys:         map[string]string{},
 		images:       map[string]*image{},
+		groups:       map[string]*groupMeta{},
 		notebooks:    map[string]*notebook{},
+		jobs:         map[string]*trainingJob{},
 		pollsPerStep: 1,
-		faults:       map[string][]*Fault{},
-		counts:       map[string]int{},
+		faults:       map[Route][]*Fault{},
+		counts:       map[Route]int{},
 		now:          time.Now,
 	}
 	for _, o := range opts {
@@ -131,10 +154,9 @@ func (s *Server) ProjectID() string { return s.projectID }
 // Token returns a valid X-Auth-Token.
 func (s *Server) Token() string { return s.token }
 
-// IAMPassword returns the password of the fake IAM user.
-func (s *Server) IAMPassword() string { return s.iamPass }
-
-// IAMCredentials returns credentials the fake IAM accepts.
+// IAMCredentials returns credentials the fake IAM accepts, for
+// auth.NewIAMTokenSigner (give it auth.WithIAMHTTPClient(s.HTTPClient())).
+// Its Password field is the fake user's password.
 func (s *Server) IAMCredentials() auth.PasswordCredentials {
 	return auth.PasswordCredentials{
 		IAMEndpoint: s.srv.URL, DomainName: s.iamDomain, Username: s.iamUser,
@@ -142,10 +164,22 @@ func (s *Server) IAMCredentials() auth.PasswordCredentials {
 	}
 }
 
-// Client returns a client wired to the server with a token signer; opts
-// come after the server's own, so they can override them.
+// Client returns a client of the server, signed with its token, that is
+// fast in tests by default: waits poll every ClientPollMin to ClientPollMax,
+// retries do not back off (a Retry-After the fake sends is still honoured),
+// and a create whose answer was lost looks for its image once
+// (ClientReconcileWindow). opts come after these, so they override them.
+//
+// Use Client for everything the SDK's calls do; use HTTPClient to build a
+// client of your own (another signer, options of your own) or to send raw
+// requests.
 func (s *Server) Client(opts ...modelarts.Option) *modelarts.Client {
-	all := append([]modelarts.Option{modelarts.WithHTTPClient(s.srv.Client())}, opts...)
+	all := append([]modelarts.Option{
+		modelarts.WithHTTPClient(s.srv.Client()),
+		modelarts.WithCallDefaults(modelarts.WithPollInterval(ClientPollMin, ClientPollMax)),
+		modelarts.WithRetry(modelarts.RetryPolicy{ZeroWait: true}),
+		modelarts.WithReconcileWindow(ClientReconcileWindow),
+	}, opts...)
 	c, err := modelarts.NewClient(s.srv.URL, s.projectID, auth.NewTokenSigner(s.token), all...)
 	if err != nil {
 		panic("modelartstest: cannot build a client for the fake: " + err.Error())
@@ -153,7 +187,10 @@ func (s *Server) Client(opts ...modelarts.Option) *modelarts.Client {
 	return c
 }
 
-// HTTPClient returns an HTTP client whose connections Close shuts.
+// HTTPClient returns the *http.Client to reach the server with when you
+// build a client yourself (modelarts.WithHTTPClient, auth.WithIAMHTTPClient)
+// or send raw requests: Close shuts its connections, so no goroutine
+// outlives the test. Prefer Client when its defaults suit you.
 func (s *Server) HTTPClient() *http.Client { return s.srv.Client() }
 
 // Close stops the server and closes every connection, idle ones included.
@@ -162,20 +199,38 @@ func (s *Server) Close() {
 	s.srv.Close()
 }
 
-// RequestCount returns how many requests reached a route (faulted ones
-// included), e.g. RequestCount(RouteGetImage).
-func (s *Server) RequestCount(route string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.counts[route]
-}
-
-// FailNextImage makes the next notebook image saved end CREATE_FAILED with
-// statusMessage instead of ACTIVE.
+// FailNextImage makes the next image saved (from a notebook or a training
+// job) end CREATE_FAILED with statusMessage instead of ACTIVE; calls queue.
 func (s *Server) FailNextImage(statusMessage string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failNext = append(s.failNext, statusMessage)
+}
+
+// AnswerCreatesWithEmptyBody makes the fake answer every create (register,
+// save a notebook as an image, training-job save) with "201 Created" and
+// an empty body while still creating what was asked, as the 2025 edition
+// of the save-notebook page documents; false restores the 200 answers with
+// the created object. It lets you test code against both documented
+// answers.
+func (s *Server) AnswerCreatesWithEmptyBody(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.emptyCreates = on
+}
+
+// answerCreate answers a create: 200 with v, or 201 with no body when
+// AnswerCreatesWithEmptyBody is on.
+func (s *Server) answerCreate(w http.ResponseWriter, v any) {
+	s.mu.Lock()
+	empty := s.emptyCreates
+	s.mu.Unlock()
+	if empty {
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusCreated)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
 }
 
 func randomHex(n int) string {
@@ -189,7 +244,11 @@ func newUUID() string {
 	_, _ = rand.Read(b)
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b)
+	return formatUUID(b)
+}
+
+func formatUUID(b []byte) string {
+	h := hex.EncodeToString(b[:16])
 	return fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:])
 }
 

@@ -152,7 +152,7 @@ func TestListingFiltersSortsAndPages(t *testing.T) {
 		s.PutImage(modelarts.Image{Name: fmt.Sprintf("img-%d", i), Namespace: "team", Type: modelarts.ImageTypeDedicated,
 			ServiceType: modelarts.ServiceTypeTrain, WorkspaceID: "0", Status: modelarts.ImageStatusActive})
 	}
-	s.PutImage(modelarts.Image{Name: "other", Namespace: "elsewhere", Type: modelarts.ImageTypeDedicated, WorkspaceID: "ws2"})
+	s.PutImage(modelarts.Image{Name: "other", Namespace: "elsewhere", Type: modelarts.ImageTypeDedicated, WorkspaceID: otherWorkspace})
 	c := s.Client()
 	ctx := context.Background()
 	page, err := c.ListImagesPage(ctx, &modelarts.ListImagesOptions{Type: modelarts.ImageTypeDedicated, Namespace: "team", Limit: 3, Offset: 6, SortKey: "name", SortDir: modelarts.SortAsc})
@@ -166,8 +166,8 @@ func TestListingFiltersSortsAndPages(t *testing.T) {
 	assert.Equal(t, 7, page.Total)
 	page, err = c.ListImagesPage(ctx, &modelarts.ListImagesOptions{Type: modelarts.ImageTypeDedicated, Name: "img"})
 	require.NoError(t, err)
-	assert.Equal(t, 0, page.Total, "exact by default")
-	page, err = c.ListImagesPage(ctx, &modelarts.ListImagesOptions{Type: modelarts.ImageTypeDedicated, WorkspaceID: "ws2"})
+	assert.Equal(t, 0, page.Total, "the client asks for an exact name (name_fuzzy_match=false)")
+	page, err = c.ListImagesPage(ctx, &modelarts.ListImagesOptions{Type: modelarts.ImageTypeDedicated, WorkspaceID: otherWorkspace})
 	require.NoError(t, err)
 	assert.Equal(t, 1, page.Total)
 
@@ -176,7 +176,7 @@ func TestListingFiltersSortsAndPages(t *testing.T) {
 		require.NoError(t, err)
 		n++
 	}
-	assert.Equal(t, 8, n)
+	assert.Equal(t, 7, n, "workspace \"0\" unless another is asked for")
 }
 
 func TestIAMIssuesTokensTheServiceAccepts(t *testing.T) {
@@ -189,7 +189,7 @@ func TestIAMIssuesTokensTheServiceAccepts(t *testing.T) {
 	_, err = c.GetImage(context.Background(), builtinPyTorchID)
 	require.NoError(t, err)
 	assert.Equal(t, 1, s.RequestCount(RouteIAMToken))
-	assert.Equal(t, "pw", s.IAMPassword())
+	assert.Equal(t, "pw", s.IAMCredentials().Password)
 }
 
 func TestFaultsApplyInOrderAndRunOut(t *testing.T) {
@@ -229,4 +229,23 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Len(t, s.Images(), 52)
+}
+
+// otherWorkspace is a workspace ID of the documented form.
+const otherWorkspace = "0123456789abcdefghijklmnopqrstuv"
+
+func TestPutImageFillsTheDefaultWorkspaceSoTheImageIsListedAndGrouped(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	id := srv.PutImage(modelarts.Image{Name: "env", Namespace: "team", Tag: "v1", Type: modelarts.ImageTypeDedicated})
+	c := srv.Client()
+	img, err := c.GetImage(context.Background(), id)
+	require.NoError(t, err)
+	assert.Equal(t, "0", img.WorkspaceID)
+	var groups []string
+	for g, err := range c.ListImageGroups(context.Background(), &modelarts.ListImageGroupsOptions{Namespace: "team"}) {
+		require.NoError(t, err)
+		groups = append(groups, g.Name)
+	}
+	assert.Equal(t, []string{"env"}, groups)
 }

@@ -1,0 +1,80 @@
+package modelartstest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelarts-go/modelarts"
+)
+
+// The README's modelartstest flow with srv.Client()'s defaults and no
+// extra option: save, wait, assert. It logs how long it took (no timed
+// assertion: the default pacing is ClientPollMin..ClientPollMax per poll).
+func TestReadmeFlowIsFastByDefault(t *testing.T) {
+	start := time.Now()
+	srv := NewServer()
+	defer srv.Close()
+	srv.AddNotebook("nb-1", modelarts.NotebookStatusRunning)
+	srv.InjectFault(RouteGetImage, Fault{Status: 503, Times: 2})
+
+	client := srv.Client()
+	ctx := context.Background()
+	img, err := client.CreateImageFromNotebook(ctx, "nb-1", &modelarts.CreateImageRequest{Name: "env", Namespace: "team", Tag: "v1"})
+	require.NoError(t, err)
+	img, err = client.WaitForActive(ctx, img.ID)
+	require.NoError(t, err)
+	require.Equal(t, modelarts.ImageStatusActive, img.Status)
+	require.Len(t, srv.Images(), 3)
+	nb, err := client.GetNotebook(ctx, "nb-1")
+	require.NoError(t, err)
+	require.Equal(t, modelarts.NotebookStatusRunning, nb.Status)
+	t.Logf("save, wait (two 503s retried), assert: %s with default options", time.Since(start))
+}
+
+func TestRegisterAndWaitIsFastByDefault(t *testing.T) {
+	start := time.Now()
+	srv := NewServer()
+	defer srv.Close()
+	client := srv.Client()
+	ctx := context.Background()
+	img, err := client.RegisterImage(ctx, &modelarts.RegisterImageRequest{SWRPath: "swr.fake.local/team/env:v1"})
+	require.NoError(t, err)
+	img, err = client.WaitForActive(ctx, img.ID)
+	require.NoError(t, err)
+	require.Equal(t, modelarts.ImageStatusActive, img.Status)
+	t.Logf("register, wait, assert: %s with default options", time.Since(start))
+}
+
+// A lost answer to a create is reconciled within ClientReconcileWindow:
+// the create happens once.
+func TestLostCreateAnswerIsReconciledQuicklyByDefault(t *testing.T) {
+	start := time.Now()
+	srv := NewServer()
+	defer srv.Close()
+	srv.AddNotebook("nb-1", modelarts.NotebookStatusRunning)
+	srv.InjectFault(RouteCreateImage, Fault{DropAfterHandling: true})
+	img, err := srv.Client().CreateImageFromNotebook(context.Background(), "nb-1",
+		&modelarts.CreateImageRequest{Name: "env", Namespace: "team", Tag: "v1"})
+	require.NoError(t, err)
+	require.Equal(t, "env", img.Name)
+	require.Len(t, srv.Images(), 3, "exactly one image made")
+	require.Equal(t, 1, srv.RequestCount(RouteCreateImage))
+	t.Logf("lost answer reconciled in %s", time.Since(start))
+}
+
+// Options given to Client come after its fast defaults and win.
+func TestClientOptionsOverrideTheDefaults(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	srv.InjectFault(RouteGetImage, Fault{Status: 503})
+	_, err := srv.Client(modelarts.WithoutRetry()).GetImage(context.Background(), builtinPyTorchID)
+	var apiErr *modelarts.APIError
+	require.ErrorAs(t, err, &apiErr)
+	require.Equal(t, 503, apiErr.StatusCode)
+	require.Equal(t, 1, srv.RequestCount(RouteGetImage))
+	_, err = srv.Client().GetImage(context.Background(), builtinPyTorchID)
+	require.NoError(t, err)
+}

@@ -1,0 +1,56 @@
+package modelartstest
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Route is one API the fake serves, as "METHOD /path/pattern"; use the
+// Route constants with InjectFault and RequestCount.
+type Route string
+
+// Routes the fake serves.
+const (
+	RouteRegisterImage      Route = "POST /v1/{project_id}/images"
+	RouteListImages         Route = "GET /v1/{project_id}/images"
+	RouteGetImage           Route = "GET /v1/{project_id}/images/{id}"
+	RouteDeleteImage        Route = "DELETE /v1/{project_id}/images/{id}"
+	RouteSyncImage          Route = "POST /v1/{project_id}/images/{id}/sync"
+	RouteListImageGroups    Route = "GET /v1/{project_id}/images/group"
+	RouteUpdateImageGroup   Route = "PUT /v1/{project_id}/images/group/{id}"
+	RouteDeleteImageGroup   Route = "DELETE /v1/{project_id}/images/group/{id}"
+	RouteCreateImage        Route = "POST /v1/{project_id}/notebooks/{id}/create-image"
+	RouteListNotebooks      Route = "GET /v1/{project_id}/notebooks"
+	RouteGetNotebook        Route = "GET /v1/{project_id}/notebooks/{id}"
+	RouteStartNotebook      Route = "POST /v1/{project_id}/notebooks/{id}/start"
+	RouteStopNotebook       Route = "POST /v1/{project_id}/notebooks/{id}/stop"
+	RouteCreateSaveImageJob Route = "POST /v2/{project_id}/training-jobs/{job_id}/tasks/{task_id}/save-image-job"
+	RouteGetSaveImageJob    Route = "GET /v2/{project_id}/training-jobs/{job_id}/tasks/{task_id}/save-image-job"
+	RouteIAMToken           Route = "POST /v3/auth/tokens"
+)
+
+// mustServe panics when the fake does not serve route: a fault or a count
+// on a route no request can reach would silently test nothing.
+func (s *Server) mustServe(method string, route Route) {
+	if s.served[route] {
+		return
+	}
+	known := make([]string, 0, len(s.served))
+	for r := range s.served {
+		known = append(known, string(r))
+	}
+	sort.Strings(known)
+	panic(fmt.Sprintf("modelartstest: %s(%q): the fake serves no such route; use a Route constant, one of:\n\t%s",
+		method, string(route), strings.Join(known, "\n\t")))
+}
+
+// RequestCount returns how many requests reached route (faulted ones
+// included), e.g. RequestCount(RouteGetImage). It panics for a route the
+// fake does not serve, which could only ever count 0.
+func (s *Server) RequestCount(route Route) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mustServe("RequestCount", route)
+	return s.counts[route]
+}
