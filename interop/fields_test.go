@@ -8,11 +8,11 @@ import (
 )
 
 // The fields modelartstest claims to set, by the API's JSON names. When
-// the fake learns a field (show_name, show_tag, swr_instance_id, tags,
-// support_res_categories; origin, visibility and size on built-ins), add
-// it here: the suite then requires the fake to send it non-empty and the
-// official SDK's model to decode it. Whatever else the fake sends is checked
-// too (see checkDecoded), listed or not.
+// the fake learns a field, add it here: the suite then requires the fake to
+// send it non-empty and the official SDK's model to decode it. Whatever
+// else the fake sends is checked too (see checkDecoded), listed or not;
+// swr_instance_id and tags are among those (null and empty unless SWR
+// Enterprise or tags are used, as the service sends them).
 var (
 	// imageFields are set on every image.
 	imageFields = []string{
@@ -20,15 +20,16 @@ var (
 		"service_type", "dev_services", "resource_categories", "workspace_id", "create_at", "update_at",
 	}
 	// builtInFields are set on the built-in (BUILD_IN) images.
-	builtInFields = imageFields
+	builtInFields = slices.Concat(imageFields, []string{"origin", "visibility", "size", "show_name", "show_tag"})
 	// ownFields are set on registered and saved (DEDICATED) images.
 	ownFields = slices.Concat(imageFields, []string{"origin", "visibility"})
-	// registeredFields are set on a registered image.
-	registeredFields = slices.Concat(ownFields, []string{"size"})
+	// registeredFields are set on a registered image (a single-image
+	// answer: support_res_categories is absent from listing items).
+	registeredFields = slices.Concat(ownFields, []string{"size", "support_res_categories"})
 	// savingFields are set on an image being saved from a notebook (INIT).
-	savingFields = ownFields
+	savingFields = slices.Concat(ownFields, []string{"support_res_categories"})
 	// savedFields are set on a saved image once ACTIVE.
-	savedFields = slices.Concat(ownFields, []string{"size"})
+	savedFields = slices.Concat(ownFields, []string{"size", "support_res_categories"})
 	// listFields are set on a page of the image listing.
 	listFields = []string{"current", "data", "pages", "size", "total"}
 )
