@@ -38,24 +38,28 @@ func TestFaultsSurvived(t *testing.T) {
 		opts     []modelarts.Option
 		want     outcome
 		requests int
+		// emptyCreates answers creates "201 Created" with no body.
+		emptyCreates bool
 	}{
-		{"burst of 500s on GET", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 500, Times: 3}}, nil, succeeds, 4},
-		{"burst of 502s on GET", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 502, Body: "<html>Bad Gateway</html>", Times: 2}}, nil, succeeds, 3},
-		{"burst of 503s on GET", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 503, Times: 3}}, nil, succeeds, 4},
-		{"burst of 504s on GET", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 504, Times: 2}}, nil, succeeds, 3},
-		{"500s past the retry budget of one call", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 500, Times: 10}}, nil, apiErr, 4},
-		{"429 with Retry-After in seconds", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 429, Code: "ModelArts.6101", RetryAfter: "1"}}, nil, succeeds, 2},
-		{"429 with Retry-After as a date", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 429, RetryAfter: time.Now().Add(time.Second).UTC().Format(http.TimeFormat)}}, nil, succeeds, 2},
-		{"503 with Retry-After on a create", modelartstest.RouteCreateImage, []modelartstest.Fault{{Status: 503, RetryAfter: "0"}}, nil, succeeds, 2},
-		{"connection reset before the response", modelartstest.RouteGetImage, []modelartstest.Fault{{Drop: true, Times: 2}}, nil, succeeds, 3},
-		{"connection reset after the response headers", modelartstest.RouteGetImage, []modelartstest.Fault{{CutBody: true}}, nil, succeeds, 2},
-		{"create answered, then the connection dropped", modelartstest.RouteCreateImage, []modelartstest.Fault{{DropAfterHandling: true}}, nil, succeeds, 1},
-		{"truncated JSON with 200", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 200, Body: `{"id":"x","name":"ab`}}, nil, decodeErr, 1},
-		{"HTML page with 200", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 200, Body: "<html><body>Maintenance</body></html>"}}, nil, decodeErr, 1},
-		{"2xx with an empty body", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 200, Body: " "}}, nil, decodeErr, 1},
-		{"body larger than the limit", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 200, Body: big}}, nil, decodeErr, 1},
+		{"burst of 500s on GET", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 500, Times: 3}}, nil, succeeds, 4, false},
+		{"burst of 502s on GET", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 502, Body: "<html>Bad Gateway</html>", Times: 2}}, nil, succeeds, 3, false},
+		{"burst of 503s on GET", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 503, Times: 3}}, nil, succeeds, 4, false},
+		{"burst of 504s on GET", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 504, Times: 2}}, nil, succeeds, 3, false},
+		{"500s past the retry budget of one call", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 500, Times: 10}}, nil, apiErr, 4, false},
+		{"429 with Retry-After in seconds", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 429, Code: "ModelArts.6101", RetryAfter: "1"}}, nil, succeeds, 2, false},
+		{"429 with Retry-After as a date", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 429, RetryAfter: time.Now().Add(time.Second).UTC().Format(http.TimeFormat)}}, nil, succeeds, 2, false},
+		{"503 with Retry-After on a create", modelartstest.RouteCreateImage, []modelartstest.Fault{{Status: 503, RetryAfter: "0"}}, nil, succeeds, 2, false},
+		{"connection reset before the response", modelartstest.RouteGetImage, []modelartstest.Fault{{Drop: true, Times: 2}}, nil, succeeds, 3, false},
+		{"connection reset after the response headers", modelartstest.RouteGetImage, []modelartstest.Fault{{CutBody: true}}, nil, succeeds, 2, false},
+		{"create answered, then the connection dropped", modelartstest.RouteCreateImage, []modelartstest.Fault{{DropAfterHandling: true}}, nil, succeeds, 1, false},
+		{"save answered 201 Created with no body", modelartstest.RouteCreateImage, nil, nil, succeeds, 1, true},
+		{"register answered 201 Created with no body", modelartstest.RouteRegisterImage, nil, nil, succeeds, 1, true},
+		{"truncated JSON with 200", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 200, Body: `{"id":"x","name":"ab`}}, nil, decodeErr, 1, false},
+		{"HTML page with 200", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 200, Body: "<html><body>Maintenance</body></html>"}}, nil, decodeErr, 1, false},
+		{"2xx with an empty body", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 200, Body: " "}}, nil, decodeErr, 1, false},
+		{"body larger than the limit", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 200, Body: big}}, nil, decodeErr, 1, false},
 		{"server that never answers", modelartstest.RouteGetImage, []modelartstest.Fault{{Delay: time.Hour, Times: 5}},
-			[]modelarts.Option{modelarts.WithTimeout(100 * time.Millisecond), modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond})}, requestErr, 2},
+			[]modelarts.Option{modelarts.WithTimeout(100 * time.Millisecond), modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond})}, requestErr, 2, false},
 	}
 	var table strings.Builder
 	fmt.Fprintln(&table, "| fault | requests the server saw | the caller got |")
@@ -68,14 +72,27 @@ func TestFaultsSurvived(t *testing.T) {
 			for _, f := range tc.faults {
 				srv.InjectFault(tc.route, f)
 			}
+			srv.AnswerCreatesWithEmptyBody(tc.emptyCreates)
 			c := srv.Client(append([]modelarts.Option{fastRetries()}, tc.opts...)...)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			var err error
-			if tc.route == modelartstest.RouteCreateImage {
-				_, err = c.CreateImageFromNotebook(ctx, notebookID, &modelarts.CreateImageRequest{Name: "env", Namespace: "team", Tag: "v1"})
+			switch tc.route {
+			case modelartstest.RouteCreateImage:
+				var img *modelarts.Image
+				img, err = c.CreateImageFromNotebook(ctx, notebookID, &modelarts.CreateImageRequest{Name: "env", Namespace: "team", Tag: "v1"})
 				assert.Equal(t, 1, countOwn(srv, "env"), "exactly one image")
-			} else {
+				if err == nil {
+					assert.Equal(t, "v1", img.Tag)
+				}
+			case modelartstest.RouteRegisterImage:
+				var img *modelarts.Image
+				img, err = c.RegisterImage(ctx, &modelarts.RegisterImageRequest{SWRPath: "swr.fake.local/team/env:v1"})
+				assert.Equal(t, 1, countOwn(srv, "env"), "exactly one image")
+				if err == nil {
+					assert.Equal(t, "swr.fake.local/team/env:v1", img.SWRPath)
+				}
+			default:
 				_, err = c.GetImage(ctx, "278e88d1-5b71-4766-8502-b3ba72e824d9")
 			}
 			var (
