@@ -1,5 +1,6 @@
-// Command save-notebook saves a running notebook as an image and waits,
-// printing progress, until the image is ACTIVE or has failed.
+// Command save-notebook saves a running notebook as an image with
+// SaveNotebookAsImage, printing progress, and returns when the image is
+// ACTIVE (or has failed) and the notebook is usable again.
 //
 //	go run ./examples/save-notebook                         # against the in-memory fake
 //	go run ./examples/save-notebook -notebook ID -namespace ORG -name NAME -tag TAG
@@ -43,17 +44,13 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer, o options) error {
-	var (
-		client *modelarts.Client
-		polls  = modelarts.WithPollInterval(modelarts.DefaultPollMin, modelarts.DefaultPollMax)
-	)
+	var client *modelarts.Client
 	if o.notebook == "" {
 		srv := modelartstest.NewServer(modelartstest.WithPollsPerStep(3))
 		defer srv.Close()
 		o.notebook = "2b1c0d9e-8f7a-4b6c-9d5e-4f3a2b1c0d9e"
-		srv.AddNotebook(o.notebook, "RUNNING")
-		client = srv.Client()
-		polls = modelarts.WithPollInterval(20*time.Millisecond, 100*time.Millisecond)
+		srv.AddNotebook(o.notebook, modelarts.NotebookStatusRunning)
+		client = srv.Client() // polls in milliseconds
 		fmt.Fprintln(w, "(no -notebook given: using the in-memory fake)")
 	} else {
 		var err error
@@ -64,33 +61,35 @@ func run(ctx context.Context, w io.Writer, o options) error {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 
-	img, err := client.CreateImageFromNotebook(ctx, o.notebook, &modelarts.CreateImageRequest{
-		Name: o.name, Namespace: o.namespace, Tag: o.tag,
-	})
+	fmt.Fprintf(w, "saving notebook %s as %s/%s:%s\n", o.notebook, o.namespace, o.name, o.tag)
+	start := time.Now()
+	img, err := client.SaveNotebookAsImage(ctx, o.notebook,
+		&modelarts.CreateImageRequest{Name: o.name, Namespace: o.namespace, Tag: o.tag},
+		modelarts.WithProgress(func(img *modelarts.Image) {
+			fmt.Fprintf(w, "[%6s] image    %-8s %s\n", time.Since(start).Round(time.Second), img.Status, img.StatusMessage)
+		}),
+		modelarts.WithNotebookProgress(func(nb *modelarts.Notebook) {
+			fmt.Fprintf(w, "[%6s] notebook %s\n", time.Since(start).Round(time.Second), nb.Status)
+		}))
+	var (
+		failed  *modelarts.ImageFailedError
+		waitErr *modelarts.WaitError
+		outcome *modelarts.CreateOutcomeError
+	)
 	switch {
 	case errors.Is(err, modelarts.ErrNotebookNotRunning):
-		return fmt.Errorf("notebook %s is not running; start it and try again", o.notebook)
+		return fmt.Errorf("notebook %s is not running; start it and try again: %w", o.notebook, err)
 	case errors.Is(err, modelarts.ErrOperationInProgress):
 		return fmt.Errorf("notebook %s is busy (is it already being saved?)", o.notebook)
-	case err != nil:
-		return err
-	}
-	fmt.Fprintf(w, "saving notebook %s as %s (image %s)\n", o.notebook, img.SWRPath, img.ID)
-
-	start := time.Now()
-	img, err = client.WaitForActive(ctx, img.ID, polls, modelarts.WithProgress(func(img *modelarts.Image) {
-		fmt.Fprintf(w, "[%6s] %-8s %s\n", time.Since(start).Round(time.Second), img.Status, img.StatusMessage)
-	}))
-	var failed *modelarts.ImageFailedError
-	var waitErr *modelarts.WaitError
-	switch {
+	case errors.As(err, &outcome):
+		return fmt.Errorf("the save may have happened; check images %v before saving again: %w", outcome.Candidates, err)
 	case errors.As(err, &failed):
 		return fmt.Errorf("the image ended %s: %s", failed.Status, failed.StatusMessage)
 	case errors.As(err, &waitErr):
-		return fmt.Errorf("gave up waiting after %d polls (last status %s): %w", waitErr.Polls, waitErr.LastStatus, err)
+		return fmt.Errorf("gave up waiting after %d polls: %w", waitErr.Polls, err)
 	case err != nil:
 		return err
 	}
-	fmt.Fprintf(w, "done: %s is ACTIVE\n", img.SWRPath)
+	fmt.Fprintf(w, "done: %s is ACTIVE and the notebook is RUNNING again\n", img.SWRPath)
 	return nil
 }

@@ -19,6 +19,7 @@ func TestRunsAgainstTheFake(t *testing.T) {
 	err := run(context.Background(), &out, options{namespace: "my-team", name: "my-env", tag: "v1", timeout: time.Minute})
 	require.NoError(t, err, out.String())
 	assert.Contains(t, out.String(), "saving notebook")
-	assert.Contains(t, out.String(), "CREATING")
-	assert.Contains(t, out.String(), "done: swr.fake.local/my-team/my-env:v1 is ACTIVE")
+	assert.Contains(t, out.String(), "image    CREATING")
+	assert.Contains(t, out.String(), "notebook RUNNING")
+	assert.Contains(t, out.String(), "done: swr.fake.local/my-team/my-env:v1 is ACTIVE and the notebook is RUNNING again")
 }
