@@ -44,9 +44,13 @@ type CreateImageRequest struct {
 }
 
 // RegisterImage registers a custom image from SWR with ModelArts. Should
-// the answer be lost after the request was sent, the client finds the image
-// this call registered before retrying (see the package's reconciliation
-// rules in the README), so one call never registers two images.
+// the answer be lost after the request was sent (or the service answer 2xx
+// without the image), the client looks for the image this call registered,
+// by swr_path and the service's clock, before it retries: found, it is
+// returned; not listed within the reconcile window (WithReconcileWindow),
+// the registration is sent again. A service whose listing lags longer than
+// the window could then register the path twice; see the README's
+// "Creates happen once".
 func (c *Client) RegisterImage(ctx context.Context, req *RegisterImageRequest, opts ...CallOption) (*Image, error) {
 	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
 	if err != nil {
@@ -82,7 +86,12 @@ func (c *Client) RegisterImage(ctx context.Context, req *RegisterImageRequest, o
 // usable, or SaveNotebookAsImage to do it all. A notebook that is not
 // RUNNING gives ErrNotebookNotRunning; one busy with another operation
 // gives ErrOperationInProgress. Should the answer be lost after the request
-// was sent, the client finds the image this call made before retrying.
+// was sent (or the service answer 2xx without the image), the client looks
+// for the image this call made, by namespace, name and tag, the service's
+// clock and the notebook's SNAPSHOTTING status, before anything else: found,
+// it is returned; undecidable, a *CreateOutcomeError names the candidates;
+// provably nothing made, the create is sent again (see the README's
+// "Creates happen once").
 func (c *Client) CreateImageFromNotebook(ctx context.Context, notebookID string, req *CreateImageRequest, opts ...CallOption) (*Image, error) {
 	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
 	if err != nil {

@@ -11,8 +11,8 @@ import (
 //  1. it reads the notebook; one that is not RUNNING gives a
 //     *NotebookNotRunningError naming its status (matching
 //     ErrNotebookNotRunning), and nothing is created;
-//  2. it creates the image with CreateImageFromNotebook, so a lost answer
-//     never makes a second image;
+//  2. it creates the image with CreateImageFromNotebook, with its
+//     create-once rules for a lost answer;
 //  3. it waits until the image is terminal (WithProgress sees each poll);
 //  4. it waits until the notebook is RUNNING again (WithNotebookProgress
 //     sees each poll): while an image is saved the notebook is
