@@ -90,8 +90,8 @@ func (c *Client) RegisterImage(ctx context.Context, req *RegisterImageRequest, o
 // for the image this call made, by namespace, name and tag, the service's
 // clock and the notebook's SNAPSHOTTING status, before anything else: found,
 // it is returned; undecidable, a *CreateOutcomeError names the candidates;
-// provably nothing made, the create is sent again (see the README's
-// "Creates happen once").
+// no save running and nothing listed for the whole window, the create is
+// sent again (see the README's "Creates happen once").
 func (c *Client) CreateImageFromNotebook(ctx context.Context, notebookID string, req *CreateImageRequest, opts ...CallOption) (*Image, error) {
 	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
 	if err != nil {
