@@ -233,12 +233,13 @@ func (c *Client) send(ctx context.Context, cl *call) *attempt {
 	actx, cancel := context.WithTimeout(ctx, c.attemptTimeout(cl.cfg))
 	defer cancel()
 	at.sent = true
-	if !idempotent(cl.method) {
+	if cl.create != nil {
 		// Only for creates does it matter whether bytes left: it decides
-		// between "retry" and "reconcile". Proof that nothing left needs a
-		// transport that reports its progress (net/http's does: GetConn
-		// first, then each header written); with one that reports nothing
-		// the request counts as sent.
+		// between "retry" and "reconcile" (other POSTs are not retried
+		// after they may have left, whatever the proof). Proof that nothing
+		// left needs a transport that reports its progress (net/http's
+		// does: GetConn first, then each header written); with one that
+		// reports nothing the request counts as sent.
 		var traced, wrote atomic.Bool
 		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
 			GetConn:          func(string) { traced.Store(true) },
