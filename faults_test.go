@@ -164,6 +164,11 @@ func TestConcurrentCallsWithFaults(t *testing.T) {
 				var ae *modelarts.APIError
 				var re *modelarts.RequestError
 				assert.True(t, errors.As(err, &ae) || errors.As(err, &re), "a typed error: %v", err)
+				// Besides the budget, only an injected fault met on every
+				// attempt may end a call: never a decode error, a panic or
+				// a fault the client should have retried.
+				transient := re != nil || (ae != nil && (ae.StatusCode >= 500 || ae.StatusCode == 429))
+				assert.True(t, strings.Contains(err.Error(), "retry budget") || transient, "stopped by something else: %v", err)
 				return
 			}
 			ok.Add(1)
@@ -171,11 +176,11 @@ func TestConcurrentCallsWithFaults(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, int32(goroutines), ok.Load()+failed.Load())
-	// 140 faults cost more retries than the client's budget (100) allows:
-	// once it is spent, calls fail fast instead of adding load. Nothing
-	// else may fail.
-	assert.Equal(t, failed.Load(), budget.Load(), "only the retry budget stops a call")
+	// 140 faults cost about as many retries as the client's budget (100,
+	// refilled by successes) allows: how many calls it stops depends on
+	// the interleaving (TestRetryBudgetStopsRetriesDuringAnOutage pins the
+	// arithmetic); here every call ends typed, and most succeed.
 	assert.Greater(t, ok.Load(), int32(goroutines/2))
-	t.Logf("200 goroutines: %d succeeded, %d stopped by the retry budget; GET requests %d, list requests %d",
-		ok.Load(), failed.Load(), srv.RequestCount(modelartstest.RouteGetImage), srv.RequestCount(modelartstest.RouteListImages))
+	t.Logf("200 goroutines: %d succeeded, %d failed (%d stopped by the retry budget); GET requests %d, list requests %d",
+		ok.Load(), failed.Load(), budget.Load(), srv.RequestCount(modelartstest.RouteGetImage), srv.RequestCount(modelartstest.RouteListImages))
 }
