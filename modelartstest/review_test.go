@@ -1,0 +1,119 @@
+package modelartstest_test
+
+// Reproducing tests of the v1 API review (branch review-api), written as a
+// newcomer uses the fake. Each test is named after the defect it shows and
+// FAILS while the defect is present.
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelarts-go/modelarts"
+	"github.com/modelarts-go/modelarts/modelartstest"
+)
+
+func reviewNoPanic(t *testing.T, what string, f func()) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("%s panicked: %v", what, r)
+		}
+	}()
+	f()
+}
+
+// InjectFault panics for a route no request can meet, "a fault that no
+// request can meet would make the test pass without testing anything"; a
+// Fault with a Code but no Status is the same trap: it is consumed silently
+// and the request succeeds.
+func TestReviewFaultWithCodeButNoStatusSilentlyIgnored(t *testing.T) {
+	srv := modelartstest.NewServer()
+	defer srv.Close()
+	id := srv.PutImage(modelarts.Image{Name: "n", Namespace: "ns", Tag: "v1", Status: modelarts.ImageStatusActive})
+	srv.InjectFault(modelartstest.RouteGetImage, modelartstest.Fault{Code: modelarts.CodeNotFound, Message: "gone"})
+	_, err := srv.Client().GetImage(context.Background(), id)
+	assert.Error(t, err, "a Fault{Code} without Status was consumed and did nothing")
+}
+
+// Server.Images documents "a copy of every image"; the copy shares the
+// Tags slice with the server's state, so a test that edits what it read
+// changes what the fake serves.
+func TestReviewImagesCopySharesTagsWithServer(t *testing.T) {
+	srv := modelartstest.NewServer()
+	defer srv.Close()
+	id := srv.PutImage(modelarts.Image{Name: "n", Namespace: "ns", Tag: "v1", Status: modelarts.ImageStatusActive,
+		Tags: []modelarts.Tag{{Key: "team", Value: "a"}}})
+	for _, img := range srv.Images() {
+		if img.ID == id {
+			img.Tags[0].Value = "changed-by-the-test"
+		}
+	}
+	got, err := srv.Client().GetImage(context.Background(), id)
+	require.NoError(t, err)
+	require.Len(t, got.Tags, 1)
+	assert.Equal(t, "a", got.Tags[0].Value, "editing the result of Images() changed the server's image")
+}
+
+// A nil ServerOption panics inside NewServer, where modelarts.NewClient
+// refuses a nil Option with an error naming it.
+func TestReviewNewServerNilOptionPanics(t *testing.T) {
+	reviewNoPanic(t, "NewServer(nil)", func() {
+		srv := modelartstest.NewServer(nil)
+		srv.Close()
+	})
+}
+
+// WithPollsPerStep(0) (or a negative n) is silently ignored: the doc says it
+// "sets how many reads" move an image one step, and nothing says 0 is
+// replaced by 1. Either refuse it (panic, as InjectFault does for a bad
+// route) or document it.
+func TestReviewWithPollsPerStepZeroSilentlyIgnored(t *testing.T) {
+	defer func() { _ = recover() }() // a panic naming the bad value is an acceptable fix
+	srv := modelartstest.NewServer(modelartstest.WithPollsPerStep(0))
+	defer srv.Close()
+	srv.AddNotebook("nb-1", modelarts.NotebookStatusRunning)
+	c := srv.Client()
+	img, err := c.CreateImageFromNotebook(context.Background(), "nb-1", &modelarts.CreateImageRequest{Name: "env", Namespace: "team", Tag: "v1"})
+	require.NoError(t, err)
+	got, err := c.GetImage(context.Background(), img.ID)
+	require.NoError(t, err)
+	t.Fatalf("WithPollsPerStep(0) was accepted silently (image %s after one read)", got.Status)
+}
+
+// What held, as a newcomer: deleting an unknown image is ErrNotFound; saving
+// a stopped notebook names its status and what to do; the README's sentinel
+// for a start of a running notebook.
+func TestReviewNewcomerErrorsHold(t *testing.T) {
+	srv := modelartstest.NewServer()
+	defer srv.Close()
+	c := srv.Client()
+	ctx := context.Background()
+	err := c.DeleteImage(ctx, "0f1e2d3c-0000-4000-8000-000000000000")
+	assert.ErrorIs(t, err, modelarts.ErrNotFound)
+
+	srv.AddNotebook("nb-stopped", modelarts.NotebookStatusStopped)
+	_, err = c.SaveNotebookAsImage(ctx, "nb-stopped", &modelarts.CreateImageRequest{Name: "env", Namespace: "team", Tag: "v1"})
+	require.ErrorIs(t, err, modelarts.ErrNotebookNotRunning)
+	assert.Contains(t, err.Error(), "STOPPED")
+	assert.True(t, strings.Contains(err.Error(), "StartNotebook") || strings.Contains(strings.ToLower(err.Error()), "start"), err.Error())
+
+	srv.AddNotebook("nb-run", modelarts.NotebookStatusRunning)
+	_, err = c.StartNotebook(ctx, "nb-run", nil)
+	assert.ErrorIs(t, err, modelarts.ErrNotebookAlreadyRunning)
+	_, err = c.CreateImageFromNotebook(ctx, "nb-stopped", &modelarts.CreateImageRequest{Name: "env", Namespace: "team", Tag: "v2"})
+	assert.ErrorIs(t, err, modelarts.ErrNotebookNotRunning)
+	assert.NotContains(t, err.Error(), srv.Token())
+}
+
+// WithNotebookFeature takes a string where the SDK has the type
+// modelarts.NotebookFeature (as AddNotebook takes modelarts.NotebookStatus):
+// changing it after v1 breaks callers.
+func TestReviewWithNotebookFeatureTakesString(t *testing.T) {
+	typ := reflect.TypeOf(modelartstest.WithNotebookFeature)
+	assert.Equal(t, reflect.TypeOf(modelarts.NotebookFeature("")), typ.In(0), "WithNotebookFeature takes %s", typ.In(0))
+}
