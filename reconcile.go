@@ -126,7 +126,9 @@ func (c *Client) reconcile(ctx context.Context, cl *call, mode reconcileMode, ca
 	return nil, true, nil
 }
 
-// look reads the listing (every page) and, for a save, the notebook.
+// look reads, for a save, the notebook, and then the listing (every page).
+// The notebook comes first: a save that ends between the two reads is then
+// still seen running, and its image listed.
 func (c *Client) look(ctx context.Context, cl *call) (lookup, error) {
 	p := cl.create
 	var l lookup
@@ -135,6 +137,13 @@ func (c *Client) look(ctx context.Context, cl *call) (lookup, error) {
 		matches []*Image
 	)
 	lcfg := &callConfig{retry: cl.cfg.retry, attemptTimeout: cl.cfg.attemptTimeout, response: &resp}
+	if p.notebookID != "" {
+		nb, err := c.getNotebook(ctx, lcfg, p.notebookID)
+		if err != nil {
+			return l, fmt.Errorf("reading notebook %s: %w", p.notebookID, err)
+		}
+		l.busy = nb.Status == NotebookStatusSnapshotting
+	}
 	for img, err := range c.listImages(ctx, lcfg, &p.opts) {
 		if err != nil {
 			return l, err
@@ -159,13 +168,6 @@ func (c *Client) look(ctx context.Context, cl *call) (lookup, error) {
 		}
 	} else {
 		l.candidates = matches
-	}
-	if p.notebookID != "" {
-		nb, err := c.getNotebook(ctx, lcfg, p.notebookID)
-		if err != nil {
-			return l, fmt.Errorf("reading notebook %s: %w", p.notebookID, err)
-		}
-		l.busy = nb.Status == NotebookStatusSnapshotting
 	}
 	return l, nil
 }

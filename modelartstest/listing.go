@@ -124,7 +124,8 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	var match []modelarts.Image
 	for _, id := range s.order {
-		img := s.images[id].Image
+		stored := s.images[id]
+		img := stored.Image
 		switch {
 		case string(img.Type) != typ, !nameOK(img.Name),
 			ns != "" && img.Namespace != ns,
@@ -135,7 +136,8 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) {
 			q.Has("swr_instance_id") && img.SWRInstanceID != q.Get("swr_instance_id"):
 			continue
 		}
-		match = append(match, cloneImage(img))
+		s.advanceLocked(stored) // a listing reads the image: its save moves on, as with time
+		match = append(match, cloneImage(stored.Image))
 	}
 	s.mu.Unlock()
 

@@ -22,7 +22,7 @@ func (s *Server) getNotebook(w http.ResponseWriter, r *http.Request) {
 		notebookNotFound(w)
 		return
 	}
-	nb.advance(s)
+	s.readNotebookLocked(nb)
 	writeJSON(w, http.StatusOK, s.renderNotebookLocked(nb))
 }
 
@@ -171,6 +171,7 @@ func (s *Server) listNotebooks(w http.ResponseWriter, r *http.Request) {
 			!hasTags(nb.tags, tagItems):
 			continue
 		}
+		s.readNotebookLocked(nb)
 		match = append(match, nb)
 	}
 	sort.SliceStable(match, func(i, j int) bool {

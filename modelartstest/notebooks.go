@@ -157,6 +157,17 @@ func (s *Server) FailNextNotebookStart(failReason string) {
 	s.failStart = append(s.failStart, failReason)
 }
 
+// readNotebookLocked counts a read of nb (by GET or in a listing) as a
+// poll: a starting or stopping notebook moves on, and so does the save it
+// shows SNAPSHOTTING for. On the service these move on with time; the fake
+// moves them as they are looked at, from any side.
+func (s *Server) readNotebookLocked(nb *notebook) {
+	nb.advance(s)
+	if img, ok := s.images[nb.savingImage]; ok && nb.savingImage != "" {
+		s.advanceLocked(img)
+	}
+}
+
 // advance moves a starting or stopping notebook one step after
 // enough reads.
 func (nb *notebook) advance(s *Server) {
