@@ -21,8 +21,9 @@ type Fault struct {
 	// DropAfterHandling handles the request (a create really happens), then
 	// closes the connection without answering: the lost-answer case.
 	DropAfterHandling bool
-	// CutBody answers 200 with the headers and half of Body (or of a
-	// valid answer when Body is empty), then closes the connection.
+	// CutBody answers with the headers and half of Body (status 200), or
+	// of the handler's own answer (its status) when Body is empty, then
+	// closes the connection.
 	CutBody bool
 	Delay   time.Duration // wait before anything else, ended early if the client leaves
 	Times   int           // how many requests it hits (default 1)
@@ -32,7 +33,15 @@ type Fault struct {
 // Faults on a route apply in the order injected. It panics when the fake
 // does not serve route (a misspelt or converted string): a fault that no
 // request can meet would make the test pass without testing anything.
+//
+// It panics too on a Fault that would do nothing or is ambiguous: none of
+// Status, Drop, DropAfterHandling, CutBody and Delay set; more than one of
+// Status, Drop, DropAfterHandling and CutBody; or Code, Message or
+// RetryAfter without Status.
 func (s *Server) InjectFault(route Route, f Fault) {
+	if err := f.check(); err != nil {
+		panic("modelartstest: InjectFault(" + string(route) + "): " + err.Error())
+	}
 	if f.Times <= 0 {
 		f.Times = 1
 	}
@@ -40,6 +49,27 @@ func (s *Server) InjectFault(route Route, f Fault) {
 	defer s.mu.Unlock()
 	s.mustServe("InjectFault", route)
 	s.faults[route] = append(s.faults[route], &f)
+}
+
+// check refuses a Fault that would do nothing or is ambiguous.
+func (f *Fault) check() error {
+	kinds := 0
+	for _, set := range []bool{f.Status != 0, f.Drop, f.DropAfterHandling, f.CutBody} {
+		if set {
+			kinds++
+		}
+	}
+	switch {
+	case kinds > 1:
+		return fmt.Errorf("set one of Status, Drop, DropAfterHandling and CutBody, not %d", kinds)
+	case kinds == 0 && f.Delay <= 0:
+		return fmt.Errorf("the Fault does nothing: set Status, Drop, DropAfterHandling, CutBody or Delay")
+	case f.Status == 0 && (f.Code != "" || f.Message != "" || f.RetryAfter != ""):
+		return fmt.Errorf("Code, Message and RetryAfter go with a Status")
+	case f.Status == 0 && f.Body != "" && !f.CutBody:
+		return fmt.Errorf("Body goes with a Status or CutBody")
+	}
+	return nil
 }
 
 // takeFault returns the fault to apply to this request of route, if any.
@@ -139,13 +169,18 @@ func (d *discardWriter) WriteHeader(int)             {}
 // cutBody sends the status line, headers and half of the body, then drops
 // the connection: a reset after the response headers.
 func cutBody(w http.ResponseWriter, r *http.Request, body string, h http.HandlerFunc) {
+	status := http.StatusOK
 	if body == "" {
 		rec := httptest.NewRecorder()
 		h(rec, r)
-		body = rec.Body.String()
+		body, status = rec.Body.String(), rec.Code
 	}
+	// Announce at least one byte more than is sent, so the answer is cut
+	// even when the handler's body is empty (a create answered 201).
+	length := max(len(body), 1)
 	conn, buf := hijack(w)
 	defer conn.Close()
-	fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:len(body)/2])
+	fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		status, http.StatusText(status), length, body[:len(body)/2])
 	_ = buf.Flush()
 }

@@ -59,6 +59,12 @@ func (s *Server) authenticated(h http.HandlerFunc) http.HandlerFunc {
 			writeError(w, http.StatusForbidden, "ModelArts.0108", "No permission for project "+p)
 			return
 		}
+		// An AK/SK request names its project in X-Project-Id too; the
+		// gateway scopes the key pair to it, so it must be the path's.
+		if hp := r.Header.Get("X-Project-Id"); hp != "" && hp != s.projectID {
+			writeError(w, http.StatusForbidden, "ModelArts.0108", "X-Project-Id "+hp+" is not the project of the path")
+			return
+		}
 		h(w, r)
 	}
 }

@@ -39,8 +39,14 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) {
 		iamError(w, http.StatusUnauthorized, "The username or password is wrong.")
 		return
 	}
-	if p := req.Auth.Scope.Project; p.ID == "" && p.Name == "" {
+	switch p := req.Auth.Scope.Project; {
+	case p.ID == "" && p.Name == "":
 		iamError(w, http.StatusBadRequest, "A project-scoped token is required.")
+		return
+	case p.ID != "" && p.ID != s.projectID:
+		// The fake's IAM user has one project: a token scoped to another
+		// would never be accepted by the service's project.
+		iamError(w, http.StatusUnauthorized, "The user has no access to project "+p.ID+".")
 		return
 	}
 	tok := "fake-iam-token-" + randomHex(16)

@@ -86,8 +86,8 @@ func WithNotebookFlavor(flavor string) NotebookOption {
 
 // WithNotebookFeature sets the notebook's feature, "NOTEBOOK" (default,
 // billed) or "DEFAULT" (free CodeLab).
-func WithNotebookFeature(feature string) NotebookOption {
-	return NotebookOption{func(n *notebook) { n.feature = feature }}
+func WithNotebookFeature(feature modelarts.NotebookFeature) NotebookOption {
+	return NotebookOption{func(n *notebook) { n.feature = string(feature) }}
 }
 
 // WithNotebookTags sets the notebook's TMS tags.
@@ -220,6 +220,11 @@ func (s *Server) renderNotebookLocked(nb *notebook) map[string]any {
 			"id": fakeUserID, "name": s.iamUser, "domain": map[string]any{"id": fakeDomainID, "name": s.iamDomain},
 		},
 		"user_id": fakeUserID, "ip": "192.168.0.10", "is_need_credentials": true, "jupyter_version": "3",
+		// Documented fields with nothing to say on the fake: no custom
+		// spec, dedicated pool, affinity, extra volumes or user VPC; and no
+		// notebook token (a credential, which the SDK does not model).
+		"custom_spec": nil, "pool": nil, "token": nil, "affinity": nil, "data_volumes": []any{}, "user_vpc": nil,
+		"run_user": map[string]any{"uid": 1000, "gid": 100, "user_name": "ma-user", "group_name": "ma-group"},
 	}
 }
 

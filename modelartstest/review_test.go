@@ -31,13 +31,15 @@ func reviewNoPanic(t *testing.T, what string, f func()) {
 // request can meet would make the test pass without testing anything"; a
 // Fault with a Code but no Status is the same trap: it is consumed silently
 // and the request succeeds.
-func TestReviewFaultWithCodeButNoStatusSilentlyIgnored(t *testing.T) {
+func TestReviewFaultWithCodeButNoStatusIsRefused(t *testing.T) {
 	srv := modelartstest.NewServer()
 	defer srv.Close()
 	id := srv.PutImage(modelarts.Image{Name: "n", Namespace: "ns", Tag: "v1", Status: modelarts.ImageStatusActive})
-	srv.InjectFault(modelartstest.RouteGetImage, modelartstest.Fault{Code: modelarts.CodeNotFound, Message: "gone"})
+	assert.Panics(t, func() {
+		srv.InjectFault(modelartstest.RouteGetImage, modelartstest.Fault{Code: modelarts.CodeNotFound, Message: "gone"})
+	}, "a Fault{Code} without Status is refused, not consumed doing nothing")
 	_, err := srv.Client().GetImage(context.Background(), id)
-	assert.Error(t, err, "a Fault{Code} without Status was consumed and did nothing")
+	assert.NoError(t, err)
 }
 
 // Server.Images documents "a copy of every image"; the copy shares the
@@ -72,17 +74,10 @@ func TestReviewNewServerNilOptionPanics(t *testing.T) {
 // "sets how many reads" move an image one step, and nothing says 0 is
 // replaced by 1. Either refuse it (panic, as InjectFault does for a bad
 // route) or document it.
-func TestReviewWithPollsPerStepZeroSilentlyIgnored(t *testing.T) {
-	defer func() { _ = recover() }() // a panic naming the bad value is an acceptable fix
-	srv := modelartstest.NewServer(modelartstest.WithPollsPerStep(0))
-	defer srv.Close()
-	srv.AddNotebook("nb-1", modelarts.NotebookStatusRunning)
-	c := srv.Client()
-	img, err := c.CreateImageFromNotebook(context.Background(), "nb-1", &modelarts.CreateImageRequest{Name: "env", Namespace: "team", Tag: "v1"})
-	require.NoError(t, err)
-	got, err := c.GetImage(context.Background(), img.ID)
-	require.NoError(t, err)
-	t.Fatalf("WithPollsPerStep(0) was accepted silently (image %s after one read)", got.Status)
+func TestReviewWithPollsPerStepZeroIsRefused(t *testing.T) {
+	assert.PanicsWithValue(t, "modelartstest: WithPollsPerStep(0): the count must be at least 1", func() {
+		modelartstest.WithPollsPerStep(0)
+	})
 }
 
 // What held, as a newcomer: deleting an unknown image is ErrNotFound; saving

@@ -12,12 +12,17 @@
 //
 // State changes are paced by polls, never by time, so tests are
 // deterministic: a saved image moves INIT → CREATING → ACTIVE one step per
-// read of it (see WithPollsPerStep) while its notebook shows SNAPSHOTTING;
-// a notebook moves STARTING → RUNNING and STOPPING → STOPPED one step per
-// read; a training-job save moves INIT → CREATING → ACTIVE per read.
-// Faults (status codes, Retry-After, dropped connections, delays) can be
-// injected per Route, and creates can be answered "201 Created" with an
-// empty body (AnswerCreatesWithEmptyBody).
+// read of it, of its notebook or of a listing holding it (see
+// WithPollsPerStep) while its notebook shows SNAPSHOTTING; a notebook moves
+// STARTING → RUNNING and STOPPING → STOPPED one step per read; a
+// training-job save moves INIT → CREATING → ACTIVE per read. Faults
+// (status codes, Retry-After, dropped connections, delays) can be injected
+// per Route, and creates can be answered "201 Created" with an empty body
+// (AnswerCreatesWithEmptyBody).
+//
+// One documented behaviour is left out on purpose: the service refuses to
+// delete an image in use, but the API pages name no error code for it, and
+// the fake does not invent one that tests would then rely on.
 package modelartstest
 
 import (
@@ -103,15 +108,15 @@ func WithIAMUser(domain, user, password string) ServerOption {
 	return func(s *Server) { s.iamDomain, s.iamUser, s.iamPass = domain, user, password }
 }
 
-// WithPollsPerStep sets how many reads of a saved image, a starting or
-// stopping notebook, or a training-job save move it one step (default 1:
-// a saved image is ACTIVE on the third read).
+// WithPollsPerStep sets how many reads of a saved image (or of its
+// notebook, or of a listing holding it), a starting or stopping notebook,
+// or a training-job save move it one step (default 1: a saved image is
+// ACTIVE on the second read). n must be at least 1; it panics otherwise.
 func WithPollsPerStep(n int) ServerOption {
-	return func(s *Server) {
-		if n > 0 {
-			s.pollsPerStep = n
-		}
+	if n < 1 {
+		panic(fmt.Sprintf("modelartstest: WithPollsPerStep(%d): the count must be at least 1", n))
 	}
+	return func(s *Server) { s.pollsPerStep = n }
 }
 
 // NewServer starts a fake on 127.0.0.1 with a random port. It knows two
@@ -137,7 +142,9 @@ func NewServer(opts ...ServerOption) *Server {
 		now:          time.Now,
 	}
 	for _, o := range opts {
-		o(s)
+		if o != nil {
+			o(s)
+		}
 	}
 	s.tokens[s.token] = true
 	s.seedBuiltIns()
