@@ -59,7 +59,7 @@ type callConfig struct {
 type Response struct {
 	StatusCode int         // HTTP status of the last answer
 	RequestID  string      // X-Request-Id: quote it to support
-	Header     http.Header // response headers, as the server sent them
+	Header     http.Header // response headers, with any credential the client holds removed and values bounded
 	Attempts   int         // attempts made for the last request, the first included
 }
 
@@ -175,4 +175,47 @@ func (c *Client) attemptTimeout(cfg *callConfig) time.Duration {
 		return cfg.attemptTimeout
 	}
 	return c.timeout
+}
+
+// CallOptions is what a list of CallOptions sets, read back with
+// ResolveCallOptions. It is for code that stands in for a Client, such as a
+// fake of an interface over *Client, which must tell DeleteImage(ctx, id)
+// from DeleteImage(ctx, id, WithForce()). Zero values mean "not set".
+type CallOptions struct {
+	Timeout        time.Duration // WithCallTimeout
+	AttemptTimeout time.Duration // WithAttemptTimeout
+	Retry          *RetryPolicy  // WithCallRetry, with defaults filled in
+	Response       *Response     // WithResponse
+	Force          bool          // WithForce
+	// The wait options; PollMin, PollMax and NotFoundGrace hold the
+	// defaults when not set.
+	PollMin, PollMax     time.Duration
+	NotFoundGrace        time.Duration
+	Progress             func(*Image)        // WithProgress
+	NotebookProgress     func(*Notebook)     // WithNotebookProgress
+	SaveImageJobProgress func(*SaveImageJob) // WithSaveImageJobProgress
+}
+
+// ResolveCallOptions applies opts in order, as a call does, and returns
+// what they set, or the error a call would return for them (a nil option,
+// a bad value). It does not check that the options fit a particular call.
+func ResolveCallOptions(opts ...CallOption) (CallOptions, error) {
+	cfg := callConfig{wait: defaultWaitSettings()}
+	for _, o := range opts {
+		if o == nil {
+			return CallOptions{}, invalid("options", "a CallOption is nil")
+		}
+		o.applyCall(&cfg)
+	}
+	if len(cfg.errs) > 0 {
+		return CallOptions{}, cfg.errs[0]
+	}
+	if err := cfg.wait.check(); err != nil {
+		return CallOptions{}, err
+	}
+	return CallOptions{
+		Timeout: cfg.timeout, AttemptTimeout: cfg.attemptTimeout, Retry: cfg.retry, Response: cfg.response, Force: cfg.force,
+		PollMin: cfg.wait.min, PollMax: cfg.wait.max, NotFoundGrace: cfg.wait.grace,
+		Progress: cfg.wait.progress, NotebookProgress: cfg.wait.notebookProgress, SaveImageJobProgress: cfg.wait.saveJobProgress,
+	}, nil
 }

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -137,8 +138,9 @@ func checkSigner(signer auth.Signer) error {
 // client is copied, never modified. Without one, the SDK uses a clone of
 // http.DefaultTransport tuned for concurrent use: the default keeps only 2
 // idle connections per host, so 64 goroutines would open and close
-// connections all the time. (If http.DefaultTransport was replaced, e.g. by
-// httpmock.Activate, it is used as it is.)
+// connections all the time. That clone is shared by every such client. (If
+// http.DefaultTransport was replaced, e.g. by httpmock.Activate, it is used
+// as it is.)
 func newHTTPClient(given *http.Client) *http.Client {
 	var hc *http.Client
 	if given != nil {
@@ -159,15 +161,29 @@ func newHTTPClient(given *http.Client) *http.Client {
 // concurrency a shared client sees in a busy service.
 const defaultMaxIdleConnsPerHost = 100
 
+// tuned is the transport every client built without WithHTTPClient shares:
+// one pool of connections for the process, as with http.DefaultTransport,
+// so clients made and dropped (per tenant, per test) leave no pool behind.
+var tuned struct {
+	sync.Mutex
+	base *http.Transport // the http.DefaultTransport it was cloned from
+	t    *http.Transport
+}
+
 func defaultTransport() http.RoundTripper {
-	t, ok := http.DefaultTransport.(*http.Transport)
+	base, ok := http.DefaultTransport.(*http.Transport)
 	if !ok {
 		return http.DefaultTransport
 	}
-	t = t.Clone()
-	t.MaxIdleConns = max(t.MaxIdleConns, defaultMaxIdleConnsPerHost)
-	t.MaxIdleConnsPerHost = defaultMaxIdleConnsPerHost
-	return t
+	tuned.Lock()
+	defer tuned.Unlock()
+	if tuned.base != base { // first use, or http.DefaultTransport was replaced
+		t := base.Clone()
+		t.MaxIdleConns = max(t.MaxIdleConns, defaultMaxIdleConnsPerHost)
+		t.MaxIdleConnsPerHost = defaultMaxIdleConnsPerHost
+		tuned.base, tuned.t = base, t
+	}
+	return tuned.t
 }
 
 // ProjectID returns the project the client works in.

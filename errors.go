@@ -97,7 +97,8 @@ type APIError struct {
 	Header http.Header
 }
 
-// Error reads "modelarts: METHOD PATH: STATUS CODE: MESSAGE (request id ID)".
+// Error reads "modelarts: METHOD PATH: STATUS CODE: MESSAGE (request id
+// ID)", followed for the answers a caller can act on by what to do.
 func (e *APIError) Error() string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "modelarts: %s %s: %d", e.Method, e.Path, e.StatusCode)
@@ -110,7 +111,25 @@ func (e *APIError) Error() string {
 	if e.RequestID != "" {
 		sb.WriteString(" (request id " + e.RequestID + ")")
 	}
+	if hint := e.hint(); hint != "" {
+		sb.WriteString("; " + hint)
+	}
 	return sb.String()
+}
+
+// hint says what to do about an answer, where there is one thing to do.
+func (e *APIError) hint() string {
+	switch {
+	case e.StatusCode == 401 && strings.HasPrefix(e.Code, "APIGW."):
+		return "the gateway refused the credentials: check the AK/SK pair, the security token and this machine's clock"
+	case e.StatusCode == 401:
+		return "the token was refused: get a new one, or use auth.NewIAMTokenSigner, which refreshes tokens itself"
+	case e.StatusCode == 403:
+		return "the credentials lack permission for this action or project: check the IAM policies of the user and the project ID"
+	case e.StatusCode == 429 || e.Code == CodeSystemBusy:
+		return "the service is throttling: slow down (WithRateLimit) or retry later"
+	}
+	return ""
 }
 
 // Is maps the status and code to the package's sentinel errors.

@@ -86,8 +86,6 @@ func TestWaitForNotebookDeadline(t *testing.T) {
 	assert.Equal(t, "notebook", we.Resource)
 	assert.Equal(t, nbID, we.ID)
 	assert.Equal(t, "STARTING", we.Status)
-	assert.Empty(t, we.ImageID, "image fields stay empty for other waits")
-	assert.Empty(t, we.LastStatus)
 	assert.Equal(t, 1, we.TransientErrors)
 	assert.Equal(t, len(rec.requests()), we.Polls)
 	assert.Contains(t, err.Error(), "waiting for notebook "+nbID)
@@ -127,10 +125,10 @@ func TestImageWaitErrorKeepsItsImageFields(t *testing.T) {
 	_, err := c.WaitForActive(ctx, "img-1")
 	var we *WaitError
 	require.ErrorAs(t, err, &we)
-	assert.Equal(t, WaitError{Resource: "image", ID: "img-1", Status: "CREATING", ImageID: "img-1", LastStatus: ImageStatusCreating,
+	assert.Equal(t, WaitError{Resource: "image", ID: "img-1", Status: "CREATING",
 		Polls: we.Polls, Err: context.DeadlineExceeded}, *we)
 	assert.Contains(t, err.Error(), "waiting for image img-1")
-	// A WaitError built by hand with only the image fields reads the same.
-	hand := &WaitError{ImageID: "img-2", LastStatus: ImageStatusInit, Polls: 1, Err: context.Canceled}
+	// A WaitError built by hand without a Resource reads as an image wait.
+	hand := &WaitError{ID: "img-2", Status: "INIT", Polls: 1, Err: context.Canceled}
 	assert.Equal(t, "modelarts: waiting for image img-2: context canceled after 1 polls; last status INIT", hand.Error())
 }

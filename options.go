@@ -52,7 +52,13 @@ func WithHTTPClient(hc *http.Client) Option {
 // WithUserAgent appends ua to the SDK's own "modelarts-go/<version>"
 // User-Agent.
 func WithUserAgent(ua string) Option {
-	return optionFunc(func(s *settings) { s.userAgent = ua })
+	return optionFunc(func(s *settings) {
+		if err := checkPrintable("WithUserAgent", ua); err != nil {
+			s.errs = append(s.errs, invalid("WithUserAgent", "the User-Agent contains a control character (a line break?) and could not be sent in a header"))
+			return
+		}
+		s.userAgent = ua
+	})
 }
 
 // WithTimeout bounds each attempt (default DefaultTimeout); the caller's
@@ -85,9 +91,9 @@ func WithRetry(p RetryPolicy) Option {
 //
 //	modelarts.WithCallDefaults(modelarts.WithPollInterval(time.Millisecond, 10*time.Millisecond))
 //
-// Options that apply to some calls only are applied where they fit, except
-// WithForce, which is refused here: deleting SWR content must be asked for
-// call by call.
+// Options that apply to some calls only are applied where they fit.
+// Deleting SWR content (WithForce) must be asked for call by call, and a
+// Response (WithResponse) belongs to one call.
 func WithCallDefaults(opts ...CallOption) Option {
 	return optionFunc(func(s *settings) {
 		probe := callConfig{wait: defaultWaitSettings()}
@@ -103,6 +109,8 @@ func WithCallDefaults(opts ...CallOption) Option {
 			s.errs = append(s.errs, probe.errs...)
 		case probe.used&optForce != 0:
 			s.errs = append(s.errs, invalid("WithCallDefaults", "WithForce must be given to each delete, not as a client default"))
+		case probe.response != nil:
+			s.errs = append(s.errs, invalid("WithCallDefaults", "WithResponse must be given to each call: one Response shared by every call (and goroutine) of the client would be overwritten concurrently"))
 		case probe.wait.check() != nil:
 			s.errs = append(s.errs, probe.wait.check())
 		default:

@@ -55,11 +55,9 @@ func noPanic(t *testing.T, what string, f func()) {
 
 const imageJSON = `{"id":"img-1","name":"n","namespace":"ns","tag":"v1","status":"ACTIVE","arch":"x86_64","create_at":1700000000000,"update_at":1700000000000}`
 
-// Response.Header's doc comment (calloptions.go) says "response headers, as
-// the server sent them", but they are scrubbed of credentials and bounded
-// (as they must be, README "Secrets never come back out"). This passes and
-// pins the behaviour; the doc comment is what is false.
-func TestReviewResponseHeaderDocSaysAsSentButScrubbed(t *testing.T) {
+// Response.Header is scrubbed of credentials and bounded, as its doc
+// comment says (README "Secrets never come back out").
+func TestResponseHeaderIsScrubbed(t *testing.T) {
 	c, _ := reviewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Echo-Auth", r.Header.Get("X-Auth-Token"))
 		w.Header().Set("Content-Type", "application/json")
@@ -107,7 +105,7 @@ func TestReviewTypedNilSignerRefusedWithoutPanic(t *testing.T) {
 
 // A listing whose page holds a null item must not hand the caller a nil
 // *Image (the caller's img.Name then panics) with a nil error.
-func TestReviewListImagesYieldsNilImageForNullItem(t *testing.T) {
+func TestListImagesNeverYieldsANilImage(t *testing.T) {
 	c, _ := reviewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"data":[null,`+imageJSON+`],"total":2}`)
@@ -127,7 +125,7 @@ func TestReviewListImagesYieldsNilImageForNullItem(t *testing.T) {
 
 // GetImage answered 200 with the JSON literal null must not return
 // (nil, nil).
-func TestReviewGetImageNullBodyReturnsNilNil(t *testing.T) {
+func TestGetImageNullBodyIsNotNilNil(t *testing.T) {
 	c, _ := reviewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `null`)
@@ -162,7 +160,7 @@ func TestReviewContextErrorKeepsLastAPIError(t *testing.T) {
 // WithUserAgent takes any string; one with a line break makes every request
 // fail on the wire with an error that does not name the option. It should be
 // refused by NewClient, as WithTimeout(0) is.
-func TestReviewWithUserAgentControlCharsNotRefused(t *testing.T) {
+func TestWithUserAgentControlCharsRefused(t *testing.T) {
 	_, err := modelarts.NewClient("https://modelarts.cn-north-4.myhuaweicloud.com", reviewProject,
 		auth.NewTokenSigner(reviewToken), modelarts.WithUserAgent("app/1.0\r\nX-Injected: 1"))
 	assert.ErrorIs(t, err, modelarts.ErrInvalidRequest, "a User-Agent with CR/LF is accepted and breaks every call later")
@@ -181,7 +179,7 @@ func TestReviewResponseEnumNormalised(t *testing.T) {
 }
 
 // WaitForImage with a nil condition must be refused, not panic.
-func TestReviewWaitForImageNilCondPanics(t *testing.T) {
+func TestWaitForImageNilCondIsRefused(t *testing.T) {
 	c, _ := reviewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, imageJSON)
@@ -193,7 +191,7 @@ func TestReviewWaitForImageNilCondPanics(t *testing.T) {
 }
 
 // Nil progress callbacks must be refused or ignored, not panic.
-func TestReviewNilProgressCallbackPanics(t *testing.T) {
+func TestNilProgressCallbackIsTolerated(t *testing.T) {
 	c, _ := reviewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, imageJSON)
@@ -206,7 +204,7 @@ func TestReviewNilProgressCallbackPanics(t *testing.T) {
 // WithCallDefaults(WithResponse(&md)) makes every call of the client, from
 // every goroutine, write the same *Response: a data race by construction.
 // It should be refused like WithForce is.
-func TestReviewWithCallDefaultsAcceptsSharedResponse(t *testing.T) {
+func TestWithCallDefaultsRefusesASharedResponse(t *testing.T) {
 	var md modelarts.Response
 	_, err := modelarts.NewClient("https://modelarts.cn-north-4.myhuaweicloud.com", reviewProject,
 		auth.NewTokenSigner(reviewToken), modelarts.WithCallDefaults(modelarts.WithResponse(&md)))
@@ -216,7 +214,7 @@ func TestReviewWithCallDefaultsAcceptsSharedResponse(t *testing.T) {
 // WaitError keeps two names for the same facts (ImageID/ID and
 // LastStatus/Status, "as before waits covered more than images"): a
 // pre-v1 compatibility shim that v1 would have to keep forever.
-func TestReviewWaitErrorHasDuplicateFields(t *testing.T) {
+func TestWaitErrorHasNoDuplicateFields(t *testing.T) {
 	typ := reflect.TypeOf(modelarts.WaitError{})
 	for _, f := range []string{"ImageID", "LastStatus"} {
 		_, ok := typ.FieldByName(f)
@@ -227,15 +225,19 @@ func TestReviewWaitErrorHasDuplicateFields(t *testing.T) {
 // A user's fake of an interface over *Client receives ...CallOption but has
 // no exported way to read them (was WithForce given? which timeout?): the
 // options are sealed interfaces with only unexported methods.
-func TestReviewCallOptionsOpaqueToFakes(t *testing.T) {
-	typ := reflect.TypeOf((*modelarts.CallOption)(nil)).Elem()
-	exported := 0
-	for i := 0; i < typ.NumMethod(); i++ {
-		if typ.Method(i).PkgPath == "" {
-			exported++
-		}
-	}
-	assert.NotZero(t, exported, "CallOption has no exported method and the package no resolver: a fake cannot tell DeleteImage(id) from DeleteImage(id, WithForce())")
+func TestCallOptionsReadableByFakes(t *testing.T) {
+	var md modelarts.Response
+	got, err := modelarts.ResolveCallOptions(modelarts.WithForce(), modelarts.WithResponse(&md), modelarts.WithCallTimeout(time.Minute))
+	require.NoError(t, err)
+	assert.True(t, got.Force, "a fake can tell DeleteImage(id) from DeleteImage(id, WithForce())")
+	assert.Same(t, &md, got.Response)
+	assert.Equal(t, time.Minute, got.Timeout)
+	none, err := modelarts.ResolveCallOptions()
+	require.NoError(t, err)
+	assert.False(t, none.Force)
+	assert.Equal(t, modelarts.DefaultPollMin, none.PollMin)
+	_, err = modelarts.ResolveCallOptions(nil)
+	assert.ErrorIs(t, err, modelarts.ErrInvalidRequest)
 }
 
 // The error of a validation names the field and rule; check it says what
@@ -258,7 +260,7 @@ func TestReviewNilRequestErrors(t *testing.T) {
 
 // A nil AKSKOption or IAMOption panics inside the constructor, although both
 // constructors return an error (and modelarts.NewClient refuses a nil Option).
-func TestReviewAuthNilOptionPanics(t *testing.T) {
+func TestAuthNilOptionIsAnError(t *testing.T) {
 	noPanic(t, "NewAKSKSigner(ak, sk, nil)", func() {
 		_, err := auth.NewAKSKSigner("AKAKAKAKAKAKAKAKAKAK", "SKSKSKSKSKSKSKSKSKSKSKSKSKSKSKSK", nil)
 		assert.Error(t, err)
@@ -273,7 +275,7 @@ func TestReviewAuthNilOptionPanics(t *testing.T) {
 // SecretRedactor skips secrets shorter than 4 bytes, yet NewClient accepts
 // such a token, so "no token in any error string" is not unconditional: a
 // 3-character token echoed by the server reaches Error().
-func TestReviewShortTokenAcceptedAndNotRedacted(t *testing.T) {
+func TestTooShortTokenIsRefusedOrRedacted(t *testing.T) {
 	const short = "q7Z"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -294,7 +296,7 @@ func TestReviewShortTokenAcceptedAndNotRedacted(t *testing.T) {
 // (COMMON.md: messages say what failed, where, what to do). A static token
 // cannot be refreshed: the message should say to get a new token or use
 // auth.NewIAMTokenSigner.
-func TestReviewUnauthorizedMessageSaysNothingToDo(t *testing.T) {
+func TestUnauthorizedMessageSaysWhatToDo(t *testing.T) {
 	c, _ := reviewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(401)
@@ -310,7 +312,7 @@ func TestReviewUnauthorizedMessageSaysNothingToDo(t *testing.T) {
 // that builds a client per request, per tenant or per test keeps one idle
 // connection (and two transport goroutines) per client until the 90 s idle
 // timeout, with no way to release them.
-func TestReviewEveryClientOwnsAnUnclosablePool(t *testing.T) {
+func TestDroppedClientsLeaveNoPoolBehind(t *testing.T) {
 	var open atomic.Int32
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -341,14 +343,23 @@ func TestReviewEveryClientOwnsAnUnclosablePool(t *testing.T) {
 // Image.Tags and UpdateImageGroupRequest.Tags are []Tag,
 // RegisterImageRequest.Tags is []string and ListNotebooksOptions.Tags a
 // string. Aligning them after v1 changes a field's type: a breaking change.
-func TestReviewTagsFieldTypesInconsistent(t *testing.T) {
-	want := reflect.TypeOf([]modelarts.Tag(nil))
-	for name, typ := range map[string]reflect.Type{
-		"RegisterImageRequest": reflect.TypeOf(modelarts.RegisterImageRequest{}),
-		"ListNotebooksOptions": reflect.TypeOf(modelarts.ListNotebooksOptions{}),
+//
+// Decided: each follows its wire form. RegisterImage's tags are strings on
+// the wire (the official SDK's model, which decodes our body strictly), the
+// ListNotebooks filter is one query string whose item syntax is
+// undocumented, and responses carry {key, value} objects.
+func TestTagsFieldsFollowTheirWireForms(t *testing.T) {
+	for name, tc := range map[string]struct {
+		typ  reflect.Type
+		want reflect.Type
+	}{
+		"RegisterImageRequest":    {reflect.TypeOf(modelarts.RegisterImageRequest{}), reflect.TypeOf([]string(nil))},
+		"ListNotebooksOptions":    {reflect.TypeOf(modelarts.ListNotebooksOptions{}), reflect.TypeOf("")},
+		"Image":                   {reflect.TypeOf(modelarts.Image{}), reflect.TypeOf([]modelarts.Tag(nil))},
+		"UpdateImageGroupRequest": {reflect.TypeOf(modelarts.UpdateImageGroupRequest{}), reflect.TypeOf([]modelarts.Tag(nil))},
 	} {
-		f, ok := typ.FieldByName("Tags")
+		f, ok := tc.typ.FieldByName("Tags")
 		require.True(t, ok, name)
-		assert.Equal(t, want, f.Type, "%s.Tags is %s, Image.Tags is []Tag", name, f.Type)
+		assert.Equal(t, tc.want, f.Type, name)
 	}
 }

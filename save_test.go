@@ -120,7 +120,7 @@ func TestSaveNotebookAsImageDeadlineReturnsTheCreatedImage(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	var we *WaitError
 	require.ErrorAs(t, err, &we)
-	assert.Equal(t, "img-9", we.ImageID)
+	assert.Equal(t, "img-9", we.ID)
 	require.NotNil(t, img, "the image as created, when no poll succeeded")
 	assert.Equal(t, ImageStatusInit, img.Status)
 }

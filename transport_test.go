@@ -21,39 +21,57 @@ import (
 
 // The default client must keep enough idle connections for concurrent
 // use: with http.DefaultTransport's 2 per host, 64 goroutines × 20 GETs
-// open well over a thousand connections.
+// open hundreds of connections.
 func TestDefaultTransportReusesConnectionsUnderConcurrency(t *testing.T) {
-	var opened atomic.Int32
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"id":"img-1"}`)
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			opened.Add(1)
-		}
-	}
-	srv.Start()
-	defer srv.Close()
-	c, err := NewClient(srv.URL, testProject, auth.NewTokenSigner(testToken)) // no WithHTTPClient: the default
-	require.NoError(t, err)
-	defer c.rc.GetClient().CloseIdleConnections()
-
 	const goroutines, calls = 64, 20
-	var wg sync.WaitGroup
-	for g := 0; g < goroutines; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < calls; i++ {
-				_, err := c.GetImage(context.Background(), "img-1")
-				assert.NoError(t, err)
+	load := func(opts ...Option) int {
+		var opened atomic.Int32
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"id":"img-1"}`)
+		}))
+		srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				opened.Add(1)
 			}
-		}()
+		}
+		srv.Start()
+		defer srv.Close()
+		c, err := NewClient(srv.URL, testProject, auth.NewTokenSigner(testToken), opts...)
+		require.NoError(t, err)
+		defer c.rc.GetClient().CloseIdleConnections()
+		var wg sync.WaitGroup
+		for g := 0; g < goroutines; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < calls; i++ {
+					_, err := c.GetImage(context.Background(), "img-1")
+					assert.NoError(t, err)
+				}
+			}()
+		}
+		wg.Wait()
+		return int(opened.Load())
 	}
-	wg.Wait()
-	t.Logf("%d goroutines × %d GETs opened %d connections", goroutines, calls, opened.Load())
-	assert.LessOrEqual(t, int(opened.Load()), 2*goroutines, "connections are kept and reused")
+	tunedConns := load() // no WithHTTPClient: the default
+	untuned := http.DefaultTransport.(*http.Transport).Clone()
+	untunedConns := load(WithHTTPClient(&http.Client{Transport: untuned}))
+	untuned.CloseIdleConnections()
+	t.Logf("%d goroutines × %d GETs opened %d connections with the default client, %d with http.DefaultTransport's settings",
+		goroutines, calls, tunedConns, untunedConns)
+	assert.LessOrEqual(t, tunedConns, 2*goroutines, "connections are kept and reused")
+	assert.Greater(t, untunedConns, tunedConns)
+}
+
+// Clients built without WithHTTPClient share one pool: a program that
+// makes a client per tenant or per test leaves no pool behind.
+func TestDefaultClientsShareOneTransport(t *testing.T) {
+	a, err := NewClient(testEndpoint, testProject, auth.NewTokenSigner(testToken))
+	require.NoError(t, err)
+	b, err := NewClient(testEndpoint, testProject, auth.NewTokenSigner(testToken))
+	require.NoError(t, err)
+	assert.Same(t, a.rc.GetClient().Transport, b.rc.GetClient().Transport)
 }
 
 func TestCallersHTTPClientIsUsedAsGiven(t *testing.T) {

@@ -171,9 +171,6 @@ type waitSpec[T any] struct {
 func pollUntil[T any](ctx context.Context, c *Client, w waitSettings, s *waitSpec[T]) (T, error) {
 	start := c.now()
 	we := &WaitError{Resource: s.resource, ID: s.id}
-	if s.resource == resourceImage {
-		we.ImageID = s.id
-	}
 	var last T
 	for final := false; ; {
 		v, err := s.poll(ctx)
@@ -181,9 +178,6 @@ func pollUntil[T any](ctx context.Context, c *Client, w waitSettings, s *waitSpe
 		if err == nil {
 			last = v
 			we.Status = s.status(v)
-			if s.resource == resourceImage {
-				we.LastStatus = ImageStatus(we.Status)
-			}
 			if s.progress != nil {
 				s.progress(v)
 			}
@@ -266,11 +260,7 @@ type WaitError struct {
 	// save-image job.
 	ID string
 	// Status is the last status read, "" if no poll succeeded.
-	Status string
-	// ImageID and LastStatus are ID and Status of an image wait (empty for
-	// the other waits), as before waits covered more than images.
-	ImageID         string
-	LastStatus      ImageStatus
+	Status          string
 	Polls           int
 	TransientErrors int   // polls that failed transiently
 	LastTransient   error // the last of them
@@ -288,12 +278,6 @@ func (e *WaitError) Error() string {
 	resource, id, status := e.Resource, e.ID, e.Status
 	if resource == "" {
 		resource = resourceImage
-	}
-	if id == "" {
-		id = e.ImageID
-	}
-	if status == "" {
-		status = string(e.LastStatus)
 	}
 	if status == "" {
 		status = "none read"

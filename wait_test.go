@@ -116,7 +116,7 @@ func TestWaitDeadlineLeavesRoomForAFinalPoll(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	var we *WaitError
 	require.ErrorAs(t, err, &we)
-	assert.Equal(t, ImageStatusCreating, we.LastStatus)
+	assert.Equal(t, string(ImageStatusCreating), we.Status)
 	assert.Contains(t, err.Error(), "last status CREATING")
 	require.NotNil(t, img)
 

@@ -64,8 +64,14 @@ func NewAKSKSigner(ak, sk string, opts ...AKSKOption) (*AKSKSigner, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("auth: NewAKSKSigner: the %s is empty; pass both keys of the pair (see HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK)", strings.Join(missing, " and the "))
 	}
+	if len(sk) < redact.MinLen {
+		return nil, fmt.Errorf("auth: NewAKSKSigner: the secret key is %d bytes, too short to be a real key (or to be kept out of error messages); pass the SK of the pair", len(sk))
+	}
 	s := &AKSKSigner{ak: ak, now: time.Now, mac: sdksign.NewMAC(sk)}
 	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("auth: NewAKSKSigner: an AKSKOption is nil")
+		}
 		o(s)
 	}
 	if s.optErr != nil {

@@ -118,10 +118,10 @@ func verifyingServer(t *testing.T, keys map[string]string) (*httptest.Server, *[
 }
 
 func TestAKSKVerifiedServerSide(t *testing.T) {
-	srv, failures := verifyingServer(t, map[string]string{"AK1": "SK1"})
-	signer, err := NewAKSKSigner("AK1", "SK1")
+	srv, failures := verifyingServer(t, map[string]string{"AK1": "SK1-secret"})
+	signer, err := NewAKSKSigner("AK1", "SK1-secret")
 	require.NoError(t, err)
-	tmp, err := NewAKSKSigner("AK1", "SK1", WithSecurityToken("temporary-token"))
+	tmp, err := NewAKSKSigner("AK1", "SK1-secret", WithSecurityToken("temporary-token"))
 	require.NoError(t, err)
 
 	queries := []string{
@@ -150,8 +150,8 @@ func TestAKSKVerifiedServerSide(t *testing.T) {
 }
 
 func TestAKSKTamperingIsRejected(t *testing.T) {
-	srv, _ := verifyingServer(t, map[string]string{"AK1": "SK1"})
-	signer, err := NewAKSKSigner("AK1", "SK1", WithSecurityToken("tok"))
+	srv, _ := verifyingServer(t, map[string]string{"AK1": "SK1-secret"})
+	signer, err := NewAKSKSigner("AK1", "SK1-secret", WithSecurityToken("tok-0123"))
 	require.NoError(t, err)
 	tamper := map[string]func(r *http.Request){
 		"body": func(r *http.Request) {
@@ -165,7 +165,7 @@ func TestAKSKTamperingIsRejected(t *testing.T) {
 		},
 		"stale date": func(r *http.Request) {
 			// re-sign 20 minutes in the past: a valid signature, an expired date
-			s, _ := NewAKSKSigner("AK1", "SK1", WithSecurityToken("tok"))
+			s, _ := NewAKSKSigner("AK1", "SK1-secret", WithSecurityToken("tok-0123"))
 			s.now = func() time.Time { return time.Now().Add(-20 * time.Minute) }
 			_ = s.Sign(r)
 		},
@@ -176,7 +176,7 @@ func TestAKSKTamperingIsRejected(t *testing.T) {
 			_ = s.Sign(r)
 		},
 		"unknown ak": func(r *http.Request) {
-			s, _ := NewAKSKSigner("AK2", "SK1")
+			s, _ := NewAKSKSigner("AK2", "SK1-secret")
 			_ = s.Sign(r)
 		},
 	}
@@ -223,4 +223,14 @@ func TestAKSKRejectsBadInput(t *testing.T) {
 	req, _ = http.NewRequestWithContext(context.Background(), "GET", "https://"+vecHost+"/x?bad=%zz", nil)
 	req.URL = &url.URL{Scheme: "https", Host: vecHost, Path: "/x", RawQuery: "bad=%zz"}
 	assert.Error(t, s.Sign(req))
+}
+
+func TestTooShortSecretsAreRefused(t *testing.T) {
+	_, err := NewAKSKSigner("AK-0123", "sk3")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "sk3")
+	assert.Error(t, NewTokenSigner("abc").Validate())
+	assert.NoError(t, NewTokenSigner("abcd").Validate())
+	_, err = NewAKSKSigner("AK-0123", "SK-0123", nil)
+	assert.ErrorContains(t, err, "nil")
 }

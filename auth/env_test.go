@@ -19,15 +19,15 @@ func TestSignerFromEnv(t *testing.T) {
 		kind    string
 		missing []string
 	}{
-		{"aksk", map[string]string{EnvAK: "ak", EnvSK: "sk"}, "*auth.AKSKSigner", nil},
-		{"aksk temporary", map[string]string{EnvAK: "ak", EnvSK: "sk", EnvSecurityToken: "st"}, "*auth.AKSKSigner", nil},
-		{"aksk wins over token", map[string]string{EnvAK: "ak", EnvSK: "sk", EnvAuthToken: "t"}, "*auth.AKSKSigner", nil},
-		{"token", map[string]string{EnvAuthToken: "t"}, "*auth.TokenSigner", nil},
-		{"token wins over a half AK", map[string]string{EnvAK: "ak", EnvAuthToken: "t"}, "*auth.TokenSigner", nil},
+		{"aksk", map[string]string{EnvAK: "ak", EnvSK: "sk-secret"}, "*auth.AKSKSigner", nil},
+		{"aksk temporary", map[string]string{EnvAK: "ak", EnvSK: "sk-secret", EnvSecurityToken: "st-token"}, "*auth.AKSKSigner", nil},
+		{"aksk wins over token", map[string]string{EnvAK: "ak", EnvSK: "sk-secret", EnvAuthToken: "tok-0123"}, "*auth.AKSKSigner", nil},
+		{"token", map[string]string{EnvAuthToken: "tok-0123"}, "*auth.TokenSigner", nil},
+		{"token wins over a half AK", map[string]string{EnvAK: "ak", EnvAuthToken: "tok-0123"}, "*auth.TokenSigner", nil},
 		{"iam with region", map[string]string{EnvIAMUsername: "u", EnvIAMPassword: "p", EnvIAMDomain: "d", EnvRegion: "cn-north-4"}, "*auth.IAMTokenSigner", nil},
 		{"iam with endpoint and project", map[string]string{EnvIAMUsername: "u", EnvIAMPassword: "p", EnvIAMDomain: "d", EnvIAMEndpoint: "https://iam.example.com", EnvProjectID: "p1"}, "*auth.IAMTokenSigner", nil},
 		{"ak without sk", map[string]string{EnvAK: "ak"}, "", []string{EnvSK}},
-		{"sk without ak", map[string]string{EnvSK: "sk"}, "", []string{EnvAK}},
+		{"sk without ak", map[string]string{EnvSK: "sk-secret"}, "", []string{EnvAK}},
 		{"half iam", map[string]string{EnvIAMUsername: "u"}, "", []string{EnvIAMPassword, EnvIAMDomain, EnvIAMEndpoint + " or " + EnvRegion, EnvProjectID + " or " + EnvRegion}},
 		{"half both", map[string]string{EnvAK: "ak", EnvIAMUsername: "u", EnvIAMPassword: "p", EnvIAMDomain: "d"}, "", []string{EnvSK, EnvIAMEndpoint + " or " + EnvRegion, EnvProjectID + " or " + EnvRegion}},
 	}
@@ -80,9 +80,9 @@ func TestSignerFromEnvRefusesABlankToken(t *testing.T) {
 }
 
 func TestSignerFromEnvDetails(t *testing.T) {
-	s, err := signerFromEnv(envOf(map[string]string{EnvAK: "ak", EnvSK: "sk", EnvSecurityToken: "st"}))
+	s, err := signerFromEnv(envOf(map[string]string{EnvAK: "ak", EnvSK: "sk-secret", EnvSecurityToken: "st-token"}))
 	require.NoError(t, err)
-	assert.Equal(t, "st", s.(*AKSKSigner).securityToken())
+	assert.Equal(t, "st-token", s.(*AKSKSigner).securityToken())
 
 	s, err = signerFromEnv(envOf(map[string]string{EnvIAMUsername: "u", EnvIAMPassword: "p", EnvIAMDomain: "d", EnvRegion: "ap-southeast-1"}))
 	require.NoError(t, err)

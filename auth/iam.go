@@ -168,6 +168,9 @@ func NewIAMTokenSigner(creds PasswordCredentials, opts ...IAMOption) (*IAMTokenS
 		now:      time.Now,
 	}
 	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("auth: NewIAMTokenSigner: an IAMOption is nil")
+		}
 		o(s)
 	}
 	if s.optErr != nil {

@@ -30,6 +30,7 @@ func NewTokenSigner(token string) *TokenSigner {
 var (
 	errEmptyToken  = errors.New("auth: the token is empty; pass a non-empty IAM token to NewTokenSigner")
 	errTokenNotNew = errors.New("auth: the TokenSigner was not built by NewTokenSigner; use auth.NewTokenSigner(token)")
+	errShortToken  = fmt.Errorf("auth: the token is shorter than %d bytes: no IAM token is that short (and one so short could not be kept out of error messages); pass the whole token", redact.MinLen)
 	errTokenCtl    = errors.New("auth: the token contains a control character (a line break or tab?) and cannot be sent in a header; pass the token without surrounding white space")
 )
 
@@ -43,6 +44,9 @@ func (s *TokenSigner) Validate() error {
 	tok := s.token()
 	if strings.TrimSpace(tok) == "" {
 		return errEmptyToken
+	}
+	if len(tok) < redact.MinLen {
+		return errShortToken
 	}
 	if strings.ContainsFunc(tok, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return errTokenCtl

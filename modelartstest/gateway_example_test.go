@@ -13,11 +13,11 @@ import (
 // Temporary credentials: the fake's gateway accepts the key pair only
 // with its security token, like the real one.
 func ExampleWithTemporaryAKSK() {
-	srv := modelartstest.NewServer(modelartstest.WithTemporaryAKSK("AK", "SK", "security-token"))
+	srv := modelartstest.NewServer(modelartstest.WithTemporaryAKSK("AK", "SK-secret", "security-token"))
 	defer srv.Close()
 	ctx := context.Background()
 	for _, token := range []string{"security-token", "another-token"} {
-		signer, err := auth.NewAKSKSigner("AK", "SK", auth.WithSecurityToken(token))
+		signer, err := auth.NewAKSKSigner("AK", "SK-secret", auth.WithSecurityToken(token))
 		if err != nil {
 			panic(err)
 		}

@@ -113,7 +113,7 @@ func TestGatewayChecksAKSKLikeAPIG(t *testing.T) {
 }
 
 func TestGatewayRequiresSignedDate(t *testing.T) {
-	s := NewServer(WithAKSK("AK", "SK"))
+	s := NewServer(WithAKSK("AK", "SK-secret"))
 	defer s.Close()
 	req, err := http.NewRequest("GET", s.URL()+"/v1/"+s.ProjectID()+"/images", nil)
 	require.NoError(t, err)
@@ -122,7 +122,7 @@ func TestGatewayRequiresSignedDate(t *testing.T) {
 	signed := []string{"host"}
 	cr, err := sdksign.CanonicalRequest(req, signed, sdksign.EmptyBodyHash)
 	require.NoError(t, err)
-	req.Header.Set("Authorization", sdksign.AuthorizationHeader("AK", signed, sdksign.Signature("SK", date, cr)))
+	req.Header.Set("Authorization", sdksign.AuthorizationHeader("AK", signed, sdksign.Signature("SK-secret", date, cr)))
 	resp, err := s.HTTPClient().Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
@@ -134,13 +134,13 @@ func TestGatewayRequiresSignedDate(t *testing.T) {
 }
 
 func TestGatewayAcceptsOurSigner(t *testing.T) {
-	s := NewServer(WithAKSK("AK", "SK"), WithTemporaryAKSK("AKT", "SKT", "sts"))
+	s := NewServer(WithAKSK("AK", "SK-secret"), WithTemporaryAKSK("AKT", "SKT-secret", "sts"))
 	defer s.Close()
-	perm, err := auth.NewAKSKSigner("AK", "SK")
+	perm, err := auth.NewAKSKSigner("AK", "SK-secret")
 	require.NoError(t, err)
-	temp, err := auth.NewAKSKSigner("AKT", "SKT", auth.WithSecurityToken("sts"))
+	temp, err := auth.NewAKSKSigner("AKT", "SKT-secret", auth.WithSecurityToken("sts"))
 	require.NoError(t, err)
-	wrongToken, err := auth.NewAKSKSigner("AKT", "SKT", auth.WithSecurityToken("not-sts"))
+	wrongToken, err := auth.NewAKSKSigner("AKT", "SKT-secret", auth.WithSecurityToken("not-sts"))
 	require.NoError(t, err)
 	ctx := context.Background()
 	for _, signer := range []auth.Signer{perm, temp} {

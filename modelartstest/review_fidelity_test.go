@@ -128,9 +128,6 @@ func TestStartingNeverEndsWhenPolledThroughListNotebooks(t *testing.T) {
 	t.Fatalf("after 50 listings the notebook is still %v", last)
 }
 
-
-
-
 // PROTOCOL: "A project-scoped token is required." The fake's IAM scopes
 // a token to any project ID it is asked for, and the token then works on
 // the server's own project.

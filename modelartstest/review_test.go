@@ -31,7 +31,7 @@ func reviewNoPanic(t *testing.T, what string, f func()) {
 // request can meet would make the test pass without testing anything"; a
 // Fault with a Code but no Status is the same trap: it is consumed silently
 // and the request succeeds.
-func TestReviewFaultWithCodeButNoStatusIsRefused(t *testing.T) {
+func TestFaultWithCodeButNoStatusIsRefused(t *testing.T) {
 	srv := modelartstest.NewServer()
 	defer srv.Close()
 	id := srv.PutImage(modelarts.Image{Name: "n", Namespace: "ns", Tag: "v1", Status: modelarts.ImageStatusActive})
@@ -45,7 +45,7 @@ func TestReviewFaultWithCodeButNoStatusIsRefused(t *testing.T) {
 // Server.Images documents "a copy of every image"; the copy shares the
 // Tags slice with the server's state, so a test that edits what it read
 // changes what the fake serves.
-func TestReviewImagesCopySharesTagsWithServer(t *testing.T) {
+func TestImagesCopyDoesNotShareTags(t *testing.T) {
 	srv := modelartstest.NewServer()
 	defer srv.Close()
 	id := srv.PutImage(modelarts.Image{Name: "n", Namespace: "ns", Tag: "v1", Status: modelarts.ImageStatusActive,
@@ -63,7 +63,7 @@ func TestReviewImagesCopySharesTagsWithServer(t *testing.T) {
 
 // A nil ServerOption panics inside NewServer, where modelarts.NewClient
 // refuses a nil Option with an error naming it.
-func TestReviewNewServerNilOptionPanics(t *testing.T) {
+func TestNewServerSkipsANilOption(t *testing.T) {
 	reviewNoPanic(t, "NewServer(nil)", func() {
 		srv := modelartstest.NewServer(nil)
 		srv.Close()
@@ -74,7 +74,7 @@ func TestReviewNewServerNilOptionPanics(t *testing.T) {
 // "sets how many reads" move an image one step, and nothing says 0 is
 // replaced by 1. Either refuse it (panic, as InjectFault does for a bad
 // route) or document it.
-func TestReviewWithPollsPerStepZeroIsRefused(t *testing.T) {
+func TestWithPollsPerStepZeroIsRefused(t *testing.T) {
 	assert.PanicsWithValue(t, "modelartstest: WithPollsPerStep(0): the count must be at least 1", func() {
 		modelartstest.WithPollsPerStep(0)
 	})
@@ -108,7 +108,7 @@ func TestReviewNewcomerErrorsHold(t *testing.T) {
 // WithNotebookFeature takes a string where the SDK has the type
 // modelarts.NotebookFeature (as AddNotebook takes modelarts.NotebookStatus):
 // changing it after v1 breaks callers.
-func TestReviewWithNotebookFeatureTakesString(t *testing.T) {
+func TestWithNotebookFeatureIsTyped(t *testing.T) {
 	typ := reflect.TypeOf(modelartstest.WithNotebookFeature)
 	assert.Equal(t, reflect.TypeOf(modelarts.NotebookFeature("")), typ.In(0), "WithNotebookFeature takes %s", typ.In(0))
 }

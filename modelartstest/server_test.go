@@ -63,7 +63,7 @@ func TestAnswersInTheDocumentedShape(t *testing.T) {
 }
 
 func TestRejectsUnauthenticatedRequests(t *testing.T) {
-	s := NewServer(WithAKSK("AK", "SK"))
+	s := NewServer(WithAKSK("AK", "SK-secret"))
 	defer s.Close()
 	path := "/v1/" + s.ProjectID() + "/images"
 	status, m, _ := raw(t, s, "GET", path, "", map[string]string{"X-Auth-Token": ""})

@@ -30,7 +30,7 @@ func TestQuickstartRunsAgainstTheFake(t *testing.T) {
 func TestQuickstartAgainstTheServiceNeedsItsSettings(t *testing.T) {
 	t.Setenv("MODELARTS_ENDPOINT", "https://modelarts.example.com")
 	t.Setenv("HUAWEICLOUD_SDK_PROJECT_ID", "p")
-	t.Setenv("MODELARTS_AUTH_TOKEN", "t")
+	t.Setenv("MODELARTS_AUTH_TOKEN", "tok-0123")
 	t.Setenv("QUICKSTART_NOTEBOOK_ID", "")
 	err := run(context.Background(), &bytes.Buffer{})
 	require.Error(t, err)
