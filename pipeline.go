@@ -132,7 +132,12 @@ func (c *Client) run(ctx context.Context, cl *call, out any) error {
 		uncertain = uncertain || mayHaveHappened(at, apiErr)
 		if at.err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
-				return c.ctxError(cl, ctxErr, c.transportError(cl, n, at))
+				// The context cut this attempt short: the failure worth
+				// naming is the one that made the call retry, if any.
+				if lastErr == nil {
+					lastErr = c.transportError(cl, n, at)
+				}
+				return c.ctxError(cl, ctxErr, lastErr)
 			}
 			var se *signError
 			if errors.As(at.err, &se) {
