@@ -11,7 +11,7 @@ import (
 )
 
 // The request rules of the service, written from the API pages
-// (/work/shared/api-docs: RegisterImage, CreateImage in its 2025 edition,
+// (the ModelArts API reference: RegisterImage, CreateImage in its 2025 edition,
 // ListImage, ListImageGroup, UpdateImageGroup, StartNotebook,
 // ListNotebooks), on purpose not from the SDK's own checks: a wrong rule in
 // the SDK must fail against the fake, not pass on both sides. Each check
