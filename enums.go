@@ -154,16 +154,6 @@ func normalize[E ~string](s string, known []E) E {
 	return E(s)
 }
 
-// isKnown reports whether v is one of known (case-insensitively).
-func isKnown[E ~string](v E, known []E) bool {
-	for _, k := range known {
-		if strings.EqualFold(string(k), string(v)) {
-			return true
-		}
-	}
-	return false
-}
-
 // cloneNormalized returns a normalised copy of vs, leaving the caller's
 // slice alone.
 func cloneNormalized[E ~string](vs []E, known []E) []E {

@@ -119,13 +119,19 @@ func FuzzValidateRegisterImageRequest(f *testing.F) {
 	f.Add("swr.x.com/org/name:tag", "X86_64", "CPU", "TRAIN")
 	f.Add("", "", "", "")
 	f.Add("a b", "sparc", "TPU", "x")
+	f.Add("swr.example.com/org/name:tag", "RISCV64", "TPU", "SERVE") // open enums: accepted
+	f.Add("swr.example.com/org/name:tag", "X86\n", "CPU", "")        // control character: refused
 	f.Fuzz(func(t *testing.T, swr, arch, cat, svc string) {
 		r := &RegisterImageRequest{SWRPath: swr, Arch: Arch(arch), ResourceCategories: []ResourceCategory{ResourceCategory(cat)}, ServiceType: ServiceType(svc)}
 		if r.validate() != nil {
 			return
 		}
-		if swr == "" || strings.ContainsAny(swr, " \t\r\n") || !isKnown(Arch(arch), archValues) && arch != "" ||
-			!isKnown(ResourceCategory(cat), resourceCategoryValues) {
+		// Enums are open: any value is accepted that a header-free JSON
+		// string can carry and the documented lengths allow.
+		printable := func(s string) bool { return !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) }
+		if len(swr) < minSWRPathLen || len(swr) > maxSWRPathLen || strings.ContainsAny(swr, " \t\r\n") || !printable(swr) ||
+			len(arch) > maxEnumLen || !printable(arch) || cat == "" || len(cat) > maxEnumLen || !printable(cat) ||
+			len(svc) > maxEnumLen || !printable(svc) {
 			t.Fatalf("accepted %+v", r)
 		}
 	})

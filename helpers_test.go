@@ -2,6 +2,8 @@ package modelarts
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"os"
 	"sync"
@@ -128,4 +130,19 @@ func newMockClientWithSigner(t *testing.T, signer auth.Signer, opts ...Option) (
 	rec := &sleepRecorder{}
 	c.sleep = rec.sleep
 	return c, mt, rec
+}
+
+// decodeImage decodes one image as the client does (doImage's path, without
+// the HTTP around it): one fast pass, a
+// tolerant one on a number of an unexpected type, enums normalised.
+func decodeImage(body []byte) (*Image, error) {
+	w := new(imageWire)
+	err := json.Unmarshal(body, w)
+	if errors.As(err, new(*json.UnmarshalTypeError)) {
+		err = w.decodeLoose(body)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return w.finish(), nil
 }

@@ -3,7 +3,6 @@ package modelarts
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -80,20 +79,6 @@ func (l *imageWireLoose) image() Image {
 	img := l.Image
 	img.Size = int64(l.Size)
 	return img
-}
-
-// decodeImage decodes one image as the client does: one fast pass, a
-// tolerant one on a number of an unexpected type, enums normalised.
-func decodeImage(body []byte) (*Image, error) {
-	w := new(imageWire)
-	err := json.Unmarshal(body, w)
-	if errors.As(err, new(*json.UnmarshalTypeError)) {
-		err = w.decodeLoose(body)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return w.finish(), nil
 }
 
 // imageWire is the wire shape the client decodes one image into.
