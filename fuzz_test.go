@@ -128,7 +128,9 @@ func FuzzValidateRegisterImageRequest(f *testing.F) {
 		}
 		// Enums are open: any value is accepted that a header-free JSON
 		// string can carry and the documented lengths allow.
-		printable := func(s string) bool { return !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) }
+		printable := func(s string) bool {
+			return !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+		}
 		if len(swr) < minSWRPathLen || len(swr) > maxSWRPathLen || strings.ContainsAny(swr, " \t\r\n") || !printable(swr) ||
 			len(arch) > maxEnumLen || !printable(arch) || cat == "" || len(cat) > maxEnumLen || !printable(cat) ||
 			len(svc) > maxEnumLen || !printable(svc) {
