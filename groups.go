@@ -69,11 +69,8 @@ type ImageGroupPage struct {
 // decodeLoose decodes body with numbers accepted in any form.
 func (p *ImageGroupPage) decodeLoose(body []byte) error {
 	var l struct {
+		looseCounts
 		Data            []*imageGroupLoose `json:"data"`
-		Total           flexInt            `json:"total"`
-		Current         flexInt            `json:"current"`
-		Pages           flexInt            `json:"pages"`
-		Size            flexInt            `json:"size"`
 		IsSWREnterprise bool               `json:"is_swr_enterprise"`
 	}
 	if err := json.Unmarshal(body, &l); err != nil {

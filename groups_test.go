@@ -246,3 +246,20 @@ func TestWithForceRefusedOutsideDeletes(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidRequest)
 	assert.Empty(t, rec.requests())
 }
+
+// A server that sends the page's numbers as strings or floats is read all
+// the same, as for the image listing.
+func TestListImageGroupsPageToleratesOddNumbers(t *testing.T) {
+	rec := newRecorder(t)
+	rec.on("GET", "/images/group", ok(`{"data":[{"id":"g1","name":"env","version_count":"3","create_at":1.65e12}],
+		"total":"1","current":"1","pages":1.0,"size":"200","is_swr_enterprise":true}`))
+	c, _ := rec.client(t)
+	page, err := c.ListImageGroupsPage(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, 1, page.Total)
+	assert.Equal(t, 200, page.Size)
+	assert.True(t, page.IsSWREnterprise)
+	require.Len(t, page.Groups, 1)
+	assert.Equal(t, 3, page.Groups[0].VersionCount)
+	assert.Equal(t, int64(1650000000000), page.Groups[0].CreatedAt.UnixMilli())
+}

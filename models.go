@@ -238,14 +238,20 @@ type pageWire struct {
 	Size    int      `json:"size"`
 }
 
+// looseCounts is the counts every listing page carries, with numbers
+// accepted in any form; the pages' tolerant decodes embed it.
+type looseCounts struct {
+	Total   flexInt `json:"total"`
+	Current flexInt `json:"current"`
+	Pages   flexInt `json:"pages"`
+	Size    flexInt `json:"size"`
+}
+
 // decodeLoose decodes body with numbers accepted in any form.
 func (p *pageWire) decodeLoose(body []byte) error {
 	var l struct {
-		Data    []*imageWireLoose `json:"data"`
-		Total   flexInt           `json:"total"`
-		Current flexInt           `json:"current"`
-		Pages   flexInt           `json:"pages"`
-		Size    flexInt           `json:"size"`
+		looseCounts
+		Data []*imageWireLoose `json:"data"`
 	}
 	if err := json.Unmarshal(body, &l); err != nil {
 		return err
