@@ -54,6 +54,10 @@ var (
 	// ModelArts.6302 (instance count at its maximum). Retrying does not
 	// help; free or raise the quota.
 	ErrQuotaExceeded = errors.New("quota exceeded")
+	// ErrListingInconsistent: a *ListingError; a listing walk stopped
+	// because the server provably ignores the offset or reorders the
+	// listing between reads.
+	ErrListingInconsistent = errors.New("listing inconsistent")
 )
 
 // Error codes the SDK gives a meaning to.
@@ -163,6 +167,24 @@ func (e *APIError) Is(target error) bool {
 func (e *APIError) isTokenError() bool {
 	return e.StatusCode == 401 && (e.Code == CodeTokenNotExist || e.Code == CodeTokenExpired || e.Code == CodeTokenInvalid)
 }
+
+// ListingError ends a listing walk whose server provably misbehaves: it
+// ignores the offset, or reorders the listing between reads, so that going
+// on could only repeat what was yielded or loop. Reason says what the walk
+// saw. The items yielded before it were each yielded once.
+type ListingError struct {
+	Listing string // "images", "image groups", "notebooks"
+	Offset  int    // the offset of the first page that brought nothing new
+	Reason  string
+}
+
+// Error names the listing and what the server did.
+func (e *ListingError) Error() string {
+	return fmt.Sprintf("modelarts: listing %s stopped at offset %d: %s", e.Listing, e.Offset, e.Reason)
+}
+
+// Is makes errors.Is(err, ErrListingInconsistent) hold.
+func (e *ListingError) Is(target error) bool { return target == ErrListingInconsistent }
 
 // ValidationError is a request the SDK refused to send.
 type ValidationError struct {

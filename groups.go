@@ -64,6 +64,8 @@ type ImageGroupPage struct {
 	// IsSWREnterprise reports whether the account has images in SWR
 	// Enterprise Edition.
 	IsSWREnterprise bool `json:"is_swr_enterprise"`
+
+	slots int // items in the data the server sent, null ones included
 }
 
 // decodeLoose decodes body with numbers accepted in any form.
@@ -77,10 +79,10 @@ func (p *ImageGroupPage) decodeLoose(body []byte) error {
 		return err
 	}
 	*p = ImageGroupPage{Total: int(l.Total), Current: int(l.Current), Pages: int(l.Pages), Size: int(l.Size),
-		IsSWREnterprise: l.IsSWREnterprise, Groups: make([]*ImageGroup, 0, len(l.Data))}
-	for _, g := range l.Data {
-		if g != nil {
-			p.Groups = append(p.Groups, g.group())
+		IsSWREnterprise: l.IsSWREnterprise, Groups: make([]*ImageGroup, len(l.Data))}
+	for i, g := range l.Data {
+		if g != nil { // a null item stays nil: listImageGroupsPage counts it, then drops it
+			p.Groups[i] = g.group()
 		}
 	}
 	return nil
@@ -156,6 +158,7 @@ func (c *Client) listImageGroupsPage(ctx context.Context, cfg *callConfig, opts 
 	if err := c.do(ctx, &call{method: "GET", path: c.prefix + "/images/group", query: opts.query(), cfg: cfg}, &page); err != nil {
 		return nil, err
 	}
+	page.slots = len(page.Groups)
 	kept := page.Groups[:0]
 	for _, g := range page.Groups {
 		if g != nil { // a null item
@@ -176,12 +179,12 @@ func (c *Client) ListImageGroups(ctx context.Context, opts *ListImageGroupsOptio
 		if opts != nil {
 			o = *opts
 		}
-		return walk("image groups", &o.Offset, o.Limit, func() ([]*ImageGroup, int, int, error) {
+		return walk("image groups", &o.Offset, o.Limit, func() ([]*ImageGroup, pageCounts, error) {
 			page, err := c.listImageGroupsPage(ctx, cfg, &o)
 			if err != nil {
-				return nil, 0, 0, err
+				return nil, pageCounts{}, err
 			}
-			return page.Groups, page.Total, page.Size, nil
+			return page.Groups, pageCounts{slots: page.slots, total: page.Total, size: page.Size}, nil
 		}, func(g *ImageGroup) string { return g.ID })
 	})
 }

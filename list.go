@@ -130,12 +130,10 @@ func (c *Client) listImagesPage(ctx context.Context, cfg *callConfig, opts *List
 //		fmt.Println(img.Name)
 //	}
 //
-// Pages are read as the loop needs them, by offset += len(page). The walk
-// never assumes the server's page size: it goes on while the server reports
-// more (total) or, when it reports no total, while pages come back full,
-// and stops on an empty page. A server that ignores the offset (the same
-// page twice) ends the walk with an error rather than a loop. Breaking out
-// of the loop stops paging. An error is yielded once, as the last element.
+// Pages are read as the loop needs them; the paging rules, and what a walk
+// guarantees while the collection changes, are in the package doc
+// ("Listings"). Breaking out of the loop stops paging. An error is yielded
+// once, as the last element.
 func (c *Client) ListImages(ctx context.Context, opts *ListImagesOptions, callOpts ...CallOption) iter.Seq2[*Image, error] {
 	return iterate(c, ctx, callOpts, func(ctx context.Context, cfg *callConfig) iter.Seq2[*Image, error] {
 		return c.listImages(ctx, cfg, opts)
@@ -147,12 +145,12 @@ func (c *Client) listImages(ctx context.Context, cfg *callConfig, opts *ListImag
 	if opts != nil {
 		o = *opts
 	}
-	return walk("images", &o.Offset, o.Limit, func() ([]*Image, int, int, error) {
+	return walk("images", &o.Offset, o.Limit, func() ([]*Image, pageCounts, error) {
 		page, err := c.listImagesPage(ctx, cfg, &o)
 		if err != nil {
-			return nil, 0, 0, err
+			return nil, pageCounts{}, err
 		}
-		return page.Images, page.Total, page.Size, nil
+		return page.Images, pageCounts{slots: page.slots, total: page.Total, size: page.Size}, nil
 	}, func(img *Image) string { return img.ID })
 }
 
@@ -174,33 +172,39 @@ func iterate[T any](c *Client, ctx context.Context, callOpts []CallOption, list 
 	}
 }
 
-// walk yields every item of a paged listing, reading pages as the loop
-// needs them: readPage reads the page at *offset (which walk moves on) and
-// returns its items and the total and page size the server reported; limit
-// is the page size asked for (0: the server's default). An error is yielded
-// once, as the last element.
-func walk[T any](what string, offset *int, limit int, readPage func() (items []*T, total, size int, err error), id func(*T) string) iter.Seq2[*T, error] {
+// pageCounts is what a page says about itself: how many slots its data
+// held (null items included: the offset moves past them too) and the total
+// and page size the server reported (0: not reported).
+type pageCounts struct{ slots, total, size int }
+
+// walk yields every item of a paged listing once, reading pages as the
+// loop needs them: readPage reads the page at *offset (which walk moves on);
+// limit is the page size asked for (0: the server's default); id tells
+// items apart. An error is yielded once, as the last element.
+func walk[T any](what string, offset *int, limit int, readPage func() ([]*T, pageCounts, error), id func(*T) string) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
-		var p pager
+		p := pager{limit: limit, seen: map[string]struct{}{}}
 		for {
-			items, total, size, err := readPage()
+			items, counts, err := readPage()
 			if err != nil {
 				yield(nil, err)
 				return
 			}
-			first := ""
-			if len(items) > 0 {
-				first = id(items[0])
-			}
-			more, err := p.next(offset, limit, len(items), total, size, first)
-			if err != nil { // the page repeats one already yielded
-				yield(nil, fmt.Errorf("modelarts: listing %s: %w", what, err))
-				return
-			}
+			fresh := items[:0:0]
 			for _, item := range items {
+				if p.fresh(id(item)) {
+					fresh = append(fresh, item)
+				}
+			}
+			more, err := p.next(offset, counts, len(fresh) > 0)
+			for _, item := range fresh {
 				if !yield(item, nil) {
 					return
 				}
+			}
+			if err != nil {
+				yield(nil, &ListingError{Listing: what, Offset: p.stallFrom, Reason: err.Error()})
+				return
 			}
 			if !more {
 				return
@@ -209,34 +213,70 @@ func walk[T any](what string, offset *int, limit int, readPage func() (items []*
 	}
 }
 
-// pager decides, page after page, whether a listing goes on. It is shared
-// by every listing of the SDK.
+// maxStalledPages is how many pages in a row may bring nothing new before
+// a walk over a listing without a steady total gives up. A page of only
+// items already yielded is no proof of a broken server: as many new items
+// as a page holds may have arrived ahead of the offset since the last read.
+// Five in a row need five such bursts, each timed to a page read.
+const maxStalledPages = 5
+
+// pager decides, page after page, whether a listing goes on, and keeps the
+// IDs already yielded so that no item is yielded twice. It is the one
+// paging rule of the SDK: every listing walks with it, and so does the
+// lookup of a create's image.
 type pager struct {
-	prevFirst string // the first item ID of the previous page
-	pages     int
+	limit     int                 // the page size asked for (0: the server's default)
+	seen      map[string]struct{} // IDs yielded so far
+	stalled   int                 // pages in a row that brought nothing new
+	stallFrom int                 // the offset of the first of them
+	lastTotal int                 // the total of the previous page (0: none)
 }
 
-// next moves *offset past a page of n items and reports whether another
-// page may follow. limit is the page size asked for (0: the server's
-// default), total and size what the server reported (0: not reported),
-// first the ID of the page's first item ("" if it has none).
-func (p *pager) next(offset *int, limit, n, total, size int, first string) (bool, error) {
-	p.pages++
-	if n == 0 {
+// fresh reports whether an item with this ID has not been yielded yet, and
+// records it. An item without an ID cannot be told apart: it is yielded,
+// but it is not counted as progress.
+func (p *pager) fresh(id string) bool {
+	if id == "" {
+		return true
+	}
+	if _, dup := p.seen[id]; dup {
+		return false
+	}
+	p.seen[id] = struct{}{}
+	return true
+}
+
+// next moves *offset past a page and reports whether another page may
+// follow; progress tells whether the page held an item not yielded before.
+// The error says how the server provably misbehaved.
+func (p *pager) next(offset *int, c pageCounts, progress bool) (bool, error) {
+	if c.slots == 0 {
 		return false, nil
 	}
-	if p.pages > 1 && first != "" && first == p.prevFirst {
-		return false, fmt.Errorf("the server returned the same page again at offset %d: it ignores the offset, so the listing cannot go on", *offset)
+	steadyTotal := c.total > 0 && c.total == p.lastTotal
+	p.lastTotal = c.total
+	if progress {
+		p.stalled = 0
+	} else {
+		if p.stalled == 0 {
+			p.stallFrom = *offset
+		}
+		p.stalled++
+		switch {
+		case steadyTotal:
+			return false, fmt.Errorf("the page at offset %d held only items already listed at lower offsets while the total stayed %d: the server ignores the offset", *offset, c.total)
+		case p.stalled >= maxStalledPages:
+			return false, fmt.Errorf("%d pages in a row, at offsets %d to %d, held only items already listed: the server ignores the offset or reorders the listing between reads", p.stalled, p.stallFrom, *offset)
+		}
 	}
-	p.prevFirst = first
-	*offset += n
+	*offset += c.slots
 	switch {
-	case total > 0:
-		return *offset < total, nil
-	case size > 0:
-		return n >= size, nil
-	case limit > 0:
-		return n >= limit, nil
+	case c.total > 0:
+		return *offset < c.total, nil
+	case c.size > 0:
+		return c.slots >= c.size, nil
+	case p.limit > 0:
+		return c.slots >= p.limit, nil
 	}
-	return n >= DefaultPageSize, nil
+	return c.slots >= DefaultPageSize, nil
 }

@@ -267,7 +267,7 @@ func (p *pageWire) decodeLoose(body []byte) error {
 }
 
 func (p *pageWire) finish() *ImagePage {
-	page := &ImagePage{Total: p.Total, Current: p.Current, Pages: p.Pages, Size: p.Size, Images: make([]*Image, 0, len(p.Data))}
+	page := &ImagePage{Total: p.Total, Current: p.Current, Pages: p.Pages, Size: p.Size, Images: make([]*Image, 0, len(p.Data)), slots: len(p.Data)}
 	for _, img := range p.Data {
 		if img == nil { // a null item
 			continue
@@ -285,4 +285,6 @@ type ImagePage struct {
 	Current int      `json:"current"` // page number the server reports
 	Pages   int      `json:"pages"`   // page count the server reports
 	Size    int      `json:"size"`    // page size the server reports
+
+	slots int // items in the data the server sent, null ones included
 }

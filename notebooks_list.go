@@ -103,6 +103,8 @@ type NotebookPage struct {
 	Current   int         `json:"current"` // page number the server reports
 	Pages     int         `json:"pages"`   // page count the server reports
 	Size      int         `json:"size"`    // page size the server reports
+
+	slots int // items in the data the server sent, null ones included
 }
 
 // ListNotebooksPage reads one page of notebooks, with the total count.
@@ -126,6 +128,7 @@ func (c *Client) listNotebooksPage(ctx context.Context, cfg *callConfig, opts *L
 	if err := c.do(ctx, &call{method: "GET", path: c.prefix + "/notebooks", query: opts.query(), cfg: cfg}, &page); err != nil {
 		return nil, err
 	}
+	page.slots = len(page.Notebooks)
 	kept := page.Notebooks[:0]
 	for _, nb := range page.Notebooks {
 		if nb != nil { // a null item
@@ -152,12 +155,12 @@ func (c *Client) ListNotebooks(ctx context.Context, opts *ListNotebooksOptions, 
 		if limit == 0 {
 			limit = DefaultNotebookPageSize
 		}
-		return walk("notebooks", &o.Offset, limit, func() ([]*Notebook, int, int, error) {
+		return walk("notebooks", &o.Offset, limit, func() ([]*Notebook, pageCounts, error) {
 			page, err := c.listNotebooksPage(ctx, cfg, &o)
 			if err != nil {
-				return nil, 0, 0, err
+				return nil, pageCounts{}, err
 			}
-			return page.Notebooks, page.Total, page.Size, nil
+			return page.Notebooks, pageCounts{slots: page.slots, total: page.Total, size: page.Size}, nil
 		}, func(nb *Notebook) string { return nb.ID })
 	})
 }
