@@ -508,3 +508,14 @@ func describe(img *modelarts.Image, err error) string {
 	}
 	return "image " + img.ID
 }
+
+// owners maps every stored image to the notebook or caller that made it.
+func (s *hostileServer) owners() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]string, len(s.images))
+	for _, im := range s.images {
+		out[im.ID] = im.Owner
+	}
+	return out
+}

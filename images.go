@@ -34,9 +34,13 @@ type RegisterImageRequest struct {
 
 // CreateImageRequest saves a running notebook as an image.
 type CreateImageRequest struct {
-	Name              string `json:"name"`                  // required; ≤128 chars: a-z 0-9 - _ . starting and ending alphanumeric
-	Namespace         string `json:"namespace"`             // required; the SWR organization; ≤64 chars, starts a-z
-	Tag               string `json:"tag,omitempty"`         // ≤64 chars: letters, digits, - _ . ,
+	Name      string `json:"name"`      // required; ≤128 chars: a-z 0-9 - _ . starting and ending alphanumeric
+	Namespace string `json:"namespace"` // required; the SWR organization; ≤64 chars, starts a-z
+	// Tag is at most 64 letters, digits, '-', '_', '.' and ','. When it is
+	// empty, the SDK chooses one (see CreateImageFromNotebook): the API
+	// pages give no default, and a tag of this call's own is what ties the
+	// image to the call should the answer be lost.
+	Tag               string `json:"tag,omitempty"`
 	Description       string `json:"description,omitempty"` // at most 512 characters
 	WorkspaceID       string `json:"workspace_id,omitempty"`
 	SWRInstanceID     string `json:"swr_instance_id,omitempty"`     // SWR Enterprise Edition instance to save into
@@ -91,7 +95,14 @@ func (c *Client) RegisterImage(ctx context.Context, req *RegisterImageRequest, o
 // clock and the notebook's SNAPSHOTTING status, before anything else: found,
 // it is returned; undecidable, a *CreateOutcomeError names the candidates;
 // no save running and nothing listed for the whole window, the create is
-// sent again (see the README's "Creates happen once").
+// sent again (see "Creates happen once" in the package doc).
+//
+// A request without a Tag is sent with one the SDK chooses, unique to the
+// call: the caller's UTC time as YYYYMMDDhhmmss, '-', and 12 random hex
+// digits, e.g. "20261129203012-9f3a61c0b27e" (27 characters, valid under
+// both editions of the API page). The returned image carries it; req is
+// not changed. Without it, another caller's tagless save of the same name
+// could not be told from this call's.
 func (c *Client) CreateImageFromNotebook(ctx context.Context, notebookID string, req *CreateImageRequest, opts ...CallOption) (*Image, error) {
 	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
 	if err != nil {
@@ -104,6 +115,14 @@ func (c *Client) CreateImageFromNotebook(ctx context.Context, notebookID string,
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
+	ownTag := req.Tag == ""
+	if ownTag {
+		r := *req
+		if r.Tag, err = saveTag(c.now()); err != nil {
+			return nil, err
+		}
+		req = &r
+	}
 	body, err := json.Marshal(req)
 	if err != nil {
 		return nil, fmt.Errorf("modelarts: encoding the create-image request: %w", err)
@@ -113,7 +132,7 @@ func (c *Client) CreateImageFromNotebook(ctx context.Context, notebookID string,
 		path:   c.notebookPath(notebookID) + "/create-image",
 		body:   body,
 		cfg:    cfg,
-		create: c.saveProbe(notebookID, req),
+		create: c.saveProbe(notebookID, req, ownTag),
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -74,15 +75,32 @@ func TestCreateImageFromNotebookSendsTheDocumentedRequest(t *testing.T) {
 	assert.Equal(t, "swr.xxxxx.com/atelier-auto/pytorch1_4:20221223", img.SWRPath)
 }
 
-func TestCreateImageOmitsUnsetFields(t *testing.T) {
+func TestCreateImageOmitsUnsetFieldsAndSendsATagOfItsOwnWhenNoneIsGiven(t *testing.T) {
 	c, mt, _ := newMockClient(t)
+	c.now = func() time.Time { return time.Date(2026, 11, 29, 20, 30, 12, 0, time.FixedZone("CET", 3600)) }
+	var sent map[string]any
 	mt.RegisterResponder("POST", `=~/create-image$`, func(r *http.Request) (*http.Response, error) {
 		b, _ := io.ReadAll(r.Body)
-		assert.JSONEq(t, `{"name":"n","namespace":"ns"}`, string(b))
+		require.NoError(t, json.Unmarshal(b, &sent))
 		return jsonResponder(200, `{"id":"i"}`)(r)
 	})
-	_, err := c.CreateImageFromNotebook(context.Background(), "nb", &CreateImageRequest{Name: "n", Namespace: "ns"})
+	req := &CreateImageRequest{Name: "n", Namespace: "ns"}
+	_, err := c.CreateImageFromNotebook(context.Background(), "nb", req)
 	require.NoError(t, err)
+	assert.Equal(t, "", req.Tag, "the caller's request is not changed")
+	tag, _ := sent["tag"].(string)
+	delete(sent, "tag")
+	assert.Equal(t, map[string]any{"name": "n", "namespace": "ns"}, sent)
+	assert.Regexp(t, `^20261129193012-[0-9a-f]{12}$`, tag, "UTC time, '-', 12 random hex digits")
+	assert.Regexp(t, `^[A-Za-z0-9_-]{1,64}$`, tag, "valid under both editions of the page")
+
+	_, err = c.CreateImageFromNotebook(context.Background(), "nb", req)
+	require.NoError(t, err)
+	assert.NotEqual(t, tag, sent["tag"], "each call chooses its own")
+
+	_, err = c.CreateImageFromNotebook(context.Background(), "nb", &CreateImageRequest{Name: "n", Namespace: "ns", Tag: "v1"})
+	require.NoError(t, err)
+	assert.Equal(t, "v1", sent["tag"], "a tag given is sent as given")
 }
 
 func TestCreateImageNotebookErrors(t *testing.T) {

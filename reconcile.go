@@ -2,6 +2,8 @@ package modelarts
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strings"
@@ -67,7 +69,9 @@ type createProbe struct {
 	opts ListImagesOptions
 	// notebookID is the saved notebook; "" for a registration.
 	notebookID string
-	tagged     bool // the request named the tag
+	// ownTag: the SDK chose the tag for this call alone, so an image
+	// carrying it can only be this call's.
+	ownTag bool
 }
 
 // lookup is one look at the service.
@@ -96,6 +100,8 @@ func (c *Client) reconcile(ctx context.Context, cl *call, mode reconcileMode, ca
 		last = l
 		over := waited >= c.settle
 		switch {
+		case len(l.candidates) == 1 && p.ownTag:
+			return l.candidates[0], false, nil
 		case len(l.candidates) > 1:
 			return nil, false, c.outcomeError(cl, mode, "several images match the request and were made after it was sent", ids(l.candidates), cause)
 		case len(l.candidates) == 1 && !l.timeKnown:
@@ -190,16 +196,16 @@ func ids(imgs []*Image) []string {
 // saveProbe finds the image a create-image request would have made: own
 // images of that exact name in that namespace, with that tag if one was
 // given.
-func (c *Client) saveProbe(notebookID string, req *CreateImageRequest) *createProbe {
+func (c *Client) saveProbe(notebookID string, req *CreateImageRequest, ownTag bool) *createProbe {
 	return &createProbe{
 		started:    c.now(),
 		notebookID: notebookID,
-		tagged:     req.Tag != "",
+		ownTag:     ownTag,
 		opts: ListImagesOptions{Type: ImageTypeDedicated, Name: req.Name,
 
 			Namespace: req.Namespace, WorkspaceID: req.WorkspaceID},
 		match: func(img *Image) bool {
-			return img.Name == req.Name && img.Namespace == req.Namespace && (req.Tag == "" || img.Tag == req.Tag)
+			return img.Name == req.Name && img.Namespace == req.Namespace && img.Tag == req.Tag
 		},
 	}
 }
@@ -208,7 +214,6 @@ func (c *Client) saveProbe(notebookID string, req *CreateImageRequest) *createPr
 func (c *Client) registerProbe(req *RegisterImageRequest) *createProbe {
 	p := &createProbe{
 		started: c.now(),
-		tagged:  true,
 		opts:    ListImagesOptions{Type: ImageTypeDedicated, WorkspaceID: req.WorkspaceID},
 		match:   func(img *Image) bool { return img.SWRPath == req.SWRPath },
 	}
@@ -228,4 +233,16 @@ func splitSWRPath(p string) (namespace, name string, ok bool) {
 	name, _, _ = strings.Cut(parts[2], ":")
 	name, _, _ = strings.Cut(name, "@")
 	return parts[1], name, name != ""
+}
+
+// saveTag is the tag of a save whose request named none: the caller's UTC
+// time to the second and 48 random bits, letters, digits and '-' only, so
+// that it is valid under both editions of the API page and no other call
+// chooses it.
+func saveTag(now time.Time) (string, error) {
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil { // possible before Go 1.24 only
+		return "", fmt.Errorf("modelarts: choosing a tag for the save (set CreateImageRequest.Tag to avoid it): %w", err)
+	}
+	return now.UTC().Format("20060102150405") + "-" + hex.EncodeToString(b[:]), nil
 }
