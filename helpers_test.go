@@ -94,8 +94,9 @@ func sequence(rs ...httpmock.Responder) httpmock.Responder {
 // fakeClock is a clock whose sleeps advance it instantly.
 type fakeClock struct {
 	mu  sync.Mutex
-	t   time.Time
-	rec sleepRecorder
+	t         time.Time
+	rec       sleepRecorder
+	deadlines []*clockDeadline
 }
 
 func newFakeClock() *fakeClock { return &fakeClock{t: time.Now()} }
@@ -110,8 +111,46 @@ func (f *fakeClock) sleep(ctx context.Context, d time.Duration) error {
 	_ = f.rec.sleep(ctx, d)
 	f.mu.Lock()
 	f.t = f.t.Add(d)
+	now := f.t
+	for _, dc := range f.deadlines {
+		dc.expireBy(now)
+	}
 	f.mu.Unlock()
 	return ctx.Err()
+}
+
+// withDeadline returns a context that expires when a sleep moves the fake
+// clock to at: a deadline on the fake clock, so no test waits for it.
+func (f *fakeClock) withDeadline(at time.Time) context.Context {
+	dc := &clockDeadline{Context: context.Background(), at: at, done: make(chan struct{})}
+	f.mu.Lock()
+	f.deadlines = append(f.deadlines, dc)
+	dc.expireBy(f.t)
+	f.mu.Unlock()
+	return dc
+}
+
+type clockDeadline struct {
+	context.Context // for Value
+	at              time.Time
+	done            chan struct{}
+	once            sync.Once
+}
+
+func (c *clockDeadline) expireBy(now time.Time) {
+	if !now.Before(c.at) {
+		c.once.Do(func() { close(c.done) })
+	}
+}
+func (c *clockDeadline) Deadline() (time.Time, bool) { return c.at, true }
+func (c *clockDeadline) Done() <-chan struct{}       { return c.done }
+func (c *clockDeadline) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
 }
 
 // install makes c use the fake clock.

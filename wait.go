@@ -187,6 +187,12 @@ func pollUntil[T any](ctx context.Context, c *Client, w waitSettings, s *waitSpe
 		} else {
 			switch {
 			case ctx.Err() != nil:
+				// The deadline may have cut this poll short while it waited
+				// out a failure (a 503 with Retry-After): that failure is
+				// what kept the wait from its status, so it is kept.
+				if f := failureBehind(err); f != nil {
+					we.noteTransient(f)
+				}
 				we.Err = ctx.Err()
 				return last, we
 			case errors.Is(err, ErrNotFound) && c.now().Sub(start) < w.grace:
@@ -235,6 +241,21 @@ func pollDelay(min, max time.Duration, n int, rnd func() float64) time.Duration 
 		d = min
 	}
 	return d
+}
+
+// failureBehind is the server's answer or the transport failure that a
+// poll ended by its context was retrying, or nil when the context ended it
+// before anything failed.
+func failureBehind(err error) error {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var re *RequestError
+	if errors.As(err, &re) && !errors.Is(re, context.DeadlineExceeded) && !errors.Is(re, context.Canceled) {
+		return re
+	}
+	return nil
 }
 
 // isTransient reports failures a later poll may not see again.

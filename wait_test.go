@@ -237,3 +237,50 @@ func TestWaitForImageCustomCondition(t *testing.T) {
 	_, err = c.WaitForActive(context.Background(), "img-1", WithPollInterval(2*time.Second, time.Second))
 	assert.ErrorIs(t, err, ErrInvalidRequest)
 }
+
+func TestWaitEndedByItsDeadlineKeepsThe503ItWasWaitingOut(t *testing.T) {
+	c, mt, _ := newMockClient(t)
+	clk := newFakeClock()
+	clk.install(c)
+	mt.RegisterResponder("GET", imageURL, func(r *http.Request) (*http.Response, error) {
+		resp, _ := jsonResponder(503, `{"error_code":"ModelArts.0001","error_msg":"overloaded"}`)(r)
+		resp.Header.Set("Retry-After", "30")
+		return resp, nil
+	})
+	ctx := clk.withDeadline(clk.now().Add(600 * time.Millisecond))
+	_, err := c.WaitForActive(ctx, "img-1")
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	var we *WaitError
+	require.ErrorAs(t, err, &we)
+	var ae *APIError
+	require.ErrorAs(t, err, &ae, "the 503 behind the timeout: %v", err)
+	assert.Equal(t, 503, ae.StatusCode)
+	assert.Equal(t, "30", ae.Header.Get("Retry-After"))
+	assert.Equal(t, 1, we.TransientErrors)
+	assert.Contains(t, err.Error(), "503")
+	assert.Equal(t, 1, mt.GetTotalCallCount(), "the Retry-After outlasts the deadline: one request")
+}
+
+func TestWaitWhosePollIsCutShortByTheDeadlineKeepsTheEarlier503(t *testing.T) {
+	c, mt, _ := newMockClient(t)
+	clk := newFakeClock()
+	clk.install(c)
+	ctx := clk.withDeadline(clk.now().Add(time.Minute))
+	n := 0
+	mt.RegisterResponder("GET", imageURL, func(r *http.Request) (*http.Response, error) {
+		n++
+		if n == 1 {
+			resp, _ := jsonResponder(503, `{"error_code":"ModelArts.0001","error_msg":"overloaded"}`)(r)
+			resp.Header.Set("Retry-After", "5")
+			return resp, nil
+		}
+		_ = clk.sleep(ctx, time.Hour) // the deadline passes while the poll is in flight
+		return nil, context.DeadlineExceeded
+	})
+	_, err := c.WaitForActive(ctx, "img-1", WithCallRetry(RetryPolicy{MaxAttempts: 1}))
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	var ae *APIError
+	require.ErrorAs(t, err, &ae, "%v", err)
+	assert.Equal(t, 503, ae.StatusCode)
+	assert.Equal(t, "5", ae.Header.Get("Retry-After"))
+}
