@@ -93,7 +93,7 @@ func sequence(rs ...httpmock.Responder) httpmock.Responder {
 
 // fakeClock is a clock whose sleeps advance it instantly.
 type fakeClock struct {
-	mu  sync.Mutex
+	mu        sync.Mutex
 	t         time.Time
 	rec       sleepRecorder
 	deadlines []*clockDeadline
