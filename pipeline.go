@@ -37,6 +37,10 @@ type call struct {
 
 	found  *Image // set when reconciliation found the created image
 	status int    // the status of the last HTTP answer
+	// mayHaveHappened is set when the call failed after an attempt that
+	// the server may have carried out (its answer was lost, or was a 5xx
+	// or a timeout) and was not sent again.
+	mayHaveHappened bool
 	meta   Response
 }
 
@@ -173,6 +177,7 @@ func (c *Client) run(ctx context.Context, cl *call, out any) error {
 
 		if verdict == ambiguous {
 			if cl.create == nil {
+				cl.mayHaveHappened = true
 				return c.finalError(cl, n, lastErr, false)
 			}
 			img, nothing, err := c.reconcile(ctx, cl, reconcileAfterLostAnswer, lastErr)

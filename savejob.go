@@ -112,12 +112,36 @@ func (e *SaveImageJobFailedError) Error() string {
 // Is makes errors.Is(err, ErrImageFailed) hold.
 func (e *SaveImageJobFailedError) Is(target error) bool { return target == ErrImageFailed }
 
+// SaveImageJobOutcomeError reports a CreateSaveImageJob whose answer was
+// lost after the request may have reached the service (no answer, a 5xx, a
+// timeout): the save may have started. The SDK does not send it again,
+// since nothing would tell a second save from the first. It matches
+// ErrCreateOutcomeUnknown; Err is the failure, found by errors.As.
+type SaveImageJobOutcomeError struct {
+	TrainingJobID, TaskID string
+	Err                   error
+}
+
+// Error names the job and task, says the save may have started and how to
+// check.
+func (e *SaveImageJobOutcomeError) Error() string {
+	return fmt.Sprintf("modelarts: saving task %s of training job %s as an image: %v: the answer was lost after the request may have reached the service, so the save may have started; it was not sent again: check with GetSaveImageJob(ctx, %q, %q) before starting it again (after: %v)",
+		e.TaskID, e.TrainingJobID, ErrCreateOutcomeUnknown, e.TrainingJobID, e.TaskID, e.Err)
+}
+
+// Is makes errors.Is(err, ErrCreateOutcomeUnknown) hold.
+func (e *SaveImageJobOutcomeError) Is(target error) bool { return target == ErrCreateOutcomeUnknown }
+
+// Unwrap returns the failure that made the outcome uncertain.
+func (e *SaveImageJobOutcomeError) Unwrap() error { return e.Err }
+
 // CreateSaveImageJob starts saving the container of task taskID (e.g.
 // "worker-0") of training job trainingJobID as an image; wait for it with
 // WaitForSaveImageJob. The API has no idempotency key and nothing tells an
 // earlier save from this one, so a request whose answer is lost is not
-// sent again: the error says so, and GetSaveImageJob shows whether the
-// save started.
+// sent again: the error is a *SaveImageJobOutcomeError (matching
+// ErrCreateOutcomeUnknown) that says so, and GetSaveImageJob shows whether
+// the save started.
 func (c *Client) CreateSaveImageJob(ctx context.Context, trainingJobID, taskID string, req *SaveImageJobRequest, opts ...CallOption) (*SaveImageJob, error) {
 	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
 	if err != nil {
@@ -135,7 +159,12 @@ func (c *Client) CreateSaveImageJob(ctx context.Context, trainingJobID, taskID s
 	if err != nil {
 		return nil, fmt.Errorf("modelarts: encoding the save-image-job request: %w", err)
 	}
-	return c.doSaveJob(ctx, &call{method: "POST", path: path, body: body, cfg: cfg})
+	cl := &call{method: "POST", path: path, body: body, cfg: cfg}
+	job, err := c.doSaveJob(ctx, cl)
+	if err != nil && cl.mayHaveHappened {
+		return nil, &SaveImageJobOutcomeError{TrainingJobID: trainingJobID, TaskID: taskID, Err: err}
+	}
+	return job, err
 }
 
 // GetSaveImageJob reads the state of the save of task taskID of training

@@ -2,10 +2,13 @@ package modelarts
 
 import (
 	"context"
+	"io"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -153,4 +156,40 @@ func TestWaitForSaveImageJobDeadline(t *testing.T) {
 
 	_, err = c.WaitForSaveImageJob(context.Background(), "job-1", "worker/0")
 	assert.ErrorIs(t, err, ErrInvalidRequest)
+}
+
+func TestCreateSaveImageJobWhoseAnswerIsLostSaysTheJobMayHaveStartedAndIsNotSentAgain(t *testing.T) {
+	lost := map[string]httpmock.Responder{
+		"502 from a gateway": jsonResponder(502, `<html>502 Bad Gateway</html>`),
+		"503":                jsonResponder(503, `{"error_code":"ModelArts.0001","error_msg":"busy"}`),
+		"504 APIGW.0202":     jsonResponder(504, `{"error_code":"APIGW.0202","error_msg":"Backend timeout"}`),
+		"connection reset":   httpmock.NewErrorResponder(syscall.ECONNRESET),
+		"unexpected EOF":     httpmock.NewErrorResponder(io.ErrUnexpectedEOF),
+	}
+	for name, responder := range lost {
+		t.Run(name, func(t *testing.T) {
+			c, mt, _ := newMockClient(t)
+			mt.RegisterResponder("POST", testEndpoint+saveJobPath, responder)
+			_, err := c.CreateSaveImageJob(context.Background(), "job-1", "worker-0", &SaveImageJobRequest{Tag: "v1"})
+			require.ErrorIs(t, err, ErrCreateOutcomeUnknown)
+			var oe *SaveImageJobOutcomeError
+			require.ErrorAs(t, err, &oe)
+			assert.Equal(t, "job-1", oe.TrainingJobID)
+			assert.Equal(t, "worker-0", oe.TaskID)
+			for _, want := range []string{"task worker-0 of training job job-1", "may have started", `GetSaveImageJob(ctx, "job-1", "worker-0")`} {
+				assert.Contains(t, err.Error(), want)
+			}
+			assert.Equal(t, 1, mt.GetTotalCallCount(), "a save that may have started is never sent again")
+		})
+	}
+}
+
+func TestCreateSaveImageJobRefusedBeforeItStartedIsAPlainAPIError(t *testing.T) {
+	c, mt, _ := newMockClient(t)
+	mt.RegisterResponder("POST", testEndpoint+saveJobPath, jsonResponder(400, `{"error_code":"ModelArts.2763","error_msg":"task not running"}`))
+	_, err := c.CreateSaveImageJob(context.Background(), "job-1", "worker-0", &SaveImageJobRequest{})
+	var ae *APIError
+	require.ErrorAs(t, err, &ae)
+	assert.NotErrorIs(t, err, ErrCreateOutcomeUnknown, "a 400 says the save did not start")
+	assert.NotContains(t, err.Error(), "may have started")
 }
