@@ -187,10 +187,16 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if b[0] == '"' {
-		b = bytes.Trim(b, `"`)
-		if len(b) == 0 {
+		// The string's own value, escapes undone: quoted once in an error,
+		// it is what the server meant, and what scrubbing recognises.
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		if s == "" {
 			return nil
 		}
+		b = []byte(s)
 	}
 	if v, ok := parseDecimal(b); ok {
 		*n = flexInt(v)

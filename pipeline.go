@@ -17,6 +17,7 @@ import (
 	"github.com/go-resty/resty/v2"
 
 	"github.com/modelarts-go/modelarts/auth"
+	"github.com/modelarts-go/modelarts/internal/redact"
 )
 
 // The request pipeline: every call goes through do, which rate-limits,
@@ -54,6 +55,7 @@ type attempt struct {
 	duration  time.Duration
 	truncated bool        // the body was longer than the limit
 	reqHeader http.Header // the headers sent, signature included
+	secrets   *redact.Set // the credentials in reqHeader; see sentSecrets
 }
 
 // lastToken is the X-Auth-Token the attempt carried.
@@ -356,8 +358,9 @@ func (c *Client) decode(cl *call, at *attempt, out any) error {
 		err = ld.decodeLoose(body)
 	}
 	if err != nil {
-		return &DecodeError{Method: cl.method, Path: cl.path, StatusCode: at.status, Body: c.bounded(at, string(body), 120), Err: err}
+		return &DecodeError{Method: cl.method, Path: cl.path, StatusCode: at.status, Body: c.bounded(at, string(body), 120), Err: c.scrubError(at, err)}
 	}
+	c.scrubValue(at, out)
 	return nil
 }
 
@@ -372,22 +375,8 @@ type looseDecoder interface {
 }
 
 func (c *Client) transportError(cl *call, n int, at *attempt) error {
-	err := at.err
-	if msg := err.Error(); c.scrub(at, msg) != msg {
-		err = &scrubbedError{msg: c.scrub(at, msg), err: err} // a transport that quoted a secret
-	}
-	return &RequestError{Method: cl.method, Path: cl.path, Attempts: n, Err: err}
+	return &RequestError{Method: cl.method, Path: cl.path, Attempts: n, Err: c.scrubError(at, at.err)}
 }
-
-// scrubbedError is an error whose message quoted a secret: it prints the
-// scrubbed message and still unwraps to the original for errors.Is.
-type scrubbedError struct {
-	msg string
-	err error
-}
-
-func (e *scrubbedError) Error() string { return e.msg }
-func (e *scrubbedError) Unwrap() error { return e.err }
 
 // finalError is the error returned when no more attempts are made.
 func (c *Client) finalError(cl *call, n int, lastErr error, checkedNone bool) error {

@@ -1,20 +1,39 @@
 package modelarts
 
 import (
+	"context"
+	"errors"
+	"io"
+	"net"
 	"net/http"
+	"os"
+	"reflect"
+	"syscall"
+	"time"
 
 	"github.com/modelarts-go/modelarts/auth"
 	"github.com/modelarts-go/modelarts/internal/redact"
 	"github.com/modelarts-go/modelarts/internal/textutil"
 )
 
-// Whatever a server, gateway or WAF sends back may quote a credential: a
-// 401 whose message repeats the token, a 403 page echoing X-Auth-Token, an
-// error echoing the signed request. The client knows its secrets, so it
-// removes them, in every encoding the wire uses, from each server-derived
-// string before the string is stored in an error or logged: the signer's
-// own secrets (through auth.SecretRedactor) and the credential headers the
-// attempt carried, whatever signer made them.
+// The scrubbing boundary.
+//
+// Whatever a server, gateway, WAF or transport sends back may quote a
+// credential: a 401 whose message repeats the token, a 403 page echoing
+// X-Auth-Token, a build log in status_message that printed an environment,
+// a transport error quoting a malformed header line. The client knows its
+// secrets, so it removes them, in every encoding the wire uses, from every
+// string that came from a server before anything holds it. This file is
+// the one place that does it; the engine calls it at each way in:
+//
+//   - a decoded answer: every string reachable in it (scrubValue);
+//   - an error answer: code, message, request ID (parseAPIError's clean);
+//   - response headers kept in an error or a Response (scrubHeader);
+//   - a foreign error (transport, JSON decoder): replaced by a stand-in
+//     when its text held a secret (scrubError).
+//
+// The secrets are the signer's own (auth.SecretRedactor) and the credential
+// headers the attempt carried, whatever signer made them.
 
 // maxRequestIDLen bounds a request ID kept from a response.
 const maxRequestIDLen = 128
@@ -30,6 +49,25 @@ func redactorOf(signer auth.Signer) func(string) string {
 	return nil
 }
 
+// sentSecrets is the set of credentials the attempt's request carried,
+// made once per attempt.
+func (at *attempt) sentSecrets() *redact.Set {
+	if at.secrets != nil || at.reqHeader == nil {
+		return at.secrets
+	}
+	var sent []string
+	for _, h := range secretHeaders {
+		for _, v := range at.reqHeader.Values(h) {
+			if h == "Authorization" {
+				v = signatureOf(v)
+			}
+			sent = append(sent, v)
+		}
+	}
+	at.secrets = redact.New(sent...)
+	return at.secrets
+}
+
 // scrub removes every secret the client knows from s.
 func (c *Client) scrub(at *attempt, s string) string {
 	if s == "" {
@@ -38,17 +76,8 @@ func (c *Client) scrub(at *attempt, s string) string {
 	if c.redactor != nil {
 		s = c.redactor(s)
 	}
-	if at != nil && at.reqHeader != nil {
-		var sent []string
-		for _, h := range secretHeaders {
-			for _, v := range at.reqHeader.Values(h) {
-				if h == "Authorization" {
-					v = signatureOf(v)
-				}
-				sent = append(sent, v)
-			}
-		}
-		s = redact.New(sent...).Redact(s)
+	if at != nil {
+		s = at.sentSecrets().Redact(s)
 	}
 	return s
 }
@@ -86,3 +115,129 @@ func signatureOf(v string) string {
 	}
 	return v
 }
+
+var timeType = reflect.TypeOf(time.Time{})
+
+// scrubValue scrubs, in place, every string reachable from v (a pointer to
+// a decoded answer): struct fields, slice and array elements, map keys and
+// values, through pointers and interfaces. It is generic so that a field
+// added to a model is scrubbed without anyone remembering to.
+func (c *Client) scrubValue(at *attempt, v any) {
+	if c.redactor == nil && at.sentSecrets().Len() == 0 {
+		return
+	}
+	c.scrubReflect(at, reflect.ValueOf(v))
+}
+
+func (c *Client) scrubReflect(at *attempt, v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		if s := v.String(); v.CanSet() {
+			if clean := c.scrub(at, s); clean != s {
+				v.SetString(clean)
+			}
+		}
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			c.scrubReflect(at, v.Elem())
+		}
+	case reflect.Struct:
+		if v.Type() == timeType {
+			return
+		}
+		for i := range v.NumField() {
+			if f := v.Field(i); f.CanSet() { // unexported fields are the SDK's own
+				c.scrubReflect(at, f)
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 { // raw bytes are not text the SDK shows
+			return
+		}
+		for i := range v.Len() {
+			c.scrubReflect(at, v.Index(i))
+		}
+	case reflect.Map:
+		c.scrubMap(at, v)
+	}
+}
+
+// scrubMap scrubs a map's keys and values; map entries are not
+// addressable, so each is copied, scrubbed and stored back.
+func (c *Client) scrubMap(at *attempt, m reflect.Value) {
+	if m.IsNil() {
+		return
+	}
+	keys := m.MapKeys()
+	for _, k := range keys {
+		val := reflect.New(m.Type().Elem()).Elem()
+		val.Set(m.MapIndex(k))
+		c.scrubReflect(at, val)
+		nk := reflect.New(m.Type().Key()).Elem()
+		nk.Set(k)
+		c.scrubReflect(at, nk)
+		if !nk.Equal(k) {
+			m.SetMapIndex(k, reflect.Value{})
+		}
+		m.SetMapIndex(nk, val)
+	}
+}
+
+// scrubError returns err itself when its text holds no secret, and
+// otherwise a stand-in that prints the scrubbed text and answers errors.Is
+// for the sentinels err matched. The original is dropped: kept at the end
+// of the chain, its text would still reach whoever printed it. errors.As
+// can then no longer reach the foreign types inside it (*net.OpError,
+// *url.Error, TLS and HTTP/2 errors); the stand-in is a net.Error that
+// reports Timeout as the original did.
+func (c *Client) scrubError(at *attempt, err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	clean := c.scrub(at, msg)
+	if clean == msg {
+		return err
+	}
+	se := &scrubbedError{msg: clean}
+	for _, s := range standInSentinels {
+		if errors.Is(err, s) {
+			se.is = append(se.is, s)
+		}
+	}
+	var ne net.Error
+	se.timeout = errors.As(err, &ne) && ne.Timeout()
+	return se
+}
+
+// standInSentinels are the sentinels a scrubbed stand-in keeps answering:
+// the ones callers and the retry policy test transport errors against.
+var standInSentinels = []error{
+	context.DeadlineExceeded, context.Canceled, os.ErrDeadlineExceeded,
+	io.EOF, io.ErrUnexpectedEOF, net.ErrClosed, http.ErrHandlerTimeout,
+	syscall.ECONNRESET, syscall.ECONNREFUSED, syscall.ECONNABORTED, syscall.EPIPE,
+	syscall.ETIMEDOUT, syscall.EHOSTUNREACH, syscall.ENETUNREACH,
+}
+
+// scrubbedError stands in for a foreign error whose text quoted a secret.
+type scrubbedError struct {
+	msg     string
+	is      []error
+	timeout bool
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+
+// Is answers for the sentinels the original matched.
+func (e *scrubbedError) Is(target error) bool {
+	for _, s := range e.is {
+		if s == target {
+			return true
+		}
+	}
+	return false
+}
+
+// Timeout and Temporary make the stand-in a net.Error like the original.
+func (e *scrubbedError) Timeout() bool   { return e.timeout }
+func (e *scrubbedError) Temporary() bool { return e.timeout }
