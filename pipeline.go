@@ -42,7 +42,7 @@ type call struct {
 	// the server may have carried out (its answer was lost, or was a 5xx
 	// or a timeout) and was not sent again.
 	mayHaveHappened bool
-	meta   Response
+	meta            Response
 }
 
 // attempt is the outcome of sending a call once.
