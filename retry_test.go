@@ -411,6 +411,14 @@ func TestRetryAfterParsing(t *testing.T) {
 		"Sun, 22 Nov 2026 10:00:30 GMT": {30 * time.Second, true},
 		"Sun, 22 Nov 2026 09:00:00 GMT": {0, true},
 		"100000":                        {MaxRetryAfter, true},
+		"Sun, 22 Nov 2026 10:01:00 GMT": {MaxRetryAfter, true},    // exactly the cap
+		"Sun, 22 Nov 2026 10:01:01 GMT": {MaxRetryAfter, true},    // an HTTP date past the cap waits the cap
+		"Sun, 22 Nov 2026 11:00:00 GMT": {MaxRetryAfter, true},    // an hour away
+		"Fri, 31 Dec 9999 23:59:59 GMT": {MaxRetryAfter, true},    // far enough to overflow a naive subtraction
+		"60":                            {MaxRetryAfter, true},    // seconds: exactly the cap
+		"61":                            {MaxRetryAfter, true},    // seconds: past the cap
+		"59":                            {59 * time.Second, true}, // just under it
+		"Sun, 22 Nov 2026 10:00:59 GMT": {59 * time.Second, true}, // a date just under it
 	}
 	for in, want := range cases {
 		h := http.Header{}

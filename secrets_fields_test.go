@@ -196,3 +196,30 @@ func TestAScrubbedTransportErrorStillMatchesItsSentinels(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A gateway that echoes only the bare signature of an AK/SK request (the
+// hex after "Signature=", without the rest of the Authorization header):
+// the signature is derived from the secret key and is redacted too.
+func TestAnEchoedBareSignatureIsRedacted(t *testing.T) {
+	t.Parallel()
+	var sig string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		authz := r.Header.Get("Authorization")
+		sig = authz[strings.Index(authz, "Signature=")+len("Signature="):]
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Echo", sig)
+		w.WriteHeader(403)
+		fmt.Fprintf(w, `{"error_code":"APIGW.0301","error_msg":"signature %s does not match"}`, sig)
+	}))
+	t.Cleanup(srv.Close)
+	sc := signerCases()[1] // AK/SK
+	c, err := modelarts.NewClient(srv.URL, hProject, sc.signerOnly(t), modelarts.WithRetry(modelarts.RetryPolicy{ZeroWait: true, MaxAttempts: 1}))
+	require.NoError(t, err)
+	var resp modelarts.Response
+	_, err = c.GetImage(hctx(t), fieldsImageID, modelarts.WithResponse(&resp))
+	require.Error(t, err)
+	require.Len(t, sig, 64, "a hex SHA-256 signature was sent")
+	out := printed(err)
+	assert.NotContains(t, out, sig)
+	assert.Contains(t, out, "signature [REDACTED] does not match")
+}
