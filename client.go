@@ -1,13 +1,3 @@
-// Package modelarts is a typed client for the ModelArts image-management
-// API: register custom container images, save a running notebook as an
-// image, read images back, list and delete them, and wait until an image is
-// usable.
-//
-// Every call takes a context, validates its input before anything is sent,
-// signs each attempt afresh, retries only what is safe to retry, and returns
-// errors that errors.Is / errors.As can inspect (see APIError and the Err*
-// sentinels). Every call also takes trailing CallOptions. Package
-// modelartstest provides an in-memory fake of the service for tests.
 package modelarts
 
 import (

@@ -232,3 +232,14 @@ func TestWalkOfGroupsAndNotebooksCountsNullSlotsTowardTheOffset(t *testing.T) {
 	assert.Equal(t, []string{"g1", "g2"}, nbs, "a short page (3 slots of 10) ends the walk")
 	assert.Equal(t, []string{""}, offsets)
 }
+
+func TestWalkYieldsItemsWithoutAnIDAsTheyCome(t *testing.T) {
+	c, mt, _ := newMockClient(t)
+	mt.RegisterResponder("GET", testEndpoint+projectPath+"/images", jsonResponder(200, `{"data":[{"name":"a"},{"name":"b"},{"id":"x"}]}`))
+	var names []string
+	for img, err := range c.ListImages(context.Background(), &ListImagesOptions{Limit: 5}) {
+		require.NoError(t, err)
+		names = append(names, img.Name)
+	}
+	assert.Equal(t, []string{"a", "b", ""}, names)
+}

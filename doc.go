@@ -1,0 +1,104 @@
+// Package modelarts is a typed client for the ModelArts image-management
+// API: register custom container images, save a running notebook (or a
+// training job's task) as an image, read, list, group, sync and delete
+// images, start and stop notebooks, and wait until an image is usable.
+//
+// Every call takes a context, validates its input before anything is sent,
+// signs each attempt afresh, retries only what is safe to retry, and returns
+// errors that errors.Is / errors.As can inspect (see APIError and the Err*
+// sentinels). Every call also takes trailing CallOptions. Package
+// modelartstest provides an in-memory fake of the service for tests.
+//
+// The guarantees below are each kept in one place of the code, named with
+// them, and each is shown by the tests named with it.
+//
+// # Creates happen once, and you get your image
+//
+// This API has no idempotency key. When a create's answer is lost after it
+// may have reached the service (a reset, a timeout, a 5xx), when the service
+// answers 2xx without the image, or when a create sent again is refused as
+// a duplicate (ModelArts.6737) or as busy (ModelArts.6357), the client looks
+// for the image before doing anything else (reconcile.go). It returns an
+// image as this call's only with evidence:
+//
+//   - it matches the request exactly: namespace, name and tag for a notebook
+//     save; swr_path for a registration;
+//   - it was made after the call began by the service's clock, read from the
+//     Date header of the lookup's answer;
+//   - it is the only such image; and, for a notebook save whose tag the
+//     caller chose, the notebook shows the save running (SNAPSHOTTING) or
+//     the service said the create succeeded.
+//
+// A save without a tag is sent with one the SDK chooses for that call alone
+// (CreateImageFromNotebook says how it is made), so an image carrying it can
+// only be this call's: another caller's tagless save of the same name never
+// matches. Anything undecidable ends in a *CreateOutcomeError matching
+// ErrCreateOutcomeUnknown that names the candidate images: the SDK never
+// guesses. Only when the notebook shows no save running and the listing
+// shows nothing for the whole WithReconcileWindow does the SDK send the
+// create again; a save sent again carries the same tag, so a service that
+// refuses an existing tag still holds one image. A registration whose image
+// the listing hides for longer than the window can be made twice: raise the
+// window if your service lags longer. Two callers registering the same
+// swr_path at once cannot be told apart, since the path is all the request
+// holds; each may be given the image the other's call made.
+// (TestHostileTaglessSaveWithALaggingListingNeverReturnsTheImageListedFirst,
+// TestHostileConcurrentTaglessSavesEachGetOnlyTheirOwnImage.)
+//
+// CreateSaveImageJob is never sent again after a lost answer: the error is a
+// *SaveImageJobOutcomeError, matching ErrCreateOutcomeUnknown, that names
+// the job and task and says to check with GetSaveImageJob.
+//
+// # Listings
+//
+// ListImages, ListImageGroups and ListNotebooks walk every page as Go 1.23
+// iterators, and the create lookup walks the same way (list.go, pager):
+//
+//   - Each item is yielded at most once (items are told apart by ID); an
+//     item without an ID is yielded as it comes.
+//   - The offset moves by the slots the server sent, null items included.
+//   - The walk goes on while the server reports more (total) or, without a
+//     total, while pages come back full, and stops on an empty page.
+//   - While the collection changes, a walk yields every item that stays in
+//     it for the whole walk and is not moved behind the offset; items added
+//     at the head of a newest-first listing push older ones to later
+//     offsets, where the walk still finds them, and are not yielded.
+//   - It ends with a *ListingError (ErrListingInconsistent) only when the
+//     server provably misbehaves: a page of only items already yielded
+//     while the total stayed the same, or five such pages in a row without
+//     a steady total (a server that ignores the offset, or reorders the
+//     listing between reads). The error says what it saw. A walk never
+//     loops.
+//
+// # No secret in any output
+//
+// No secret the client holds (static token, IAM-issued tokens, IAM
+// password, AK, SK, security token, the request's signature), raw,
+// JSON-escaped, URL-encoded, HTML-escaped or two of these layered, appears
+// in any error, any value the SDK returns, or any log record, whatever a
+// server, gateway, WAF or transport echoes back. scrub.go is the boundary
+// every string from a server passes before the SDK holds it: every string
+// of a decoded answer (model fields, statuses, messages, tags), the fields
+// of an error answer, the response headers kept, and the text of a foreign
+// error. A foreign error whose text held a secret (a transport error
+// quoting a malformed header line, a JSON decoder error) is replaced in the
+// chain by a stand-in that prints the scrubbed text, answers errors.Is for
+// the sentinels the original matched (context.DeadlineExceeded,
+// context.Canceled, os.ErrDeadlineExceeded, io.EOF, io.ErrUnexpectedEOF,
+// net.ErrClosed, ECONNRESET, ECONNREFUSED, ECONNABORTED, EPIPE, ETIMEDOUT,
+// EHOSTUNREACH, ENETUNREACH) and is a net.Error reporting Timeout as the
+// original did; errors.As can then no longer reach the original's own
+// types (*net.OpError, *tls.CertificateVerificationError, a JSON decoder's
+// *json.SyntaxError and the like). A foreign error whose text held no
+// secret stays in the chain as it was. Scrubbing allocates nothing for a
+// string in which nothing is found and that holds no escape character.
+//
+// # Waits keep the failure that stopped them
+//
+// WaitForActive, WaitForNotebook, WaitForSaveImageJob and the waits inside
+// SaveNotebookAsImage poll with one loop (wait.go). A wait ended by its
+// context returns a *WaitError that wraps the context's error and the last
+// failure seen, including the one a poll cut short by the deadline was
+// retrying: errors.As finds the 503, with its Retry-After header, behind
+// the timeout.
+package modelarts
