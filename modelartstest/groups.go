@@ -177,12 +177,12 @@ func (s *Server) listImageGroups(w http.ResponseWriter, r *http.Request) {
 		}
 		match = append(match, g.render())
 	}
-	s.mu.Unlock()
-	data := []map[string]any{}
-	for i := offset; i < len(match) && i < offset+limit; i++ {
-		data = append(data, match[i])
+	items := make([]any, len(match))
+	for i, m := range match {
+		items[i] = m
 	}
-	out := page(data, len(match), offset, limit)
+	out := s.pageLocked(items, offset, limit)
+	s.mu.Unlock()
 	out["is_swr_enterprise"] = enterprise
 	writeJSON(w, http.StatusOK, out)
 }

@@ -83,7 +83,7 @@ func (s *Server) createSaveImageJob(w http.ResponseWriter, r *http.Request) {
 	}
 	req.Name = or(req.Name, "job-"+strings.ToLower(r.PathValue("job_id")))
 	req.Namespace = or(req.Namespace, defaultJobNamespace)
-	req.Tag = or(req.Tag, s.now().UTC().Format("20060102150405"))
+	req.Tag = or(req.Tag, s.Now().UTC().Format("20060102150405"))
 	for _, msg := range []string{checkJobImageName(req.Name), checkNamespace(req.Namespace), checkTag(req.Tag), checkDescription(req.Description)} {
 		if msg != "" {
 			badParam(w, msg)

@@ -2,6 +2,7 @@ package modelartstest
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -122,13 +123,16 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	ignoreNames := s.bhv.ignoreNameFilters
 	var match []modelarts.Image
 	for _, id := range s.order {
 		stored := s.images[id]
 		img := stored.Image
 		switch {
-		case string(img.Type) != typ, !nameOK(img.Name),
-			ns != "" && img.Namespace != ns,
+		case string(img.Type) != typ, s.hiddenLocked(stored),
+			!ignoreNames && !nameOK(img.Name),
+			!ignoreNames && ns != "" && img.Namespace != ns,
 			svc != "" && !strings.EqualFold(string(img.ServiceType), svc),
 			img.WorkspaceID != ws,
 			q.Has("show_name") && img.ShowName != q.Get("show_name"),
@@ -139,14 +143,74 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) {
 		s.advanceLocked(stored) // a listing reads the image: its save moves on, as with time
 		match = append(match, cloneImage(stored.Image))
 	}
-	s.mu.Unlock()
-
-	sortImages(match, keys, sortDir == "DESC")
-	data := []map[string]any{}
-	for i := offset; i < len(match) && i < offset+limit; i++ {
-		data = append(data, renderImage(&match[i], false))
+	s.listedLocked()
+	if !s.bhv.ignoreSort {
+		sortImages(match, keys, sortDir == "DESC")
 	}
-	writeJSON(w, http.StatusOK, page(data, len(match), offset, limit))
+	items := make([]any, 0, len(match)+len(s.bhv.nullSlots))
+	for i := range match {
+		items = append(items, renderImage(&match[i], false))
+	}
+	items = withNulls(items, s.bhv.nullSlots)
+	writeJSON(w, http.StatusOK, s.pageLocked(items, offset, limit))
+}
+
+// listedLocked counts one answer of the image listing against the lag
+// of every image still hidden by ListingLagReads.
+func (s *Server) listedLocked() {
+	for _, img := range s.images {
+		if img.hiddenReads > 0 {
+			img.hiddenReads--
+		}
+	}
+}
+
+// withNulls inserts a JSON null at each position of slots (sorted) that
+// falls within the listing or right after it.
+func withNulls(items []any, slots []int) []any {
+	for _, p := range slots {
+		if p > len(items) {
+			break
+		}
+		items = slices.Insert(items, p, any(nil))
+	}
+	return items
+}
+
+// pageLocked cuts one page out of a listing's items (all of them,
+// filtered and sorted) as the service's misbehaviour says, and wraps it
+// in the documented envelope: data plus current, pages, size and total.
+func (s *Server) pageLocked(items []any, offset, limit int) map[string]any {
+	b := &s.bhv
+	if b.pageCap > 0 {
+		limit = min(limit, b.pageCap)
+	}
+	if b.ignoreOffset {
+		offset = 0
+	}
+	data := slices.Clone(items[min(offset, len(items)):min(offset+limit, len(items))])
+	switch b.order {
+	case orderRotating:
+		if n := len(data); n > 0 {
+			k := b.reads % n
+			data = append(data[k:], data[:k]...)
+		}
+		b.reads++
+	case orderAlternating:
+		if b.reads%2 == 1 {
+			slices.Reverse(data)
+		}
+		b.reads++
+	}
+	out := map[string]any{"current": offset/limit + 1, "data": data, "size": limit}
+	total := len(items)
+	if b.fixedTotal > 0 {
+		total = b.fixedTotal
+	}
+	if !b.noTotal {
+		out["total"], out["pages"] = total, (total+limit-1)/limit
+	}
+	return out
 }
 
 // sortImages orders by the keys in turn, then by ID so that pages never

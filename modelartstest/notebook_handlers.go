@@ -187,11 +187,11 @@ func (s *Server) listNotebooks(w http.ResponseWriter, r *http.Request) {
 		}
 		return false
 	})
-	data := []map[string]any{}
-	for i := offset; i < len(match) && i < offset+limit; i++ {
-		data = append(data, s.renderNotebookLocked(match[i]))
+	items := make([]any, len(match))
+	for i, nb := range match {
+		items[i] = s.renderNotebookLocked(nb)
 	}
-	writeJSON(w, http.StatusOK, page(data, len(match), offset, limit))
+	writeJSON(w, http.StatusOK, s.pageLocked(items, offset, limit))
 }
 
 // hasTags reports whether every item ("key" or "key=value") matches one of

@@ -2,6 +2,7 @@ package modelartstest
 
 import (
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 )
@@ -29,6 +30,34 @@ const (
 	RouteGetSaveImageJob    Route = "GET /v2/{project_id}/training-jobs/{job_id}/tasks/{task_id}/save-image-job"
 	RouteIAMToken           Route = "POST /v3/auth/tokens"
 )
+
+// api is one route the fake serves and its handler.
+type api struct {
+	route  Route
+	handle func(s *Server, w http.ResponseWriter, r *http.Request)
+	// public routes need no credentials (IAM's token issue).
+	public bool
+}
+
+// apis are the routes the fake serves.
+var apis = []api{
+	{route: RouteIAMToken, handle: (*Server).issueToken, public: true},
+	{route: RouteRegisterImage, handle: (*Server).registerImage},
+	{route: RouteListImages, handle: (*Server).listImages},
+	{route: RouteGetImage, handle: (*Server).getImage},
+	{route: RouteDeleteImage, handle: (*Server).deleteImage},
+	{route: RouteSyncImage, handle: (*Server).syncImage},
+	{route: RouteListImageGroups, handle: (*Server).listImageGroups},
+	{route: RouteUpdateImageGroup, handle: (*Server).updateImageGroup},
+	{route: RouteDeleteImageGroup, handle: (*Server).deleteImageGroup},
+	{route: RouteCreateImage, handle: (*Server).createImage},
+	{route: RouteListNotebooks, handle: (*Server).listNotebooks},
+	{route: RouteGetNotebook, handle: (*Server).getNotebook},
+	{route: RouteStartNotebook, handle: (*Server).startNotebook},
+	{route: RouteStopNotebook, handle: (*Server).stopNotebook},
+	{route: RouteCreateSaveImageJob, handle: (*Server).createSaveImageJob},
+	{route: RouteGetSaveImageJob, handle: (*Server).getSaveImageJob},
+}
 
 // mustServe panics when the fake does not serve route: a fault or a count
 // on a route no request can reach would silently test nothing.

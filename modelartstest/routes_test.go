@@ -28,7 +28,7 @@ func TestEveryRouteConstantReachesItsHandler(t *testing.T) {
 	defer s.Close()
 	for _, r := range allRoutes {
 		method, path := concrete(s, r)
-		s.InjectFault(r, Fault{Status: 418, Code: "Test.0001"})
+		s.InjectFault(r, ErrorAnswer{Status: 418, Code: "Test.0001"})
 		status, m, _ := raw(t, s, method, path, "{}", nil)
 		assert.Equal(t, 418, status, r)
 		assert.Equal(t, "Test.0001", m["error_code"], r)
@@ -40,7 +40,7 @@ func TestRouteMisuseFailsLoudly(t *testing.T) {
 	s := NewServer()
 	defer s.Close()
 	for name, call := range map[string]func(){
-		"InjectFault":  func() { s.InjectFault("GET /v1/{project_id}/image/{id}", Fault{Status: 503}) },
+		"InjectFault":  func() { s.InjectFault("GET /v1/{project_id}/image/{id}", ErrorAnswer{Status: 503}) },
 		"RequestCount": func() { s.RequestCount(Route("GET /images")) },
 	} {
 		func() {

@@ -68,11 +68,19 @@ type Server struct {
 	iamUser   string
 	iamPass   string
 
+	handler   http.Handler
+	closed    chan struct{} // closed by Close
+	closeOnce sync.Once
+
 	mu           sync.Mutex
-	served       map[Route]bool    // routes the mux serves, for InjectFault
-	tokens       map[string]bool   // valid X-Auth-Tokens
-	keys         map[string]string // AK → SK
-	stsTokens    map[string]string // AK → security token of a temporary key pair (gateway.go)
+	clock        Clock
+	bhv          behaviour      // misbehaviour (misbehaviour.go)
+	served       map[Route]bool // routes the mux serves, for InjectFault
+	wrappers     map[Route][]func(http.Handler) http.Handler
+	log          []*Request            // every request, in order (requests.go)
+	tokens       map[string]tokenState // X-Auth-Tokens issued or accepted
+	keys         map[string]string     // AK → SK
+	stsTokens    map[string]string     // AK → security token of a temporary key pair (gateway.go)
 	images       map[string]*image
 	order        []string // image IDs, oldest first
 	groups       map[string]*groupMeta
@@ -84,9 +92,8 @@ type Server struct {
 	failNext     []string // status messages for the next saved images
 	failStart    []string // fail reasons for the next notebook starts
 	emptyCreates bool     // answer creates 201 with no body
-	faults       map[Route][]*Fault
+	faults       map[Route][]*injected
 	counts       map[Route]int
-	now          func() time.Time
 }
 
 // ServerOption configures NewServer.
@@ -129,26 +136,29 @@ func NewServer(opts ...ServerOption) *Server {
 		iamDomain:    DefaultDomain,
 		iamUser:      DefaultUsername,
 		iamPass:      "fake-password-" + randomHex(8),
+		closed:       make(chan struct{}),
+		clock:        wallClock{},
 		served:       map[Route]bool{},
-		tokens:       map[string]bool{},
+		wrappers:     map[Route][]func(http.Handler) http.Handler{},
+		tokens:       map[string]tokenState{},
 		keys:         map[string]string{},
 		images:       map[string]*image{},
 		groups:       map[string]*groupMeta{},
 		notebooks:    map[string]*notebook{},
 		jobs:         map[string]*trainingJob{},
 		pollsPerStep: 1,
-		faults:       map[Route][]*Fault{},
+		faults:       map[Route][]*injected{},
 		counts:       map[Route]int{},
-		now:          time.Now,
 	}
 	for _, o := range opts {
 		if o != nil {
 			o(s)
 		}
 	}
-	s.tokens[s.token] = true
+	s.tokens[s.token] = tokenState{}
 	s.seedBuiltIns()
-	s.srv = httptest.NewServer(s.routes())
+	s.handler = s.routes()
+	s.srv = httptest.NewServer(s.handler)
 	return s
 }
 
@@ -202,6 +212,7 @@ func (s *Server) HTTPClient() *http.Client { return s.srv.Client() }
 
 // Close stops the server and closes every connection, idle ones included.
 func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closed) })
 	s.srv.CloseClientConnections()
 	s.srv.Close()
 }

@@ -16,6 +16,9 @@ type image struct {
 	// notebookID is the notebook being saved, if any; the save ends
 	// with the image.
 	notebookID string
+	// hiddenReads and hiddenUntil are its listing lag (misbehaviour.go).
+	hiddenReads int
+	hiddenUntil time.Time
 }
 
 // Images returns a copy of every image the server holds, oldest first,
@@ -157,8 +160,10 @@ func (s *Server) advanceLocked(img *image) {
 // endSaveLocked puts a notebook being saved back to RUNNING once its image
 // is done (ACTIVE, failed or deleted).
 func (s *Server) endSaveLocked(img *image) {
-	if nb, ok := s.notebooks[img.notebookID]; ok && nb.status == modelarts.NotebookStatusSnapshotting && nb.savingImage == img.ID {
-		nb.status = modelarts.NotebookStatusRunning
+	if nb, ok := s.notebooks[img.notebookID]; ok && nb.savingImage == img.ID {
+		if nb.status == modelarts.NotebookStatusSnapshotting {
+			nb.status = modelarts.NotebookStatusRunning
+		}
 		nb.savingImage = ""
 	}
 }
