@@ -16,9 +16,22 @@
 // WithPollsPerStep) while its notebook shows SNAPSHOTTING; a notebook moves
 // STARTING → RUNNING and STOPPING → STOPPED one step per read; a
 // training-job save moves INIT → CREATING → ACTIVE per read. Faults
-// (status codes, Retry-After, dropped connections, delays) can be injected
-// per Route, and creates can be answered "201 Created" with an empty body
+// (error answers, raw bodies, dropped or hung connections, delays, lost
+// answers after handling) can be injected per Route with InjectFault, and
+// creates can be answered "201 Created" with an empty body
 // (AnswerCreatesWithEmptyBody).
+//
+// Beyond the happy path, the fake misbehaves on request the ways the real
+// service can (WithMisbehaviour at start, Server.Misbehave mid-test): a
+// listing that lags behind creates, a service or gateway clock off the
+// caller's, capped pages, listings without total, an ignored offset or
+// sort, rotating orders, null items, notebooks that never show
+// SNAPSHOTTING, and another caller acting while a request is in flight.
+//
+// It is open to tests: Requests logs what it received, Wrap and Replace
+// change one route's handler, Handler mounts it in a server of your own,
+// and WithClock gives it a ManualClock the test moves, so that no test
+// sleeps.
 //
 // One documented behaviour is left out on purpose: the service refuses to
 // delete an image in use, but the API pages name no error code for it, and
@@ -54,7 +67,7 @@ const (
 	ClientPollMax = 2 * time.Millisecond
 	// ClientReconcileWindow is how long a create whose answer was lost
 	// keeps looking for its image: zero, one look, since the fake lists a
-	// create at once (the service's listing may lag; it does not).
+	// create at once (unless told to lag, see ListingLagReads).
 	ClientReconcileWindow = time.Duration(0)
 )
 
