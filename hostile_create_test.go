@@ -3,7 +3,8 @@ package modelarts_test
 // Guarantee 1, tested by an outsider: a create happens once and the caller
 // gets the image its own call made, never an older one, never someone
 // else's; undecidable cases end in ErrCreateOutcomeUnknown naming the
-// candidates. Every test runs over a real socket against hostileServer.
+// candidates. Every test runs over a real socket against modelartstest's
+// fake misbehaving as hostileServer (hostile_fake_test.go) sets it.
 
 import (
 	"context"
@@ -100,7 +101,7 @@ func TestHostileOlderSameTagActiveNotReturned(t *testing.T) {
 	require.Error(t, err, "yesterday's image must not be returned as created")
 	assert.Nil(t, img)
 	assert.Empty(t, s.madeIDs(), "the service made nothing")
-	assert.Equal(t, 1, s.count(func(im *hImage) bool { return im.Tag == hTag }))
+	assert.Equal(t, 1, s.count(func(im modelarts.Image) bool { return im.Tag == hTag }))
 	assert.True(t, errors.Is(err, modelarts.ErrConflict) || errors.Is(err, modelarts.ErrCreateOutcomeUnknown), "got %T: %v", err, err)
 	_ = old
 }
@@ -216,8 +217,7 @@ func TestHostileSomeoneElsesTaglessDropAfter(t *testing.T) {
 	s := newHostileServer(t)
 	s.faults = []createFault{createDropAfter}
 	s.onHandled = func(s *hostileServer) {
-		time.Sleep(2 * time.Millisecond) // B's save is strictly newer
-		s.addImage(hNS, hName, "auto-b", "INIT", "B", 0)
+		s.otherSaves(hName, "auto-b")
 	}
 	c := s.client(t, 300*time.Millisecond)
 
@@ -255,7 +255,7 @@ func TestHostileSomeoneElsesTaglessGateway502(t *testing.T) {
 	var bID string
 	s.onInFlight = func(s *hostileServer) {
 		if bID == "" {
-			bID = s.addImage(hNS, hName, "auto-b", "INIT", "B", 0).ID
+			bID = s.otherSaves(hName, "auto-b").ID
 		}
 	}
 	c := s.client(t, 300*time.Millisecond)
@@ -284,7 +284,7 @@ func TestHostileSameTagDifferentCaller(t *testing.T) {
 	var bID string
 	s.onInFlight = func(s *hostileServer) {
 		if bID == "" {
-			bID = s.addImage(hNS, hName, hTag, "INIT", "B", 0).ID
+			bID = s.otherSaves(hName, hTag).ID
 		}
 	}
 	c := s.client(t, 300*time.Millisecond)
@@ -323,7 +323,7 @@ func TestHostileListingLagWithinWindow(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newHostileServer(t)
-			s.listLag = 300 * time.Millisecond
+			s.listLagReads = 1
 			s.lockNotebook = false // nothing but the SDK stops a second image
 			s.faults = []createFault{tc.fault}
 			c := s.client(t, 3*time.Second, modelarts.WithTimeout(150*time.Millisecond))
@@ -340,7 +340,7 @@ func TestHostileListingLagWithinWindow(t *testing.T) {
 func TestHostileRegisterListingLagWithinWindow(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
-	s.listLag = 300 * time.Millisecond
+	s.listLagReads = 1
 	s.faults = []createFault{createDropAfter}
 	c := s.client(t, 3*time.Second)
 
@@ -373,7 +373,7 @@ func TestHostileListingLagBeyondWindowResendRefused(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newHostileServer(t)
-			s.listLag = time.Hour
+			s.listLagReads = lagPastWindow
 			s.lockNotebook = tc.lock
 			s.showSnapshot = tc.snapshot
 			s.registerRefuse = true
@@ -403,7 +403,7 @@ func TestHostileListingLagBeyondWindowResendRefused(t *testing.T) {
 func TestHostileListingLagWithinWindowNoEvidence(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
-	s.listLag = 300 * time.Millisecond
+	s.listLagReads = 1
 	s.lockNotebook = false
 	s.showSnapshot = false
 	s.faults = []createFault{createDropAfter}
@@ -429,7 +429,7 @@ func TestHostileListingLagWithinWindowNoEvidence(t *testing.T) {
 func TestHostileListingLagNoEvidenceTaglessIsTheDocumentedLimit(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
-	s.listLag = time.Hour
+	s.listLagReads = lagPastWindow
 	s.lockNotebook = false
 	s.showSnapshot = false
 	s.faults = []createFault{createDropAfter}
@@ -444,7 +444,7 @@ func TestHostileListingLagNoEvidenceTaglessIsTheDocumentedLimit(t *testing.T) {
 func TestHostileListingLagWithinTheWindowNoEvidenceTagless(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
-	s.listLag = 300 * time.Millisecond
+	s.listLagReads = 1
 	s.lockNotebook = false
 	s.showSnapshot = false
 	s.faults = []createFault{createDropAfter}
@@ -462,20 +462,21 @@ func TestHostileListingLagWithinTheWindowNoEvidenceTagless(t *testing.T) {
 func TestHostileRegisterTwiceOnlyWhenTheListingLagsPastTheWindow(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		lag, window time.Duration
-		images      int
+		lagReads int
+		window   time.Duration
+		images   int
 	}{
-		{300 * time.Millisecond, time.Second, 1},
-		{time.Hour, 200 * time.Millisecond, 2},
+		{1, time.Second, 1},
+		{lagPastWindow, 200 * time.Millisecond, 2},
 	} {
 		s := newHostileServer(t)
-		s.listLag = tc.lag
+		s.listLagReads = tc.lagReads
 		s.faults = []createFault{createDropAfter}
 		c := s.client(t, tc.window)
 
 		img, err := c.RegisterImage(hctx(t), register())
 		logCounts(t, s, img, err)
-		assert.Len(t, s.madeIDs(), tc.images, "lag %s, window %s", tc.lag, tc.window)
+		assert.Len(t, s.madeIDs(), tc.images, "lag %d reads, window %s", tc.lagReads, tc.window)
 		if tc.images == 1 {
 			require.NoError(t, err)
 			assert.Equal(t, s.madeIDs()[0], img.ID)
@@ -542,8 +543,7 @@ func TestHostileCreated201SomeoneElse(t *testing.T) {
 	s := newHostileServer(t)
 	s.faults = []createFault{createEmpty201}
 	s.onHandled = func(s *hostileServer) {
-		time.Sleep(2 * time.Millisecond)
-		s.addImage(hNS, hName, "auto-b", "INIT", "B", 0)
+		s.otherSaves(hName, "auto-b")
 	}
 	c := s.client(t, 300*time.Millisecond)
 
@@ -714,7 +714,7 @@ func TestHostileClockBehind(t *testing.T) {
 	for _, reg := range []bool{false, true} {
 		s := newHostileServer(t)
 		s.clockSkew = -5 * time.Minute
-		var old *hImage
+		var old modelarts.Image
 		if reg {
 			old = s.addRegistered(hSWRPath, "ACTIVE", 2*time.Minute)
 		} else {
@@ -748,7 +748,7 @@ func TestHostileClockAhead(t *testing.T) {
 	for _, reg := range []bool{false, true} {
 		s := newHostileServer(t)
 		s.clockSkew = 5 * time.Minute
-		var old *hImage
+		var old modelarts.Image
 		if reg {
 			old = s.addRegistered(hSWRPath, "ACTIVE", 2*time.Minute)
 		} else {
@@ -848,7 +848,7 @@ func TestHostileCreated201ListingLags(t *testing.T) {
 		t.Run(call, func(t *testing.T) {
 			s := newHostileServer(t)
 			s.faults = []createFault{createEmpty201}
-			s.listLag = time.Hour
+			s.listLagReads = lagPastWindow
 			c := s.client(t, 100*time.Millisecond)
 			var img *modelarts.Image
 			var err error
@@ -909,16 +909,6 @@ func TestHostileLostAnswerPlain(t *testing.T) {
 			})
 		}
 	}
-}
-
-func (s *hostileServer) imageIDs() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ids := make([]string, len(s.images))
-	for i, im := range s.images {
-		ids[i] = im.ID
-	}
-	return ids
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

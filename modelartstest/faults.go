@@ -35,13 +35,15 @@ type ErrorAnswer struct {
 	RetryAfter string
 }
 
-// RawAnswer answers with Body as is, status Status (0: 200), and a
+// RawAnswer answers with Body as is, status Status (0: 200), a
+// Content-Type of ContentType (default: sniffed from Body) and a
 // Retry-After header when RetryAfter is set: an HTML error page of a
 // proxy, a truncated JSON, an empty 2xx. The request is not handled.
 type RawAnswer struct {
-	Status     int
-	Body       string
-	RetryAfter string
+	Status      int
+	Body        string
+	ContentType string
+	RetryAfter  string
 }
 
 // Drop closes the connection without an answer.
@@ -58,9 +60,10 @@ type Hang struct{}
 type CutBody struct{ Body string }
 
 // AfterHandling handles the request (a create really happens), discards
-// its answer and answers as Then does: Drop or Hang for a lost answer, a
-// RawAnswer for "201 Created" with a body that is not the object, an
-// ErrorAnswer for a gateway timeout after the service acted.
+// its answer and answers as Then does: Drop (also when Then is nil) or
+// Hang for a lost answer, a RawAnswer for "201 Created" with a body that is
+// not the object, an ErrorAnswer for a gateway timeout after the service
+// acted.
 type AfterHandling struct{ Then Answer }
 
 type delay struct {
@@ -108,6 +111,9 @@ func (f RawAnswer) answer(s *Server, w http.ResponseWriter, _ *http.Request, _ h
 	s.gatewayDate(w)
 	if f.RetryAfter != "" {
 		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	if f.ContentType != "" {
+		w.Header().Set("Content-Type", f.ContentType)
 	}
 	if f.Body == "" {
 		w.Header().Set("Content-Length", "0")
