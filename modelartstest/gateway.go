@@ -6,8 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-
-	"github.com/modelarts-go/modelarts/internal/sdksign"
 )
 
 // WithTemporaryAKSK makes the server accept requests signed with a
@@ -74,23 +72,22 @@ func (s *Server) authenticated(h http.Handler) http.Handler {
 }
 
 // verifyAKSK checks an SDK-HMAC-SHA256 signature as the API Gateway does
-// (see sdksign.Verify: any SignedHeaders that include x-sdk-date, the body
-// hash or UNSIGNED-PAYLOAD, a date within 15 minutes) plus the security
-// token of a temporary key pair. On failure it answers 401 and reports false.
+// (signature.go: any SignedHeaders that include x-sdk-date, the body hash
+// or UNSIGNED-PAYLOAD, a date within 15 minutes of the gateway's clock)
+// plus the security token of a temporary key pair. On failure it answers
+// 401 and reports false.
 func (s *Server) verifyAKSK(w http.ResponseWriter, r *http.Request, body []byte, e *Request) bool {
-	var ak string
 	s.mu.Lock()
 	now := s.gatewayNow()
 	s.mu.Unlock()
-	err := sdksign.Verify(r, body, func(a string) (string, bool) {
-		ak = a
+	ak, err := verifySignature(r, body, now, func(a string) (string, bool) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		sk, ok := s.keys[a]
 		return sk, ok
-	}, now)
+	})
 	if err == nil {
-		err = s.checkSecurityToken(ak, r.Header.Get(sdksign.HeaderSecurityToken))
+		err = s.checkSecurityToken(ak, r.Header.Get(sigTokenHeader))
 	}
 	if e != nil {
 		s.mu.Lock()
@@ -101,7 +98,7 @@ func (s *Server) verifyAKSK(w http.ResponseWriter, r *http.Request, body []byte,
 	switch {
 	case err == nil:
 		return true
-	case errors.Is(err, sdksign.ErrExpired):
+	case errors.Is(err, errSigStale):
 		s.writeGatewayError(w, "APIGW.0303", "Incorrect app authentication information: the request has expired: "+err.Error())
 	default:
 		s.writeGatewayError(w, "APIGW.0301", "Incorrect IAM authentication information: "+err.Error())
