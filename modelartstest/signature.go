@@ -104,7 +104,7 @@ func verifySignature(r *http.Request, body []byte, now time.Time, secretFor func
 	toSign := sigAlgorithm + "\n" + date + "\n" + hex.EncodeToString(sum[:])
 	mac := hmac.New(sha256.New, []byte(sk))
 	mac.Write([]byte(toSign))
-	if !hmac.Equal([]byte(hex.EncodeToString(mac.Sum(nil))), []byte(strings.ToLower(a.signature))) {
+	if !hmac.Equal([]byte(hex.EncodeToString(mac.Sum(nil))), []byte(a.signature)) {
 		return a.access, fmt.Errorf("%w over %s %s with SignedHeaders=%s", errSigMismatch, r.Method, r.URL.Path, strings.Join(a.signed, ";"))
 	}
 	return a.access, nil
