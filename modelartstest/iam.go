@@ -6,6 +6,14 @@ import (
 	"time"
 )
 
+// RouteIAMToken is IAM's token issue, which needs no credentials.
+const RouteIAMToken Route = "POST /v3/auth/tokens"
+
+var _ = func() bool {
+	apis = append(apis, api{route: RouteIAMToken, handle: (*Server).issueToken, public: true})
+	return true
+}()
+
 // issueToken is IAM's POST /v3/auth/tokens for the password method.
 func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) {
 	var req struct {

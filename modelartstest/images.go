@@ -12,6 +12,28 @@ import (
 	"github.com/modelarts-go/modelarts"
 )
 
+// Routes of this file.
+const (
+	// RouteRegisterImage is RegisterImage: register an SWR image.
+	RouteRegisterImage Route = "POST /v1/{project_id}/images"
+	// RouteGetImage is ShowImage: one image.
+	RouteGetImage Route = "GET /v1/{project_id}/images/{id}"
+	// RouteDeleteImage is DeleteImage.
+	RouteDeleteImage Route = "DELETE /v1/{project_id}/images/{id}"
+	// RouteSyncImage is SyncImage: repair an image's status.
+	RouteSyncImage Route = "POST /v1/{project_id}/images/{id}/sync"
+	// RouteCreateImage is CreateImage: save a notebook as an image.
+	RouteCreateImage Route = "POST /v1/{project_id}/notebooks/{id}/create-image"
+)
+
+var (
+	_ = declare(RouteRegisterImage, (*Server).registerImage)
+	_ = declare(RouteGetImage, (*Server).getImage)
+	_ = declare(RouteDeleteImage, (*Server).deleteImage)
+	_ = declare(RouteSyncImage, (*Server).syncImage)
+	_ = declare(RouteCreateImage, (*Server).createImage)
+)
+
 // Documented enum values the fake accepts in requests, any case. The
 // official SDK's enums add undocumented values that its users can send:
 // HIDDEN visibility and four more services; the fake accepts those too.

@@ -8,28 +8,9 @@ import (
 )
 
 // Route is one API the fake serves, as "METHOD /path/pattern"; use the
-// Route constants with InjectFault and RequestCount.
+// Route constants (declared with each API's handler) with InjectFault,
+// RequestCount, Wrap and AnotherCaller.
 type Route string
-
-// Routes the fake serves.
-const (
-	RouteRegisterImage      Route = "POST /v1/{project_id}/images"
-	RouteListImages         Route = "GET /v1/{project_id}/images"
-	RouteGetImage           Route = "GET /v1/{project_id}/images/{id}"
-	RouteDeleteImage        Route = "DELETE /v1/{project_id}/images/{id}"
-	RouteSyncImage          Route = "POST /v1/{project_id}/images/{id}/sync"
-	RouteListImageGroups    Route = "GET /v1/{project_id}/images/group"
-	RouteUpdateImageGroup   Route = "PUT /v1/{project_id}/images/group/{id}"
-	RouteDeleteImageGroup   Route = "DELETE /v1/{project_id}/images/group/{id}"
-	RouteCreateImage        Route = "POST /v1/{project_id}/notebooks/{id}/create-image"
-	RouteListNotebooks      Route = "GET /v1/{project_id}/notebooks"
-	RouteGetNotebook        Route = "GET /v1/{project_id}/notebooks/{id}"
-	RouteStartNotebook      Route = "POST /v1/{project_id}/notebooks/{id}/start"
-	RouteStopNotebook       Route = "POST /v1/{project_id}/notebooks/{id}/stop"
-	RouteCreateSaveImageJob Route = "POST /v2/{project_id}/training-jobs/{job_id}/tasks/{task_id}/save-image-job"
-	RouteGetSaveImageJob    Route = "GET /v2/{project_id}/training-jobs/{job_id}/tasks/{task_id}/save-image-job"
-	RouteIAMToken           Route = "POST /v3/auth/tokens"
-)
 
 // api is one route the fake serves and its handler.
 type api struct {
@@ -39,24 +20,16 @@ type api struct {
 	public bool
 }
 
-// apis are the routes the fake serves.
-var apis = []api{
-	{route: RouteIAMToken, handle: (*Server).issueToken, public: true},
-	{route: RouteRegisterImage, handle: (*Server).registerImage},
-	{route: RouteListImages, handle: (*Server).listImages},
-	{route: RouteGetImage, handle: (*Server).getImage},
-	{route: RouteDeleteImage, handle: (*Server).deleteImage},
-	{route: RouteSyncImage, handle: (*Server).syncImage},
-	{route: RouteListImageGroups, handle: (*Server).listImageGroups},
-	{route: RouteUpdateImageGroup, handle: (*Server).updateImageGroup},
-	{route: RouteDeleteImageGroup, handle: (*Server).deleteImageGroup},
-	{route: RouteCreateImage, handle: (*Server).createImage},
-	{route: RouteListNotebooks, handle: (*Server).listNotebooks},
-	{route: RouteGetNotebook, handle: (*Server).getNotebook},
-	{route: RouteStartNotebook, handle: (*Server).startNotebook},
-	{route: RouteStopNotebook, handle: (*Server).stopNotebook},
-	{route: RouteCreateSaveImageJob, handle: (*Server).createSaveImageJob},
-	{route: RouteGetSaveImageJob, handle: (*Server).getSaveImageJob},
+// apis are the routes the fake serves, each declared by the file that
+// implements it (declare).
+var apis []api
+
+// declare adds a route to the fake: the one line, next to the Route
+// constant, the handler, its rules and its state, that adding an API
+// takes.
+func declare(route Route, handle func(*Server, http.ResponseWriter, *http.Request)) bool {
+	apis = append(apis, api{route: route, handle: handle})
+	return true
 }
 
 // mustServe panics when the fake does not serve route: a fault or a count

@@ -8,14 +8,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// allRoutes lists every Route constant, so that a constant the mux does
-// not serve fails below.
-var allRoutes = []Route{
-	RouteRegisterImage, RouteListImages, RouteGetImage, RouteDeleteImage, RouteSyncImage,
-	RouteListImageGroups, RouteUpdateImageGroup, RouteDeleteImageGroup, RouteCreateImage,
-	RouteListNotebooks, RouteGetNotebook, RouteStartNotebook, RouteStopNotebook,
-	RouteCreateSaveImageJob, RouteGetSaveImageJob, RouteIAMToken,
-}
+// allRoutes are the routes the files of the fake declare.
+var allRoutes = func() []Route {
+	var out []Route
+	for _, a := range apis {
+		out = append(out, a.route)
+	}
+	return out
+}()
 
 // concrete fills a route's pattern with values.
 func concrete(s *Server, r Route) (method, path string) {

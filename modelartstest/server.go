@@ -45,6 +45,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"sync"
 	"time"
 
@@ -99,8 +100,8 @@ type Server struct {
 	groups       map[string]*groupMeta
 	swrDeleted   []string // SWR paths whose content a forced delete removed
 	notebooks    map[string]*notebook
-	nbOrder      []string // notebook IDs, oldest first
-	jobs         map[string]*trainingJob
+	nbOrder      []string             // notebook IDs, oldest first
+	parts        map[reflect.Type]any // state of an API kept in its own file (partLocked)
 	pollsPerStep int
 	failNext     []string // status messages for the next saved images
 	failStart    []string // fail reasons for the next notebook starts
@@ -158,7 +159,7 @@ func NewServer(opts ...ServerOption) *Server {
 		images:       map[string]*image{},
 		groups:       map[string]*groupMeta{},
 		notebooks:    map[string]*notebook{},
-		jobs:         map[string]*trainingJob{},
+		parts:        map[reflect.Type]any{},
 		pollsPerStep: 1,
 		faults:       map[Route][]*injected{},
 		counts:       map[Route]int{},

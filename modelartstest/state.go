@@ -1,12 +1,26 @@
 package modelartstest
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/modelarts-go/modelarts"
 )
+
+// partLocked returns the server's state of type T, made at first use: the
+// state of an API that only its own file uses (a training job's saves,
+// say) is declared there, as a type, rather than as a field of Server.
+func partLocked[T any](s *Server) *T {
+	k := reflect.TypeFor[T]()
+	p, ok := s.parts[k].(*T)
+	if !ok {
+		p = new(T)
+		s.parts[k] = p
+	}
+	return p
+}
 
 // image is an image as the fake stores it.
 type image struct {
