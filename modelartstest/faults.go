@@ -29,10 +29,10 @@ type Answer interface {
 // the status text) and a Retry-After header when RetryAfter is set
 // (seconds or an HTTP date). The request is not handled.
 type ErrorAnswer struct {
-	Status     int
-	Code       string
-	Message    string
-	RetryAfter string
+	Status     int    // HTTP status; 0 means 500
+	Code       string // error_code; "" means ModelArts.0000
+	Message    string // error_msg; "" means the status text
+	RetryAfter string // Retry-After header, seconds or an HTTP date; "" for none
 }
 
 // RawAnswer answers with Body as is, status Status (0: 200), a
@@ -40,10 +40,10 @@ type ErrorAnswer struct {
 // Retry-After header when RetryAfter is set: an HTML error page of a
 // proxy, a truncated JSON, an empty 2xx. The request is not handled.
 type RawAnswer struct {
-	Status      int
-	Body        string
-	ContentType string
-	RetryAfter  string
+	Status      int    // HTTP status; 0 means 200
+	Body        string // the body, sent as is
+	ContentType string // Content-Type header; "" means sniffed from Body
+	RetryAfter  string // Retry-After header; "" for none
 }
 
 // Drop closes the connection without an answer.
@@ -57,14 +57,18 @@ type Hang struct{}
 // 200), or of the handler's own answer (with its status) when Body is
 // empty, then closes the connection: a reset after the response headers.
 // With an empty Body the request is handled.
-type CutBody struct{ Body string }
+type CutBody struct {
+	Body string // the body to cut; "" means the handler's own answer
+}
 
 // AfterHandling handles the request (a create really happens), discards
 // its answer and answers as Then does: Drop (also when Then is nil) or
 // Hang for a lost answer, a RawAnswer for "201 Created" with a body that is
 // not the object, an ErrorAnswer for a gateway timeout after the service
 // acted.
-type AfterHandling struct{ Then Answer }
+type AfterHandling struct {
+	Then Answer // what the client gets instead of the answer; nil means Drop
+}
 
 type delay struct {
 	d    time.Duration

@@ -200,9 +200,14 @@ func (s *Server) createImage(w http.ResponseWriter, r *http.Request) {
 // SaveRequest is what SaveNotebook saves a notebook as: the fields of the
 // create-image request.
 type SaveRequest struct {
-	Name, Namespace, Tag, Description string
-	WorkspaceID                       string // default "0"
-	SWRInstanceID, SWRInstanceDomain  string
+	Name        string // image name
+	Namespace   string // SWR organization
+	Tag         string // "" means the time, made unique
+	Description string // image description
+	WorkspaceID string // "" means "0"
+	// SWRInstanceID and SWRInstanceDomain name an SWR Enterprise
+	// instance; "" for the shared SWR.
+	SWRInstanceID, SWRInstanceDomain string
 }
 
 // SaveNotebook saves notebook id as an image the way a create-image

@@ -44,6 +44,7 @@ const (
 
 // Identity is who a request claimed to be and whether the gateway agreed.
 type Identity struct {
+	// Kind is how the request authenticated.
 	Kind AuthKind
 	// AccessKey is the access key ID a signed request named.
 	AccessKey string
