@@ -186,9 +186,10 @@ func RepeatRegistrations() Misbehaviour {
 	return Misbehaviour{func(b *behaviour) { b.repeatRegistrations = true }}
 }
 
-// RotatingListingOrder ignores offset and answers each read of the image
-// listing with the same first page (limit records, from the first), its
-// order rotated one further per read, and no total. It models a listing
+// RotatingListingOrder ignores offset and answers each read of a listing
+// (images, image groups, notebooks) with the same first page (limit
+// records, from the first), its order rotated one further per read (the
+// reads of all listings count), and no total. It models a listing
 // with no stable order and no working offset: a client that pages by
 // offset sees the same records again in another order and must notice.
 func RotatingListingOrder() Misbehaviour {
