@@ -64,8 +64,11 @@ func (s *Server) serveRoute(a api) http.HandlerFunc {
 // after the gateway accepted it (faults and authentication come first)
 // and next is the fake's own handler, or what an earlier Wrap made of it.
 // To replace the handler, ignore next. Wrappers stack, the last outermost.
-// It panics for a route the fake does not serve.
+// It panics for a route the fake does not serve and for a nil mw.
 func (s *Server) Wrap(route Route, mw func(next http.Handler) http.Handler) {
+	if mw == nil {
+		panic("modelartstest: Wrap(" + string(route) + "): mw is nil")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.mustServe("Wrap", route)
@@ -73,8 +76,12 @@ func (s *Server) Wrap(route Route, mw func(next http.Handler) http.Handler) {
 }
 
 // Replace makes h answer route from now on, in place of the fake's
-// handler (after faults and authentication, like Wrap).
+// handler (after faults and authentication, like Wrap). It panics for a
+// nil h.
 func (s *Server) Replace(route Route, h http.Handler) {
+	if h == nil {
+		panic("modelartstest: Replace(" + string(route) + "): the handler is nil")
+	}
 	s.Wrap(route, func(http.Handler) http.Handler { return h })
 }
 

@@ -112,7 +112,9 @@ func TestReplaceAnswersInsteadOfTheFakeUntilUnwrap(t *testing.T) {
 	st, m, _ := raw(t, s, "GET", v1(s)+"/images/abc", "", nil)
 	assert.Equal(t, 400, st)
 	assert.Equal(t, "ModelArts.6404", m["error_code"])
-	assert.Panics(t, func() { s.Wrap("GET /nowhere", nil) })
+	assert.Panics(t, func() { s.Wrap("GET /nowhere", func(h http.Handler) http.Handler { return h }) })
+	assert.Panics(t, func() { s.Wrap(RouteGetImage, nil) })
+	assert.Panics(t, func() { s.Replace(RouteGetImage, nil) })
 }
 
 func TestHandlerServesTheFakeMountedInAnotherServer(t *testing.T) {
