@@ -41,24 +41,24 @@ func TestFaultsSurvived(t *testing.T) {
 		// emptyCreates answers creates "201 Created" with no body.
 		emptyCreates bool
 	}{
-		{"burst of 500s on GET", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 500, Times: 3}}, nil, succeeds, 4, false},
-		{"burst of 502s on GET", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 502, Body: "<html>Bad Gateway</html>", Times: 2}}, nil, succeeds, 3, false},
-		{"burst of 503s on GET", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 503, Times: 3}}, nil, succeeds, 4, false},
-		{"burst of 504s on GET", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 504, Times: 2}}, nil, succeeds, 3, false},
-		{"500s past the retry budget of one call", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 500, Times: 10}}, nil, apiErr, 4, false},
-		{"429 with Retry-After in seconds", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 429, Code: "ModelArts.6101", RetryAfter: "1"}}, nil, succeeds, 2, false},
-		{"429 with Retry-After as a date", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 429, RetryAfter: time.Now().Add(time.Second).UTC().Format(http.TimeFormat)}}, nil, succeeds, 2, false},
-		{"503 with Retry-After on a create", modelartstest.RouteCreateImage, []modelartstest.Fault{{Status: 503, RetryAfter: "0"}}, nil, succeeds, 2, false},
-		{"connection reset before the response", modelartstest.RouteGetImage, []modelartstest.Fault{{Drop: true, Times: 2}}, nil, succeeds, 3, false},
-		{"connection reset after the response headers", modelartstest.RouteGetImage, []modelartstest.Fault{{CutBody: true}}, nil, succeeds, 2, false},
-		{"create answered, then the connection dropped", modelartstest.RouteCreateImage, []modelartstest.Fault{{DropAfterHandling: true}}, nil, succeeds, 1, false},
+		{"burst of 500s on GET", modelartstest.RouteGetImage, nTimes(3, modelartstest.ErrorAnswer{Status: 500}), nil, succeeds, 4, false},
+		{"burst of 502s on GET", modelartstest.RouteGetImage, nTimes(2, modelartstest.RawAnswer{Status: 502, Body: "<html>Bad Gateway</html>"}), nil, succeeds, 3, false},
+		{"burst of 503s on GET", modelartstest.RouteGetImage, nTimes(3, modelartstest.ErrorAnswer{Status: 503}), nil, succeeds, 4, false},
+		{"burst of 504s on GET", modelartstest.RouteGetImage, nTimes(2, modelartstest.ErrorAnswer{Status: 504}), nil, succeeds, 3, false},
+		{"500s past the retry budget of one call", modelartstest.RouteGetImage, nTimes(10, modelartstest.ErrorAnswer{Status: 500}), nil, apiErr, 4, false},
+		{"429 with Retry-After in seconds", modelartstest.RouteGetImage, nTimes(1, modelartstest.ErrorAnswer{Status: 429, Code: "ModelArts.6101", RetryAfter: "1"}), nil, succeeds, 2, false},
+		{"429 with Retry-After as a date", modelartstest.RouteGetImage, nTimes(1, modelartstest.ErrorAnswer{Status: 429, RetryAfter: time.Now().Add(time.Second).UTC().Format(http.TimeFormat)}), nil, succeeds, 2, false},
+		{"503 with Retry-After on a create", modelartstest.RouteCreateImage, nTimes(1, modelartstest.ErrorAnswer{Status: 503, RetryAfter: "0"}), nil, succeeds, 2, false},
+		{"connection reset before the response", modelartstest.RouteGetImage, nTimes(2, modelartstest.Drop{}), nil, succeeds, 3, false},
+		{"connection reset after the response headers", modelartstest.RouteGetImage, nTimes(1, modelartstest.CutBody{}), nil, succeeds, 2, false},
+		{"create answered, then the connection dropped", modelartstest.RouteCreateImage, nTimes(1, modelartstest.AfterHandling{Then: modelartstest.Drop{}}), nil, succeeds, 1, false},
 		{"save answered 201 Created with no body", modelartstest.RouteCreateImage, nil, nil, succeeds, 1, true},
 		{"register answered 201 Created with no body", modelartstest.RouteRegisterImage, nil, nil, succeeds, 1, true},
-		{"truncated JSON with 200", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 200, Body: `{"id":"x","name":"ab`}}, nil, decodeErr, 1, false},
-		{"HTML page with 200", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 200, Body: "<html><body>Maintenance</body></html>"}}, nil, decodeErr, 1, false},
-		{"2xx with an empty body", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 200, Body: " "}}, nil, decodeErr, 1, false},
-		{"body larger than the limit", modelartstest.RouteGetImage, []modelartstest.Fault{{Status: 200, Body: big}}, nil, decodeErr, 1, false},
-		{"server that never answers", modelartstest.RouteGetImage, []modelartstest.Fault{{Delay: time.Hour, Times: 5}},
+		{"truncated JSON with 200", modelartstest.RouteGetImage, nTimes(1, modelartstest.RawAnswer{Status: 200, Body: `{"id":"x","name":"ab`}), nil, decodeErr, 1, false},
+		{"HTML page with 200", modelartstest.RouteGetImage, nTimes(1, modelartstest.RawAnswer{Status: 200, Body: "<html><body>Maintenance</body></html>"}), nil, decodeErr, 1, false},
+		{"2xx with an empty body", modelartstest.RouteGetImage, nTimes(1, modelartstest.RawAnswer{Status: 200, Body: " "}), nil, decodeErr, 1, false},
+		{"body larger than the limit", modelartstest.RouteGetImage, nTimes(1, modelartstest.RawAnswer{Status: 200, Body: big}), nil, decodeErr, 1, false},
+		{"server that never answers", modelartstest.RouteGetImage, nTimes(5, modelartstest.Hang{}),
 			[]modelarts.Option{modelarts.WithTimeout(100 * time.Millisecond), modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond})}, requestErr, 2, false},
 	}
 	var table strings.Builder
@@ -137,10 +137,10 @@ func shortMsg(err error) string {
 func TestConcurrentCallsWithFaults(t *testing.T) {
 	srv := modelartstest.NewServer()
 	defer srv.Close()
-	srv.InjectFault(modelartstest.RouteGetImage, modelartstest.Fault{Status: 503, Times: 60})
-	srv.InjectFault(modelartstest.RouteGetImage, modelartstest.Fault{Status: 429, RetryAfter: "0", Times: 30})
-	srv.InjectFault(modelartstest.RouteGetImage, modelartstest.Fault{Drop: true, Times: 30})
-	srv.InjectFault(modelartstest.RouteListImages, modelartstest.Fault{Status: 502, Times: 20})
+	srv.InjectFaultTimes(modelartstest.RouteGetImage, 60, modelartstest.ErrorAnswer{Status: 503})
+	srv.InjectFaultTimes(modelartstest.RouteGetImage, 30, modelartstest.ErrorAnswer{Status: 429, RetryAfter: "0"})
+	srv.InjectFaultTimes(modelartstest.RouteGetImage, 30, modelartstest.Drop{})
+	srv.InjectFaultTimes(modelartstest.RouteListImages, 20, modelartstest.ErrorAnswer{Status: 502})
 	c := srv.Client(modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 10, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond}))
 
 	const goroutines = 200
@@ -183,4 +183,13 @@ func TestConcurrentCallsWithFaults(t *testing.T) {
 	assert.Greater(t, ok.Load(), int32(goroutines/2))
 	t.Logf("200 goroutines: %d succeeded, %d failed (%d stopped by the retry budget); GET requests %d, list requests %d",
 		ok.Load(), failed.Load(), budget.Load(), srv.RequestCount(modelartstest.RouteGetImage), srv.RequestCount(modelartstest.RouteListImages))
+}
+
+// nTimes is f n times, for a table of faults.
+func nTimes(n int, f modelartstest.Fault) []modelartstest.Fault {
+	out := make([]modelartstest.Fault, n)
+	for i := range out {
+		out[i] = f
+	}
+	return out
 }

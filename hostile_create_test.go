@@ -3,10 +3,12 @@ package modelarts_test
 // Guarantee 1, tested by an outsider: a create happens once and the caller
 // gets the image its own call made, never an older one, never someone
 // else's; undecidable cases end in ErrCreateOutcomeUnknown naming the
-// candidates. Every test runs over a real socket against hostileServer.
+// candidates. Every test runs over a real socket against modelartstest's
+// fake misbehaving as hostileServer (hostile_fake_test.go) sets it.
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -19,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelarts-go/modelarts"
+	"github.com/modelarts-go/modelarts/modelartstest"
 )
 
 const (
@@ -102,7 +105,7 @@ func TestHostileOlderSameTagActiveNotReturned(t *testing.T) {
 	require.Error(t, err, "yesterday's image must not be returned as created")
 	assert.Nil(t, img)
 	assert.Empty(t, s.madeIDs(), "the service made nothing")
-	assert.Equal(t, 1, s.count(func(im *hImage) bool { return im.Tag == hTag }))
+	assert.Equal(t, 1, s.count(func(im modelarts.Image) bool { return im.Tag == hTag }))
 	assert.True(t, errors.Is(err, modelarts.ErrConflict) || errors.Is(err, modelarts.ErrCreateOutcomeUnknown), "got %T: %v", err, err)
 	_ = old
 }
@@ -219,8 +222,7 @@ func TestHostileTaglessSaveIsNotGivenAnotherCallersImageAfterALostAnswer(t *test
 	s := newHostileServer(t)
 	s.faults = []createFault{createDropAfter}
 	s.onHandled = func(s *hostileServer) {
-		time.Sleep(2 * time.Millisecond) // B's save is strictly newer
-		s.addImage(hNS, hName, "auto-b", "INIT", "B", 0)
+		s.otherSaves(hName, "auto-b")
 	}
 	c := s.client(t, 300*time.Millisecond)
 
@@ -238,18 +240,18 @@ func TestHostileTaglessSaveIsNotGivenAnotherCallersImageAfterALostAnswer(t *test
 // Within the window A finds its own; past it, the outcome is unknown.
 func TestHostileTaglessSaveWithALaggingListingNeverReturnsTheImageListedFirst(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		window time.Duration
-		own    bool
-	}{{"lag within the window", 2 * time.Second, true}, {"lag past the window", 100 * time.Millisecond, false}} {
+		name     string
+		lagReads int
+		own      bool
+	}{{"lag within the window", 2, true}, {"lag past the window", lagPastWindow, false}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := newHostileServer(t)
-			s.listLag = 400 * time.Millisecond
+			s.listLagReads = tc.lagReads
 			s.faults = []createFault{createDropAfter}
 			var bID string
-			s.onHandled = func(s *hostileServer) { bID = s.addImage(hNS, hName, "auto-b", "INIT", hOtherNB, 0).ID }
-			c := s.client(t, tc.window)
+			s.onHandled = func(s *hostileServer) { bID = s.otherSaves(hName, "auto-b").ID }
+			c := s.client(t, 300*time.Millisecond)
 
 			img, err := c.CreateImageFromNotebook(hctx(t), hNotebook, tagless())
 			logCounts(t, s, img, err)
@@ -276,10 +278,10 @@ func TestHostileConcurrentTaglessSavesEachGetOnlyTheirOwnImage(t *testing.T) {
 	t.Parallel()
 	const callers = 120
 	s := newHostileServer(t)
-	s.listLag = 50 * time.Millisecond
+	s.listLagReads = 1
 	for i := 0; i < callers; i++ {
 		s.faults = append(s.faults, createDropAfter)
-		s.notebooks[nbID(i)] = "RUNNING"
+		s.srv.AddNotebook(nbID(i), modelarts.NotebookStatusRunning)
 	}
 	c := s.client(t, 3*time.Second)
 	type result struct {
@@ -297,13 +299,20 @@ func TestHostileConcurrentTaglessSavesEachGetOnlyTheirOwnImage(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	owner := s.owners()
+	// Which notebook's save made each tag, from what the service received.
+	savedFrom := map[string]string{}
+	for _, r := range s.srv.Requests() {
+		var body struct{ Tag string }
+		if r.Route == modelartstest.RouteCreateImage && json.Unmarshal(r.Body, &body) == nil {
+			savedFrom[body.Tag] = strings.Split(r.Path, "/")[4]
+		}
+	}
 	for i, r := range results {
 		if r.err != nil {
 			assert.ErrorIs(t, r.err, modelarts.ErrCreateOutcomeUnknown, "caller %d", i)
 			continue
 		}
-		assert.Equal(t, nbID(i), owner[r.img.ID], "caller %d was given image %s, made by %s", i, r.img.ID, owner[r.img.ID])
+		assert.Equal(t, nbID(i), savedFrom[r.img.Tag], "caller %d was given image %s, saved from %s", i, r.img.ID, savedFrom[r.img.Tag])
 	}
 }
 
@@ -319,7 +328,7 @@ func TestHostileSomeoneElsesTaglessGateway502(t *testing.T) {
 	var bID string
 	s.onInFlight = func(s *hostileServer) {
 		if bID == "" {
-			bID = s.addImage(hNS, hName, "auto-b", "INIT", "B", 0).ID
+			bID = s.otherSaves(hName, "auto-b").ID
 		}
 	}
 	c := s.client(t, 300*time.Millisecond)
@@ -348,7 +357,7 @@ func TestHostileSameTagDifferentCaller(t *testing.T) {
 	var bID string
 	s.onInFlight = func(s *hostileServer) {
 		if bID == "" {
-			bID = s.addImage(hNS, hName, hTag, "INIT", "B", 0).ID
+			bID = s.otherSaves(hName, hTag).ID
 		}
 	}
 	c := s.client(t, 300*time.Millisecond)
@@ -387,7 +396,7 @@ func TestHostileListingLagWithinWindow(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newHostileServer(t)
-			s.listLag = 300 * time.Millisecond
+			s.listLagReads = 1
 			s.lockNotebook = false // nothing but the SDK stops a second image
 			s.faults = []createFault{tc.fault}
 			c := s.client(t, 3*time.Second, modelarts.WithTimeout(150*time.Millisecond))
@@ -404,7 +413,7 @@ func TestHostileListingLagWithinWindow(t *testing.T) {
 func TestHostileRegisterListingLagWithinWindow(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
-	s.listLag = 300 * time.Millisecond
+	s.listLagReads = 1
 	s.faults = []createFault{createDropAfter}
 	c := s.client(t, 3*time.Second)
 
@@ -437,7 +446,7 @@ func TestHostileListingLagBeyondWindowResendRefused(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newHostileServer(t)
-			s.listLag = time.Hour
+			s.listLagReads = lagPastWindow
 			s.lockNotebook = tc.lock
 			s.showSnapshot = tc.snapshot
 			s.registerRefuse = true
@@ -467,7 +476,7 @@ func TestHostileListingLagBeyondWindowResendRefused(t *testing.T) {
 func TestHostileListingLagPastTheWindowTaglessResendIsRefusedByItsOwnTag(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
-	s.listLag = time.Hour
+	s.listLagReads = lagPastWindow
 	s.lockNotebook = false
 	s.showSnapshot = false
 	s.faults = []createFault{createDropAfter}
@@ -486,20 +495,21 @@ func TestHostileListingLagPastTheWindowTaglessResendIsRefusedByItsOwnTag(t *test
 func TestHostileRegisterTwiceOnlyWhenTheListingLagsPastTheWindow(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		lag, window time.Duration
-		images      int
+		lagReads int
+		window   time.Duration
+		images   int
 	}{
-		{300 * time.Millisecond, time.Second, 1},
-		{time.Hour, 200 * time.Millisecond, 2},
+		{1, time.Second, 1},
+		{lagPastWindow, 200 * time.Millisecond, 2},
 	} {
 		s := newHostileServer(t)
-		s.listLag = tc.lag
+		s.listLagReads = tc.lagReads
 		s.faults = []createFault{createDropAfter}
 		c := s.client(t, tc.window)
 
 		img, err := c.RegisterImage(hctx(t), register())
 		logCounts(t, s, img, err)
-		assert.Len(t, s.madeIDs(), tc.images, "lag %s, window %s", tc.lag, tc.window)
+		assert.Len(t, s.madeIDs(), tc.images, "lag %d reads, window %s", tc.lagReads, tc.window)
 		if tc.images == 1 {
 			require.NoError(t, err)
 			assert.Equal(t, s.madeIDs()[0], img.ID)
@@ -566,8 +576,7 @@ func TestHostileCreated201TaglessSaveIsNotGivenAnotherCallersImage(t *testing.T)
 	s := newHostileServer(t)
 	s.faults = []createFault{createEmpty201}
 	s.onHandled = func(s *hostileServer) {
-		time.Sleep(2 * time.Millisecond)
-		s.addImage(hNS, hName, "auto-b", "INIT", "B", 0)
+		s.otherSaves(hName, "auto-b")
 	}
 	c := s.client(t, 300*time.Millisecond)
 
@@ -730,7 +739,7 @@ func TestHostileClockBehind(t *testing.T) {
 	for _, reg := range []bool{false, true} {
 		s := newHostileServer(t)
 		s.clockSkew = -5 * time.Minute
-		var old *hImage
+		var old modelarts.Image
 		if reg {
 			old = s.addRegistered(hSWRPath, "ACTIVE", 2*time.Minute)
 		} else {
@@ -764,7 +773,7 @@ func TestHostileClockAhead(t *testing.T) {
 	for _, reg := range []bool{false, true} {
 		s := newHostileServer(t)
 		s.clockSkew = 5 * time.Minute
-		var old *hImage
+		var old modelarts.Image
 		if reg {
 			old = s.addRegistered(hSWRPath, "ACTIVE", 2*time.Minute)
 		} else {
@@ -864,7 +873,7 @@ func TestHostileCreated201ListingLags(t *testing.T) {
 		t.Run(call, func(t *testing.T) {
 			s := newHostileServer(t)
 			s.faults = []createFault{createEmpty201}
-			s.listLag = time.Hour
+			s.listLagReads = lagPastWindow
 			c := s.client(t, 100*time.Millisecond)
 			var img *modelarts.Image
 			var err error
@@ -925,16 +934,6 @@ func TestHostileLostAnswerPlain(t *testing.T) {
 			})
 		}
 	}
-}
-
-func (s *hostileServer) imageIDs() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ids := make([]string, len(s.images))
-	for i, im := range s.images {
-		ids[i] = im.ID
-	}
-	return ids
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

@@ -54,7 +54,7 @@ func TestNoSecretInAnyErrorOrLogRecord(t *testing.T) {
 		require.NoError(t, err)
 		seen = append(seen, c, signer)
 
-		srv.InjectFault(modelartstest.RouteGetImage, modelartstest.Fault{Status: 503, RetryAfter: "0"})
+		srv.InjectFault(modelartstest.RouteGetImage, modelartstest.ErrorAnswer{Status: 503, RetryAfter: "0"})
 		_, err = c.GetImage(ctx, "278e88d1-5b71-4766-8502-b3ba72e824d9")
 		seen = append(seen, err)
 		_, err = c.GetImage(ctx, "does-not-exist")
@@ -63,7 +63,7 @@ func TestNoSecretInAnyErrorOrLogRecord(t *testing.T) {
 		seen = append(seen, err)
 		_, err = c.RegisterImage(ctx, &modelarts.RegisterImageRequest{SWRPath: ""})
 		seen = append(seen, err)
-		srv.InjectFault(modelartstest.RouteListImages, modelartstest.Fault{Status: 200, Body: "<html>maintenance</html>"})
+		srv.InjectFault(modelartstest.RouteListImages, modelartstest.RawAnswer{Status: 200, Body: "<html>maintenance</html>"})
 		_, err = c.ListImagesPage(ctx, &modelarts.ListImagesOptions{Name: "x"})
 		seen = append(seen, err)
 		wctx, cancel := context.WithTimeout(ctx, 30*time.Millisecond)

@@ -21,7 +21,7 @@ func ExampleNewServer() {
 	srv := modelartstest.NewServer()
 	defer srv.Close()
 	srv.AddNotebook("nb-1", modelarts.NotebookStatusRunning)
-	srv.InjectFault(modelartstest.RouteGetImage, modelartstest.Fault{Status: 503, Times: 2})
+	srv.InjectFaultTimes(modelartstest.RouteGetImage, 2, modelartstest.ErrorAnswer{Status: 503})
 
 	client := srv.Client()
 	ctx := context.Background()
@@ -146,13 +146,13 @@ func ExampleServer_Close() {
 func ExampleServer_InjectFault() {
 	srv := modelartstest.NewServer()
 	defer srv.Close()
-	srv.InjectFault(modelartstest.RouteListImages, modelartstest.Fault{Status: 429, Code: "ModelArts.6101", Times: 1})
+	srv.InjectFault(modelartstest.RouteListImages, modelartstest.ErrorAnswer{Status: 429, Code: "ModelArts.6101"})
 	page, err := srv.Client().ListImagesPage(context.Background(), nil)
 	fmt.Println(page.Total, err, srv.RequestCount(modelartstest.RouteListImages))
 
 	// A route the fake does not serve panics instead of testing nothing.
 	defer func() { fmt.Println(recover() != nil) }()
-	srv.InjectFault("GET /v1/{project_id}/imgs", modelartstest.Fault{Status: 503})
+	srv.InjectFault("GET /v1/{project_id}/imgs", modelartstest.ErrorAnswer{Status: 503})
 	// Output:
 	// 2 <nil> 2
 	// true

@@ -18,7 +18,7 @@ func TestReadmeFlowIsFastByDefault(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
 	srv.AddNotebook("nb-1", modelarts.NotebookStatusRunning)
-	srv.InjectFault(RouteGetImage, Fault{Status: 503, Times: 2})
+	srv.InjectFaultTimes(RouteGetImage, 2, ErrorAnswer{Status: 503})
 
 	client := srv.Client()
 	ctx := context.Background()
@@ -55,7 +55,7 @@ func TestLostCreateAnswerIsReconciledQuicklyByDefault(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
 	srv.AddNotebook("nb-1", modelarts.NotebookStatusRunning)
-	srv.InjectFault(RouteCreateImage, Fault{DropAfterHandling: true})
+	srv.InjectFault(RouteCreateImage, AfterHandling{Then: Drop{}})
 	img, err := srv.Client().CreateImageFromNotebook(context.Background(), "nb-1",
 		&modelarts.CreateImageRequest{Name: "env", Namespace: "team", Tag: "v1"})
 	require.NoError(t, err)
@@ -69,7 +69,7 @@ func TestLostCreateAnswerIsReconciledQuicklyByDefault(t *testing.T) {
 func TestClientOptionsOverrideTheDefaults(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
-	srv.InjectFault(RouteGetImage, Fault{Status: 503})
+	srv.InjectFault(RouteGetImage, ErrorAnswer{Status: 503})
 	_, err := srv.Client(modelarts.WithoutRetry()).GetImage(context.Background(), builtinPyTorchID)
 	var apiErr *modelarts.APIError
 	require.ErrorAs(t, err, &apiErr)

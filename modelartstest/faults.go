@@ -9,84 +9,208 @@ import (
 	"time"
 )
 
-// Fault is a misbehaviour injected on a route. Set one of Status, Drop or
-// DropAfterHandling (Delay may go with any, or alone).
-type Fault struct {
-	Status     int    // answer with this status instead of handling
-	Code       string // error_code of the answer (with Status)
-	Message    string // error_msg of the answer (with Status)
-	Body       string // raw body instead of the JSON error (with Status)
-	RetryAfter string // Retry-After header (with Status), seconds or an HTTP date
-	Drop       bool   // close the connection without handling or answering
-	// DropAfterHandling handles the request (a create really happens), then
-	// closes the connection without answering: the lost-answer case.
-	DropAfterHandling bool
-	// CutBody answers with the headers and half of Body (status 200), or
-	// of the handler's own answer (its status) when Body is empty, then
-	// closes the connection.
-	CutBody bool
-	Delay   time.Duration // wait before anything else, ended early if the client leaves
-	Times   int           // how many requests it hits (default 1)
+// Fault is what happens to one request in place of (or after) its
+// handling; InjectFault arranges it. The types that implement it are
+// ErrorAnswer, RawAnswer, Drop, Hang, CutBody (these are Answers too),
+// AfterHandling and what Delay returns. Each value of them means one thing,
+// so no Fault can be ambiguous or do nothing.
+type Fault interface{ fault() }
+
+// Answer is a Fault that answers (or fails to answer) a request:
+// ErrorAnswer, RawAnswer, Drop, Hang or CutBody. AfterHandling and Delay
+// take one to say what follows.
+type Answer interface {
+	Fault
+	answer(s *Server, w http.ResponseWriter, r *http.Request, h http.HandlerFunc)
 }
 
-// InjectFault makes the next f.Times requests to route misbehave as f says.
-// Faults on a route apply in the order injected. It panics when the fake
-// does not serve route (a misspelt or converted string): a fault that no
-// request can meet would make the test pass without testing anything.
-//
-// It panics too on a Fault that would do nothing or is ambiguous: none of
-// Status, Drop, DropAfterHandling, CutBody and Delay set; more than one of
-// Status, Drop, DropAfterHandling and CutBody; or Code, Message or
-// RetryAfter without Status.
-func (s *Server) InjectFault(route Route, f Fault) {
-	if err := f.check(); err != nil {
-		panic("modelartstest: InjectFault(" + string(route) + "): " + err.Error())
+// ErrorAnswer answers with the service's JSON error: Status (0: 500),
+// error_code Code (default ModelArts.0000), error_msg Message (default
+// the status text) and a Retry-After header when RetryAfter is set
+// (seconds or an HTTP date). The request is not handled.
+type ErrorAnswer struct {
+	Status     int    // HTTP status; 0 means 500
+	Code       string // error_code; "" means ModelArts.0000
+	Message    string // error_msg; "" means the status text
+	RetryAfter string // Retry-After header, seconds or an HTTP date; "" for none
+}
+
+// RawAnswer answers with Body as is, status Status (0: 200), a
+// Content-Type of ContentType (default: sniffed from Body) and a
+// Retry-After header when RetryAfter is set: an HTML error page of a
+// proxy, a truncated JSON, an empty 2xx. The request is not handled.
+type RawAnswer struct {
+	Status      int    // HTTP status; 0 means 200
+	Body        string // the body, sent as is
+	ContentType string // Content-Type header; "" means sniffed from Body
+	RetryAfter  string // Retry-After header; "" for none
+}
+
+// Drop closes the connection without an answer.
+type Drop struct{}
+
+// Hang sends no answer until the client gives up (or the server closes):
+// a service that never answers.
+type Hang struct{}
+
+// CutBody sends the status line, the headers and half of Body (status
+// 200), or of the handler's own answer (with its status) when Body is
+// empty, then closes the connection: a reset after the response headers.
+// With an empty Body the request is handled.
+type CutBody struct {
+	Body string // the body to cut; "" means the handler's own answer
+}
+
+// AfterHandling handles the request (a create really happens), discards
+// its answer and answers as Then does: Drop (also when Then is nil) or
+// Hang for a lost answer, a RawAnswer for "201 Created" with a body that is
+// not the object, an ErrorAnswer for a gateway timeout after the service
+// acted.
+type AfterHandling struct {
+	Then Answer // what the client gets instead of the answer; nil means Drop
+}
+
+type delay struct {
+	d    time.Duration
+	then Answer
+}
+
+// Delay waits d (ended early if the client leaves), then answers as then
+// does, or handles the request normally when then is nil. It panics when
+// d is not positive.
+func Delay(d time.Duration, then Answer) Fault {
+	if d <= 0 {
+		panic(fmt.Sprintf("modelartstest: Delay(%s): the delay must be positive", d))
 	}
-	if f.Times <= 0 {
-		f.Times = 1
+	return delay{d, then}
+}
+
+func (ErrorAnswer) fault()   {}
+func (RawAnswer) fault()     {}
+func (Drop) fault()          {}
+func (Hang) fault()          {}
+func (CutBody) fault()       {}
+func (AfterHandling) fault() {}
+func (delay) fault()         {}
+
+func (f ErrorAnswer) answer(s *Server, w http.ResponseWriter, _ *http.Request, _ http.HandlerFunc) {
+	s.gatewayDate(w)
+	status, code, msg := f.Status, f.Code, f.Message
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	if code == "" {
+		code = "ModelArts.0000"
+	}
+	if msg == "" {
+		msg = http.StatusText(status) + " (injected)"
+	}
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	writeError(w, status, code, msg)
+}
+
+func (f RawAnswer) answer(s *Server, w http.ResponseWriter, _ *http.Request, _ http.HandlerFunc) {
+	s.gatewayDate(w)
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	if f.ContentType != "" {
+		w.Header().Set("Content-Type", f.ContentType)
+	}
+	if f.Body == "" {
+		w.Header().Set("Content-Length", "0")
+	}
+	w.WriteHeader(cmpOr(f.Status, http.StatusOK))
+	_, _ = w.Write([]byte(f.Body))
+}
+
+func (Drop) answer(_ *Server, w http.ResponseWriter, _ *http.Request, _ http.HandlerFunc) {
+	dropConnection(w)
+}
+
+func (Hang) answer(s *Server, w http.ResponseWriter, r *http.Request, _ http.HandlerFunc) {
+	select {
+	case <-r.Context().Done():
+	case <-s.closed:
+	}
+	dropConnection(w)
+}
+
+func (f CutBody) answer(_ *Server, w http.ResponseWriter, r *http.Request, h http.HandlerFunc) {
+	cutBody(w, r, f.Body, h)
+}
+
+func cmpOr(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// gatewayDate dates an answer the gateway makes by the gateway's clock.
+func (s *Server) gatewayDate(w http.ResponseWriter) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w.Header().Set("Date", s.gatewayNow().UTC().Format(http.TimeFormat))
+}
+
+// injected is a fault still to apply to n more requests (n < 0: all).
+type injected struct {
+	f Fault
+	n int
+}
+
+// InjectFault makes the next request to route meet f. Faults on a route
+// apply in the order injected. It panics when the fake does not serve
+// route (a misspelt or converted string): a fault that no request can meet
+// would make the test pass without testing anything; and when f is nil.
+func (s *Server) InjectFault(route Route, f Fault) { s.InjectFaultTimes(route, 1, f) }
+
+// InjectFaultTimes makes the next n requests to route meet f, every
+// request from now on when n is Always. It panics as InjectFault does,
+// and when n is neither positive nor Always.
+func (s *Server) InjectFaultTimes(route Route, n int, f Fault) {
+	if f == nil {
+		panic("modelartstest: InjectFault(" + string(route) + "): the Fault is nil")
+	}
+	if n < 1 && n != Always {
+		panic(fmt.Sprintf("modelartstest: InjectFaultTimes(%s, %d): n must be positive or Always", route, n))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.mustServe("InjectFault", route)
-	s.faults[route] = append(s.faults[route], &f)
+	s.faults[route] = append(s.faults[route], &injected{f, n})
 }
 
-// check refuses a Fault that would do nothing or is ambiguous.
-func (f *Fault) check() error {
-	kinds := 0
-	for _, set := range []bool{f.Status != 0, f.Drop, f.DropAfterHandling, f.CutBody} {
-		if set {
-			kinds++
-		}
-	}
-	switch {
-	case kinds > 1:
-		return fmt.Errorf("set one of Status, Drop, DropAfterHandling and CutBody, not %d", kinds)
-	case kinds == 0 && f.Delay <= 0:
-		return fmt.Errorf("the Fault does nothing: set Status, Drop, DropAfterHandling, CutBody or Delay")
-	case f.Status == 0 && (f.Code != "" || f.Message != "" || f.RetryAfter != ""):
-		return fmt.Errorf("Code, Message and RetryAfter go with a Status")
-	case f.Status == 0 && f.Body != "" && !f.CutBody:
-		return fmt.Errorf("Body goes with a Status or CutBody")
-	}
-	return nil
+// Always is the count of InjectFaultTimes for a fault on every request.
+const Always = -1
+
+// ClearFaults removes the faults still pending on route.
+func (s *Server) ClearFaults(route Route) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mustServe("ClearFaults", route)
+	delete(s.faults, route)
 }
 
 // takeFault returns the fault to apply to this request of route, if any.
-func (s *Server) takeFault(route Route) *Fault {
+func (s *Server) takeFault(route Route) Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.counts[route]++
 	fs := s.faults[route]
 	if len(fs) == 0 {
 		return nil
 	}
-	f := *fs[0]
-	fs[0].Times--
-	if fs[0].Times == 0 {
-		s.faults[route] = fs[1:]
+	f := fs[0].f
+	if fs[0].n > 0 {
+		fs[0].n--
+		if fs[0].n == 0 {
+			s.faults[route] = fs[1:]
+		}
 	}
-	return &f
+	return f
 }
 
 // hijack takes the connection over from net/http; a writer that cannot be
@@ -109,52 +233,44 @@ func dropConnection(w http.ResponseWriter) {
 	conn.Close()
 }
 
-// withFaults wraps a route's handler with fault injection and a request ID.
+// withFaults applies the next fault of route, if any, around h.
 func (s *Server) withFaults(route Route, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Request-Id", randomHex(16))
 		f := s.takeFault(route)
 		if f == nil {
 			h(w, r)
 			return
 		}
-		if f.Delay > 0 {
-			t := time.NewTimer(f.Delay)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			}
+		s.apply(f, w, r, h)
+	}
+}
+
+func (s *Server) apply(f Fault, w http.ResponseWriter, r *http.Request, h http.HandlerFunc) {
+	switch f := f.(type) {
+	case delay:
+		t := time.NewTimer(f.d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return
+		case <-s.closed:
+			return
 		}
-		switch {
-		case f.Drop:
-			dropConnection(w)
-		case f.CutBody:
-			cutBody(w, r, f.Body, h)
-		case f.DropAfterHandling:
-			h(&discardWriter{header: http.Header{}}, r)
-			dropConnection(w)
-		case f.Status != 0:
-			if f.RetryAfter != "" {
-				w.Header().Set("Retry-After", f.RetryAfter)
-			}
-			if f.Body != "" {
-				w.WriteHeader(f.Status)
-				_, _ = w.Write([]byte(f.Body))
-				return
-			}
-			code, msg := f.Code, f.Message
-			if code == "" {
-				code = "ModelArts.0000"
-			}
-			if msg == "" {
-				msg = http.StatusText(f.Status) + " (injected)"
-			}
-			writeError(w, f.Status, code, msg)
-		default:
+		if f.then == nil {
 			h(w, r)
+			return
 		}
+		f.then.answer(s, w, r, h)
+	case AfterHandling:
+		h(&discardWriter{header: http.Header{}}, r)
+		if f.Then == nil {
+			dropConnection(w)
+			return
+		}
+		f.Then.answer(s, w, r, h)
+	case Answer:
+		f.answer(s, w, r, h)
 	}
 }
 

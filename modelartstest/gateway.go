@@ -6,8 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-
-	"github.com/modelarts-go/modelarts/internal/sdksign"
 )
 
 // WithTemporaryAKSK makes the server accept requests signed with a
@@ -27,8 +25,9 @@ func WithTemporaryAKSK(ak, sk, securityToken string) ServerOption {
 
 // authenticated checks the project and the credentials as the gateway and
 // the service do, and hands the body, already read, to h via r.Body.
-func (s *Server) authenticated(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) authenticated(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e, _ := r.Context().Value(logKey{}).(*Request)
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "ModelArts.0104", "cannot read the request body")
@@ -37,8 +36,11 @@ func (s *Server) authenticated(h http.HandlerFunc) http.HandlerFunc {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		if tok := r.Header.Get("X-Auth-Token"); tok != "" {
 			s.mu.Lock()
-			valid, known := s.tokens[tok]
+			known, valid := s.tokenLocked(tok)
 			s.mu.Unlock()
+			if e != nil {
+				s.setIdentity(e, Identity{Kind: AuthToken, Verified: known && valid})
+			}
 			switch {
 			case !known:
 				writeError(w, http.StatusUnauthorized, "ModelArts.0203", "Invalid token")
@@ -48,7 +50,7 @@ func (s *Server) authenticated(h http.HandlerFunc) http.HandlerFunc {
 				return
 			}
 		} else if r.Header.Get("Authorization") != "" {
-			if !s.verifyAKSK(w, r, body) {
+			if !s.verifyAKSK(w, r, body, e) {
 				return
 			}
 		} else {
@@ -65,33 +67,41 @@ func (s *Server) authenticated(h http.HandlerFunc) http.HandlerFunc {
 			writeError(w, http.StatusForbidden, "ModelArts.0108", "X-Project-Id "+hp+" is not the project of the path")
 			return
 		}
-		h(w, r)
-	}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // verifyAKSK checks an SDK-HMAC-SHA256 signature as the API Gateway does
-// (see sdksign.Verify: any SignedHeaders that include x-sdk-date, the body
-// hash or UNSIGNED-PAYLOAD, a date within 15 minutes) plus the security
-// token of a temporary key pair. On failure it answers 401 and reports false.
-func (s *Server) verifyAKSK(w http.ResponseWriter, r *http.Request, body []byte) bool {
-	var ak string
-	err := sdksign.Verify(r, body, func(a string) (string, bool) {
-		ak = a
+// (signature.go: any SignedHeaders that include x-sdk-date, the body hash
+// or UNSIGNED-PAYLOAD, a date within 15 minutes of the gateway's clock)
+// plus the security token of a temporary key pair. On failure it answers
+// 401 and reports false.
+func (s *Server) verifyAKSK(w http.ResponseWriter, r *http.Request, body []byte, e *Request) bool {
+	s.mu.Lock()
+	now := s.gatewayNow()
+	s.mu.Unlock()
+	ak, err := verifySignature(r, body, now, func(a string) (string, bool) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		sk, ok := s.keys[a]
 		return sk, ok
-	}, s.now())
+	})
 	if err == nil {
-		err = s.checkSecurityToken(ak, r.Header.Get(sdksign.HeaderSecurityToken))
+		err = s.checkSecurityToken(ak, r.Header.Get(sigTokenHeader))
+	}
+	if e != nil {
+		s.mu.Lock()
+		_, temporary := s.stsTokens[ak]
+		s.mu.Unlock()
+		s.setIdentity(e, Identity{Kind: AuthAKSK, AccessKey: ak, Temporary: temporary, Verified: err == nil})
 	}
 	switch {
 	case err == nil:
 		return true
-	case errors.Is(err, sdksign.ErrExpired):
-		writeGatewayError(w, "APIGW.0303", "Incorrect app authentication information: the request has expired: "+err.Error())
+	case errors.Is(err, errSigStale):
+		s.writeGatewayError(w, "APIGW.0303", "Incorrect app authentication information: the request has expired: "+err.Error())
 	default:
-		writeGatewayError(w, "APIGW.0301", "Incorrect IAM authentication information: "+err.Error())
+		s.writeGatewayError(w, "APIGW.0301", "Incorrect IAM authentication information: "+err.Error())
 	}
 	return false
 }
@@ -113,7 +123,8 @@ func (s *Server) checkSecurityToken(ak, got string) error {
 
 // writeGatewayError answers 401 in the API Gateway's error shape, which
 // carries the request ID in the body too.
-func writeGatewayError(w http.ResponseWriter, code, msg string) {
+func (s *Server) writeGatewayError(w http.ResponseWriter, code, msg string) {
+	s.gatewayDate(w)
 	writeJSON(w, http.StatusUnauthorized, map[string]string{
 		"error_code": code, "error_msg": msg, "request_id": w.Header().Get("X-Request-Id"),
 	})

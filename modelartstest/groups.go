@@ -11,6 +11,22 @@ import (
 	"github.com/modelarts-go/modelarts"
 )
 
+// Routes of this file.
+const (
+	// RouteListImageGroups is ListImageGroup.
+	RouteListImageGroups Route = "GET /v1/{project_id}/images/group"
+	// RouteUpdateImageGroup is UpdateImageGroup.
+	RouteUpdateImageGroup Route = "PUT /v1/{project_id}/images/group/{id}"
+	// RouteDeleteImageGroup is DeleteImageGroup.
+	RouteDeleteImageGroup Route = "DELETE /v1/{project_id}/images/group/{id}"
+)
+
+var (
+	_ = declare(RouteListImageGroups, (*Server).listImageGroups)
+	_ = declare(RouteUpdateImageGroup, (*Server).updateImageGroup)
+	_ = declare(RouteDeleteImageGroup, (*Server).deleteImageGroup)
+)
+
 // An image group is the set of versions (tags) of one image name in one
 // SWR organization. The fake derives groups from the images it holds, so
 // they always reflect them: version_count is the number of images, the
@@ -177,12 +193,12 @@ func (s *Server) listImageGroups(w http.ResponseWriter, r *http.Request) {
 		}
 		match = append(match, g.render())
 	}
-	s.mu.Unlock()
-	data := []map[string]any{}
-	for i := offset; i < len(match) && i < offset+limit; i++ {
-		data = append(data, match[i])
+	items := make([]any, len(match))
+	for i, m := range match {
+		items[i] = m
 	}
-	out := page(data, len(match), offset, limit)
+	out := s.pageLocked(items, offset, limit)
+	s.mu.Unlock()
 	out["is_swr_enterprise"] = enterprise
 	writeJSON(w, http.StatusOK, out)
 }

@@ -6,6 +6,14 @@ import (
 	"time"
 )
 
+// RouteIAMToken is IAM's token issue, which needs no credentials.
+const RouteIAMToken Route = "POST /v3/auth/tokens"
+
+var _ = func() bool {
+	apis = append(apis, api{route: RouteIAMToken, handle: (*Server).issueToken, public: true})
+	return true
+}()
+
 // issueToken is IAM's POST /v3/auth/tokens for the password method.
 func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) {
 	var req struct {
@@ -50,13 +58,13 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok := "fake-iam-token-" + randomHex(16)
-	now := s.now().UTC()
 	s.mu.Lock()
-	s.tokens[tok] = true
+	now := s.now().UTC()
+	s.tokens[tok] = tokenState{expires: now.Add(tokenLifetime)}
 	s.mu.Unlock()
 	w.Header().Set("X-Subject-Token", tok)
 	writeJSON(w, http.StatusCreated, map[string]any{"token": map[string]any{
-		"expires_at": now.Add(24 * time.Hour).Format("2006-01-02T15:04:05.000000Z"),
+		"expires_at": now.Add(tokenLifetime).Format("2006-01-02T15:04:05.000000Z"),
 		"issued_at":  now.Format("2006-01-02T15:04:05.000000Z"),
 		"methods":    []string{"password"},
 	}})
@@ -68,12 +76,35 @@ func iamError(w http.ResponseWriter, status int, msg string) {
 	}})
 }
 
+// tokenLifetime is how long an IAM token is valid, as IAM documents.
+const tokenLifetime = 24 * time.Hour
+
+// tokenState is a token the server knows: it expires at expires (zero:
+// never, the token of WithToken) on the service's clock, or when
+// ExpireTokens revoked it.
+type tokenState struct {
+	expires time.Time
+	revoked bool
+}
+
+// tokenLocked reports whether the token is known and whether it is still
+// valid.
+func (s *Server) tokenLocked(tok string) (known, valid bool) {
+	st, known := s.tokens[tok]
+	if !known {
+		return false, false
+	}
+	return true, !st.revoked && (st.expires.IsZero() || s.now().Before(st.expires))
+}
+
 // ExpireTokens makes every token the server issued or accepts expired
-// (401 ModelArts.0202); IAM issues new ones on request.
+// (401 ModelArts.0202); IAM issues new ones on request. IAM tokens also
+// expire 24 hours after they were issued, on the server's Clock.
 func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for tok := range s.tokens {
-		s.tokens[tok] = false
+	for tok, st := range s.tokens {
+		st.revoked = true
+		s.tokens[tok] = st
 	}
 }

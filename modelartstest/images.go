@@ -2,12 +2,36 @@ package modelartstest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/modelarts-go/modelarts"
+)
+
+// Routes of this file.
+const (
+	// RouteRegisterImage is RegisterImage: register an SWR image.
+	RouteRegisterImage Route = "POST /v1/{project_id}/images"
+	// RouteGetImage is ShowImage: one image.
+	RouteGetImage Route = "GET /v1/{project_id}/images/{id}"
+	// RouteDeleteImage is DeleteImage.
+	RouteDeleteImage Route = "DELETE /v1/{project_id}/images/{id}"
+	// RouteSyncImage is SyncImage: repair an image's status.
+	RouteSyncImage Route = "POST /v1/{project_id}/images/{id}/sync"
+	// RouteCreateImage is CreateImage: save a notebook as an image.
+	RouteCreateImage Route = "POST /v1/{project_id}/notebooks/{id}/create-image"
+)
+
+var (
+	_ = declare(RouteRegisterImage, (*Server).registerImage)
+	_ = declare(RouteGetImage, (*Server).getImage)
+	_ = declare(RouteDeleteImage, (*Server).deleteImage)
+	_ = declare(RouteSyncImage, (*Server).syncImage)
+	_ = declare(RouteCreateImage, (*Server).createImage)
 )
 
 // Documented enum values the fake accepts in requests, any case. The
@@ -92,7 +116,7 @@ func (s *Server) registerImage(w http.ResponseWriter, r *http.Request) {
 	if tag == "" {
 		tag = "latest"
 	}
-	now := modelarts.TimestampOf(s.now())
+	now := modelarts.TimestampOf(s.Now())
 	img := modelarts.Image{
 		ID: newUUID(), Name: name, Namespace: parts[1], Tag: tag, SWRPath: req.SWRPath,
 		Description: req.Description, Arch: modelarts.Arch(strings.ToUpper(or(req.Arch, "X86_64"))),
@@ -111,13 +135,15 @@ func (s *Server) registerImage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	for _, id := range s.order {
-		if s.images[id].SWRPath == req.SWRPath {
+		if s.images[id].SWRPath == req.SWRPath && !s.bhv.repeatRegistrations {
 			s.mu.Unlock()
 			writeError(w, http.StatusBadRequest, "ModelArts.6737", "The image "+req.SWRPath+" is already registered")
 			return
 		}
 	}
-	s.putLocked(&image{Image: img})
+	stored := &image{Image: img}
+	s.lagLocked(stored)
+	s.putLocked(stored)
 	// read_me and tags belong to the image's group (the page: "tags of
 	// the image group this image belongs to").
 	g := s.groupMetaLocked(img.Namespace, img.Name)
@@ -154,42 +180,88 @@ func (s *Server) createImage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if out := s.saveNotebook(w, r.PathValue("id"), req.Name, req.Namespace, req.Tag, req.Description,
-		or(req.WorkspaceID, "0"), req.SWRInstanceID, req.SWRInstanceDomain); out != nil {
-		s.answerCreate(w, out)
+	s.mu.Lock()
+	img, code, msg := s.saveNotebookLocked(r.PathValue("id"), SaveRequest{
+		Name: req.Name, Namespace: req.Namespace, Tag: req.Tag, Description: req.Description,
+		WorkspaceID: req.WorkspaceID, SWRInstanceID: req.SWRInstanceID, SWRInstanceDomain: req.SWRInstanceDomain,
+	})
+	var out map[string]any
+	if img != nil {
+		out = renderImage(&img.Image, true)
 	}
+	s.mu.Unlock()
+	if img == nil {
+		writeError(w, http.StatusBadRequest, code, msg)
+		return
+	}
+	s.answerCreate(w, out)
 }
 
-// saveNotebook starts saving notebook id as an image and returns the
-// answer, or answers the error itself and returns nil. The notebook shows
-// SNAPSHOTTING until the image is done.
-func (s *Server) saveNotebook(w http.ResponseWriter, id, name, namespace, tag, description, workspaceID, swrInstanceID, swrDomain string) map[string]any {
-	now := s.now()
-	tag = or(tag, now.UTC().Format("20060102150405"))
+// SaveRequest is what SaveNotebook saves a notebook as: the fields of the
+// create-image request.
+type SaveRequest struct {
+	Name        string // image name
+	Namespace   string // SWR organization
+	Tag         string // "" means the time, made unique
+	Description string // image description
+	WorkspaceID string // "" means "0"
+	// SWRInstanceID and SWRInstanceDomain name an SWR Enterprise
+	// instance; "" for the shared SWR.
+	SWRInstanceID, SWRInstanceDomain string
+}
+
+// SaveNotebook saves notebook id as an image the way a create-image
+// request does, as another caller would (no request is logged or
+// faulted): the notebook shows SNAPSHOTTING (unless NoSnapshotting) and
+// the image moves on as it is read. It returns the image made, or the
+// service's refusal as an error naming its error code. Use it with
+// AnotherCaller to have someone else save a notebook mid-request.
+func (s *Server) SaveNotebook(id string, req SaveRequest) (modelarts.Image, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	img, code, msg := s.saveNotebookLocked(id, req)
+	if img == nil {
+		return modelarts.Image{}, fmt.Errorf("modelartstest: SaveNotebook(%s): %s: %s", id, code, msg)
+	}
+	return cloneImage(img.Image), nil
+}
+
+// saveNotebookLocked starts saving notebook id as an image, or returns
+// the error code and message of the refusal. The request's fields are
+// valid.
+func (s *Server) saveNotebookLocked(id string, req SaveRequest) (img *image, code, msg string) {
+	now := s.now()
 	nb, ok := s.notebooks[id]
 	switch {
 	case !ok:
-		notebookNotFound(w)
-		return nil
-	case nb.status == modelarts.NotebookStatusSnapshotting:
-		writeError(w, http.StatusBadRequest, "ModelArts.6357", "The instance is being saved as an image.")
-		return nil
-	case nb.status != modelarts.NotebookStatusRunning:
-		writeError(w, http.StatusBadRequest, "ModelArts.6327", "The instance is not running.")
-		return nil
+		return nil, "ModelArts.6309", "The instance does not exist."
+	case (nb.savingImage != "" || nb.status == modelarts.NotebookStatusSnapshotting) && !s.bhv.unlockedSaves:
+		return nil, "ModelArts.6357", "The instance is being saved as an image."
+	case nb.status != modelarts.NotebookStatusRunning && nb.status != modelarts.NotebookStatusSnapshotting:
+		return nil, "ModelArts.6327", "The instance is not running."
 	}
-	if s.duplicateLocked(namespace, name, tag) {
-		writeError(w, http.StatusBadRequest, "ModelArts.6737", "Duplicate tag for image "+name+":"+tag)
-		return nil
+	tag := req.Tag
+	if tag == "" {
+		// The pages do not say what a tagless save is tagged with; the
+		// fake uses the time, made unique in the group.
+		base := now.UTC().Format("20060102150405")
+		tag = base
+		for i := 2; s.duplicateLocked(req.Namespace, req.Name, tag); i++ {
+			tag = base + "-" + strconv.Itoa(i)
+		}
 	}
-	img := s.newSavedImageLocked(namespace, name, tag, description, workspaceID, or(swrDomain, "swr.fake.local"), now)
-	img.SWRInstanceID = swrInstanceID
+	if s.duplicateLocked(req.Namespace, req.Name, tag) {
+		return nil, "ModelArts.6737", "Duplicate tag for image " + req.Name + ":" + tag
+	}
+	img = s.newSavedImageLocked(req.Namespace, req.Name, tag, req.Description, or(req.WorkspaceID, "0"),
+		or(req.SWRInstanceDomain, "swr.fake.local"), now)
+	img.SWRInstanceID = req.SWRInstanceID
 	img.notebookID = id
-	nb.status = modelarts.NotebookStatusSnapshotting
+	if !s.bhv.noSnapshotting {
+		nb.status = modelarts.NotebookStatusSnapshotting
+	}
 	nb.savingImage = img.ID
-	return renderImage(&img.Image, true)
+	return img, "", ""
 }
 
 // duplicateLocked reports whether namespace/name:tag exists and has not
@@ -222,6 +294,7 @@ func (s *Server) newSavedImageLocked(namespace, name, tag, description, workspac
 	if len(s.failNext) > 0 {
 		img.failWith, s.failNext = s.failNext[0], s.failNext[1:]
 	}
+	s.lagLocked(img)
 	s.putLocked(img)
 	return img
 }

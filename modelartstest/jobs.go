@@ -8,6 +8,24 @@ import (
 	"github.com/modelarts-go/modelarts"
 )
 
+// Routes of this file.
+const (
+	// RouteCreateSaveImageJob is CreateSaveImageJob: save a training task as an image.
+	RouteCreateSaveImageJob Route = "POST /v2/{project_id}/training-jobs/{job_id}/tasks/{task_id}/save-image-job"
+	// RouteGetSaveImageJob is ShowSaveImageJob.
+	RouteGetSaveImageJob Route = "GET /v2/{project_id}/training-jobs/{job_id}/tasks/{task_id}/save-image-job"
+)
+
+var (
+	_ = declare(RouteCreateSaveImageJob, (*Server).createSaveImageJob)
+	_ = declare(RouteGetSaveImageJob, (*Server).getSaveImageJob)
+)
+
+// jobState is the state of the training-job APIs: the jobs, by ID.
+type jobState struct {
+	jobs map[string]*trainingJob
+}
+
 // trainingJob is a training job whose tasks can be saved as images.
 type trainingJob struct {
 	tasks []string
@@ -37,13 +55,17 @@ func (s *Server) AddTrainingJob(jobID string, tasks ...string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.jobs[jobID] = &trainingJob{tasks: slices.Clone(tasks), saves: map[string]*saveJob{}}
+	st := partLocked[jobState](s)
+	if st.jobs == nil {
+		st.jobs = map[string]*trainingJob{}
+	}
+	st.jobs[jobID] = &trainingJob{tasks: slices.Clone(tasks), saves: map[string]*saveJob{}}
 }
 
 // jobTaskLocked finds the job and task of the request, answering the
 // error itself when there is none.
 func (s *Server) jobTaskLocked(w http.ResponseWriter, r *http.Request) (*trainingJob, string, bool) {
-	job, ok := s.jobs[r.PathValue("job_id")]
+	job, ok := partLocked[jobState](s).jobs[r.PathValue("job_id")]
 	task := r.PathValue("task_id")
 	if !ok || !slices.Contains(job.tasks, task) {
 		writeError(w, http.StatusBadRequest, "ModelArts.6404", "Training job "+r.PathValue("job_id")+" has no task "+task)
@@ -83,7 +105,7 @@ func (s *Server) createSaveImageJob(w http.ResponseWriter, r *http.Request) {
 	}
 	req.Name = or(req.Name, "job-"+strings.ToLower(r.PathValue("job_id")))
 	req.Namespace = or(req.Namespace, defaultJobNamespace)
-	req.Tag = or(req.Tag, s.now().UTC().Format("20060102150405"))
+	req.Tag = or(req.Tag, s.Now().UTC().Format("20060102150405"))
 	for _, msg := range []string{checkJobImageName(req.Name), checkNamespace(req.Namespace), checkTag(req.Tag), checkDescription(req.Description)} {
 		if msg != "" {
 			badParam(w, msg)

@@ -2,11 +2,23 @@ package modelartstest
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/modelarts-go/modelarts"
+)
+
+// Routes of this file.
+const (
+	// RouteListImages is ListImage: the image listing.
+	RouteListImages Route = "GET /v1/{project_id}/images"
+)
+
+var (
+	_ = declare(RouteListImages, (*Server).listImages)
 )
 
 // Listing limits: the pages give a default of 200 and no maximum; the fake
@@ -82,37 +94,17 @@ func first(q map[string][]string, k string) string {
 	return ""
 }
 
-// listImages serves ListImage. Omitted filters: type means BUILD_IN (the
-// documented default), workspace_id means "0" (documented), service_type
-// means no filter (the "UNKNOWN" default stated by the SDK alone would
-// hide every typed image; unverified, so the fake keeps them).
+// listImages serves ListImage (filters: see imageFilter), sorted by
+// sort_key (create_at, update_at, name) and sort_dir, paged by limit and
+// offset, as the server's misbehaviour says.
 func (s *Server) listImages(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit, offset, ok := pageParams(w, q, defaultListLimit, maxListLimit)
 	if !ok {
 		return
 	}
-	nameOK, ok := nameMatcher(w, q)
+	f, ok := parseImageFilter(w, q)
 	if !ok {
-		return
-	}
-	typ, ns, svc, ws := strings.ToUpper(or(q.Get("type"), "BUILD_IN")), q.Get("namespace"), q.Get("service_type"), or(q.Get("workspace_id"), "0")
-	sortDir := strings.ToUpper(or(q.Get("sort_dir"), "DESC"))
-	var msg string
-	switch {
-	case !oneOf(typ, imageTypeValues...):
-		msg = "type must be BUILD_IN or DEDICATED"
-	case ns != "" && checkNamespace(ns) != "":
-		msg = checkNamespace(ns)
-	case !oneOf(svc, serviceTypeValues...):
-		msg = "service_type must be one of " + strings.Join(serviceTypeValues, ", ")
-	case checkWorkspaceID(ws) != "":
-		msg = checkWorkspaceID(ws)
-	case sortDir != "ASC" && sortDir != "DESC":
-		msg = "sort_dir must be ASC or DESC"
-	}
-	if msg != "" {
-		badParam(w, msg)
 		return
 	}
 	keys, code, msg := checkSortKey(or(q.Get("sort_key"), "create_at"), "create_at", "update_at", "name")
@@ -120,33 +112,129 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, code, msg)
 		return
 	}
-
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	f.ignoreNames = s.bhv.ignoreNameFilters
 	var match []modelarts.Image
 	for _, id := range s.order {
-		stored := s.images[id]
-		img := stored.Image
-		switch {
-		case string(img.Type) != typ, !nameOK(img.Name),
-			ns != "" && img.Namespace != ns,
-			svc != "" && !strings.EqualFold(string(img.ServiceType), svc),
-			img.WorkspaceID != ws,
-			q.Has("show_name") && img.ShowName != q.Get("show_name"),
-			q.Has("show_tag") && img.ShowTag != q.Get("show_tag"),
-			q.Has("swr_instance_id") && img.SWRInstanceID != q.Get("swr_instance_id"):
-			continue
+		if stored := s.images[id]; !s.hiddenLocked(stored) && f.match(&stored.Image) {
+			s.advanceLocked(stored) // a listing reads the image: its save moves on, as with time
+			match = append(match, cloneImage(stored.Image))
 		}
-		s.advanceLocked(stored) // a listing reads the image: its save moves on, as with time
-		match = append(match, cloneImage(stored.Image))
 	}
-	s.mu.Unlock()
+	s.listedLocked()
+	if !s.bhv.ignoreSort {
+		sortImages(match, keys, strings.ToUpper(or(q.Get("sort_dir"), "DESC")) == "DESC")
+	}
+	items := make([]any, 0, len(match)+len(s.bhv.nullSlots))
+	for i := range match {
+		items = append(items, renderImage(&match[i], false))
+	}
+	items = withNulls(items, s.bhv.nullSlots)
+	writeJSON(w, http.StatusOK, s.pageLocked(items, offset, limit))
+}
 
-	sortImages(match, keys, sortDir == "DESC")
-	data := []map[string]any{}
-	for i := offset; i < len(match) && i < offset+limit; i++ {
-		data = append(data, renderImage(&match[i], false))
+// imageFilter is what an image listing asks for. Omitted filters: type
+// means BUILD_IN (the documented default), workspace_id means "0"
+// (documented), service_type means no filter (the "UNKNOWN" default
+// stated by the SDK alone would hide every typed image; unverified, so the
+// fake keeps them).
+type imageFilter struct {
+	q                url.Values
+	nameOK           func(string) bool
+	typ, ns, svc, ws string
+	ignoreNames      bool // IgnoredNameFilters
+}
+
+// parseImageFilter reads and checks the filters, answering 400 itself
+// when one is wrong.
+func parseImageFilter(w http.ResponseWriter, q url.Values) (imageFilter, bool) {
+	nameOK, ok := nameMatcher(w, q)
+	if !ok {
+		return imageFilter{}, false
 	}
-	writeJSON(w, http.StatusOK, page(data, len(match), offset, limit))
+	f := imageFilter{q: q, nameOK: nameOK, typ: strings.ToUpper(or(q.Get("type"), "BUILD_IN")), ns: q.Get("namespace"),
+		svc: q.Get("service_type"), ws: or(q.Get("workspace_id"), "0")}
+	for _, msg := range []string{
+		when(!oneOf(f.typ, imageTypeValues...), "type must be BUILD_IN or DEDICATED"),
+		when(f.ns != "", checkNamespace(f.ns)),
+		when(!oneOf(f.svc, serviceTypeValues...), "service_type must be one of "+strings.Join(serviceTypeValues, ", ")),
+		checkWorkspaceID(f.ws),
+		when(!oneOf(q.Get("sort_dir"), "ASC", "DESC"), "sort_dir must be ASC or DESC"),
+	} {
+		if msg != "" {
+			badParam(w, msg)
+			return f, false
+		}
+	}
+	return f, true
+}
+
+// match reports whether img passes every filter.
+func (f imageFilter) match(img *modelarts.Image) bool {
+	has := func(k, v string) bool { return !f.q.Has(k) || f.q.Get(k) == v }
+	names := f.ignoreNames || f.nameOK(img.Name) && (f.ns == "" || img.Namespace == f.ns)
+	return string(img.Type) == f.typ && names && img.WorkspaceID == f.ws &&
+		(f.svc == "" || strings.EqualFold(string(img.ServiceType), f.svc)) &&
+		has("show_name", img.ShowName) && has("show_tag", img.ShowTag) && has("swr_instance_id", img.SWRInstanceID)
+}
+
+// listedLocked counts one answer of the image listing against the lag
+// of every image still hidden by ListingLagReads.
+func (s *Server) listedLocked() {
+	for _, img := range s.images {
+		if img.hiddenReads > 0 {
+			img.hiddenReads--
+		}
+	}
+}
+
+// withNulls inserts a JSON null at each position of slots (sorted) that
+// falls within the listing or right after it.
+func withNulls(items []any, slots []int) []any {
+	for _, p := range slots {
+		if p > len(items) {
+			break
+		}
+		items = slices.Insert(items, p, any(nil))
+	}
+	return items
+}
+
+// pageLocked cuts one page out of a listing's items (all of them,
+// filtered and sorted) as the service's misbehaviour says, and wraps it
+// in the documented envelope: data plus current, pages, size and total.
+func (s *Server) pageLocked(items []any, offset, limit int) map[string]any {
+	b := &s.bhv
+	if b.pageCap > 0 {
+		limit = min(limit, b.pageCap)
+	}
+	if b.ignoreOffset {
+		offset = 0
+	}
+	data := slices.Clone(items[min(offset, len(items)):min(offset+limit, len(items))])
+	switch b.order {
+	case orderRotating:
+		if n := len(data); n > 0 {
+			k := b.reads % n
+			data = append(data[k:], data[:k]...)
+		}
+		b.reads++
+	case orderAlternating:
+		if b.reads%2 == 1 {
+			slices.Reverse(data)
+		}
+		b.reads++
+	}
+	out := map[string]any{"current": offset/limit + 1, "data": data, "size": limit}
+	total := len(items)
+	if b.fixedTotal > 0 {
+		total = b.fixedTotal
+	}
+	if !b.noTotal {
+		out["total"], out["pages"] = total, (total+limit-1)/limit
+	}
+	return out
 }
 
 // sortImages orders by the keys in turn, then by ID so that pages never

@@ -2,12 +2,32 @@ package modelartstest
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/modelarts-go/modelarts"
+)
+
+// Routes of this file.
+const (
+	// RouteListNotebooks is ListNotebooks.
+	RouteListNotebooks Route = "GET /v1/{project_id}/notebooks"
+	// RouteGetNotebook is ShowNotebook.
+	RouteGetNotebook Route = "GET /v1/{project_id}/notebooks/{id}"
+	// RouteStartNotebook is StartNotebook.
+	RouteStartNotebook Route = "POST /v1/{project_id}/notebooks/{id}/start"
+	// RouteStopNotebook is StopNotebook.
+	RouteStopNotebook Route = "POST /v1/{project_id}/notebooks/{id}/stop"
+)
+
+var (
+	_ = declare(RouteListNotebooks, (*Server).listNotebooks)
+	_ = declare(RouteGetNotebook, (*Server).getNotebook)
+	_ = declare(RouteStartNotebook, (*Server).startNotebook)
+	_ = declare(RouteStopNotebook, (*Server).stopNotebook)
 )
 
 func notebookNotFound(w http.ResponseWriter) {
@@ -92,58 +112,15 @@ func (s *Server) stopNotebook(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.renderNotebookLocked(nb))
 }
 
-// Notebook listing limits: only 10, 20 or 50, default 10.
-var notebookLimits = []int{10, 20, 50}
-
-// listNotebooks serves ListNotebooks with its documented filters: feature
-// (default NOTEBOOK), name (fuzzy), status, workspace_id (default "0"),
-// flavor, image_id, id, owner, pool_id (the fake's notebooks are in no
-// pool, so any pool_id lists none), billing (every notebook of the fake
-// is billed for STORAGE and COMPUTE, so every valid value lists all), tags (every
-// item must match a tag: "key" or "key=value"; the pages leave the item
-// syntax open), sort_key (name, create_at) and sort_dir.
+// listNotebooks serves ListNotebooks with its documented filters (see
+// notebookFilter), sort_key (name, create_at) and sort_dir, and its own
+// page sizes (10, 20 or 50).
 func (s *Server) listNotebooks(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit, offset := notebookLimits[0], 0
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || !slices.Contains(notebookLimits, n) {
-			badParam(w, "limit must be 10, 20 or 50")
-			return
-		}
-		limit = n
-	}
-	if v := q.Get("offset"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			badParam(w, "offset must be a non-negative integer")
-			return
-		}
-		offset = n
-	}
-	feature, ws, status := strings.ToUpper(or(q.Get("feature"), "NOTEBOOK")), or(q.Get("workspace_id"), "0"), q.Get("status")
-	billing, sortDir := strings.ToUpper(q.Get("billing")), strings.ToUpper(or(q.Get("sort_dir"), "DESC"))
-	var tagItems []string
-	var msg string
-	switch {
-	case !oneOf(feature, "DEFAULT", "NOTEBOOK"):
-		msg = "feature must be DEFAULT or NOTEBOOK"
-	case checkNotebookName(q.Get("name")) != "":
-		msg = checkNotebookName(q.Get("name"))
-	case status != "" && !slices.Contains(notebookStatuses, normalizeStatus(modelarts.NotebookStatus(status))):
-		msg = "status must be a notebook status"
-	case checkWorkspaceID(ws) != "":
-		msg = checkWorkspaceID(ws)
-	case q.Has("pool_id") && checkPoolID(q.Get("pool_id")) != "":
-		msg = checkPoolID(q.Get("pool_id"))
-	case q.Has("owner") && checkOwner(q.Get("owner")) != "":
-		msg = checkOwner(q.Get("owner"))
-	case !oneOf(billing, "COMPUTE", "STORAGE", "ALL"):
-		msg = "billing must be COMPUTE, STORAGE or ALL"
-	case sortDir != "ASC" && sortDir != "DESC":
-		msg = "sort_dir must be ASC or DESC"
-	case q.Has("tags"):
-		tagItems, msg = splitTagFilter(q.Get("tags"))
+	limit, offset, msg := notebookPage(q)
+	var f notebookFilter
+	if msg == "" {
+		f, msg = parseNotebookFilter(q)
 	}
 	if msg != "" {
 		badParam(w, msg)
@@ -158,40 +135,128 @@ func (s *Server) listNotebooks(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	var match []*notebook
 	for _, id := range s.nbOrder {
-		nb := s.notebooks[id]
-		switch {
-		case !strings.EqualFold(nb.feature, feature), nb.workspaceID != ws,
-			q.Has("name") && !strings.Contains(nb.name, q.Get("name")),
-			status != "" && nb.status != normalizeStatus(modelarts.NotebookStatus(status)),
-			q.Has("flavor") && nb.flavor != q.Get("flavor"),
-			q.Has("image_id") && nb.imageID != q.Get("image_id"),
-			q.Has("id") && nb.id != q.Get("id"),
-			q.Has("owner") && q.Get("owner") != fakeUserID,
-			q.Has("pool_id"),
-			!hasTags(nb.tags, tagItems):
-			continue
+		if nb := s.notebooks[id]; f.match(nb) {
+			s.readNotebookLocked(nb)
+			match = append(match, nb)
 		}
-		s.readNotebookLocked(nb)
-		match = append(match, nb)
 	}
-	sort.SliceStable(match, func(i, j int) bool {
-		a, b := match[i], match[j]
+	sortNotebooks(match, keys, strings.ToUpper(or(q.Get("sort_dir"), "DESC")) == "DESC")
+	items := make([]any, len(match))
+	for i, nb := range match {
+		items[i] = s.renderNotebookLocked(nb)
+	}
+	writeJSON(w, http.StatusOK, s.pageLocked(items, offset, limit))
+}
+
+// Notebook listing limits: only 10, 20 or 50, default 10.
+var notebookLimits = []int{10, 20, 50}
+
+// notebookPage reads limit and offset of the notebook listing, or says
+// what is wrong with them.
+func notebookPage(q url.Values) (limit, offset int, msg string) {
+	limit = notebookLimits[0]
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || !slices.Contains(notebookLimits, n) {
+			return 0, 0, "limit must be 10, 20 or 50"
+		}
+		limit = n
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return 0, 0, "offset must be a non-negative integer"
+		}
+		offset = n
+	}
+	return limit, offset, ""
+}
+
+// notebookFilter is what a notebook listing asks for: feature (default
+// NOTEBOOK), name (fuzzy), status, workspace_id (default "0"), flavor,
+// image_id, id, owner, pool_id (the fake's notebooks are in no pool, so
+// any pool_id lists none), billing (every notebook of the fake is billed
+// for STORAGE and COMPUTE, so every valid value lists all) and tags (every
+// item must match a tag: "key" or "key=value"; the pages leave the item
+// syntax open).
+type notebookFilter struct {
+	q                   url.Values
+	feature, ws, status string
+	tagItems            []string
+}
+
+// parseNotebookFilter reads and checks the filters, or says what is
+// wrong.
+func parseNotebookFilter(q url.Values) (notebookFilter, string) {
+	f := notebookFilter{q: q, feature: strings.ToUpper(or(q.Get("feature"), "NOTEBOOK")), ws: or(q.Get("workspace_id"), "0")}
+	if st := q.Get("status"); st != "" {
+		f.status = string(normalizeStatus(modelarts.NotebookStatus(st)))
+	}
+	for _, check := range []func() string{
+		func() string {
+			return when(!oneOf(f.feature, "DEFAULT", "NOTEBOOK"), "feature must be DEFAULT or NOTEBOOK")
+		},
+		func() string { return checkNotebookName(q.Get("name")) },
+		func() string {
+			return when(f.status != "" && !slices.Contains(notebookStatuses, modelarts.NotebookStatus(f.status)), "status must be a notebook status")
+		},
+		func() string { return checkWorkspaceID(f.ws) },
+		func() string { return when(q.Has("pool_id"), checkPoolID(q.Get("pool_id"))) },
+		func() string { return when(q.Has("owner"), checkOwner(q.Get("owner"))) },
+		func() string {
+			return when(!oneOf(strings.ToUpper(q.Get("billing")), "COMPUTE", "STORAGE", "ALL"), "billing must be COMPUTE, STORAGE or ALL")
+		},
+		func() string {
+			return when(!oneOf(q.Get("sort_dir"), "ASC", "DESC"), "sort_dir must be ASC or DESC")
+		},
+		func() (msg string) {
+			if q.Has("tags") {
+				f.tagItems, msg = splitTagFilter(q.Get("tags"))
+			}
+			return msg
+		},
+	} {
+		if msg := check(); msg != "" {
+			return f, msg
+		}
+	}
+	return f, ""
+}
+
+// when is msg if cond holds, else "".
+func when(cond bool, msg string) string {
+	if cond {
+		return msg
+	}
+	return ""
+}
+
+// match reports whether nb passes every filter.
+func (f notebookFilter) match(nb *notebook) bool {
+	q := f.q
+	has := func(k, v string) bool { return !q.Has(k) || q.Get(k) == v }
+	return strings.EqualFold(nb.feature, f.feature) && nb.workspaceID == f.ws &&
+		(!q.Has("name") || strings.Contains(nb.name, q.Get("name"))) &&
+		(f.status == "" || string(nb.status) == f.status) &&
+		has("flavor", nb.flavor) && has("image_id", nb.imageID) && has("id", nb.id) && has("owner", fakeUserID) &&
+		!q.Has("pool_id") && hasTags(nb.tags, f.tagItems)
+}
+
+// sortNotebooks orders by the keys in turn (name or create_at).
+func sortNotebooks(nbs []*notebook, keys []string, desc bool) {
+	sort.SliceStable(nbs, func(i, j int) bool {
+		a, b := nbs[i], nbs[j]
 		for _, k := range keys {
 			c := strings.Compare(a.name, b.name)
 			if k == "create_at" {
 				c = a.created.Compare(b.created.Time)
 			}
 			if c != 0 {
-				return c < 0 != (sortDir == "DESC")
+				return c < 0 != desc
 			}
 		}
 		return false
 	})
-	data := []map[string]any{}
-	for i := offset; i < len(match) && i < offset+limit; i++ {
-		data = append(data, s.renderNotebookLocked(match[i]))
-	}
-	writeJSON(w, http.StatusOK, page(data, len(match), offset, limit))
 }
 
 // hasTags reports whether every item ("key" or "key=value") matches one of

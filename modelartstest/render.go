@@ -52,15 +52,6 @@ func orEmpty[T any](vs []T) []T {
 	return vs
 }
 
-// page is the documented envelope of a listing: data plus current, pages,
-// size and total.
-func page(data any, total, offset, limit int) map[string]any {
-	return map[string]any{
-		"current": offset/limit + 1, "data": data, "pages": (total + limit - 1) / limit,
-		"size": limit, "total": total,
-	}
-}
-
 // millis is t in UTC milliseconds since the epoch, 0 for an unset time (an
 // image stored by PutImage without times).
 func millis(t modelarts.Timestamp) int64 {

@@ -164,25 +164,14 @@ func TestAKSKProjectHeaderMismatchIsAccepted(t *testing.T) {
 	assert.GreaterOrEqual(t, st, 400, "X-Project-Id of another project was accepted, total %v", m["total"])
 }
 
-// Loud misuse: a Fault with a Code but no Status (or with nothing set)
-// is accepted and then does nothing; the request is handled normally,
-// which makes a test pass without testing the fault.
-func TestFaultWithoutStatusIsRefused(t *testing.T) {
+// Loud misuse: a nil Fault would do nothing; it is refused. (A Fault
+// with a Code and no Status, or two kinds at once, can no longer be
+// written: each Fault type means one thing.)
+func TestNilFaultIsRefused(t *testing.T) {
 	s := modelartstest.NewServer()
 	defer s.Close()
-	assert.Panics(t, func() {
-		s.InjectFault(modelartstest.RouteListImages, modelartstest.Fault{Code: "ModelArts.6101", Message: "busy"})
-	}, "a Fault with a Code and no Status should be refused loudly")
-}
-
-// Fault's doc: "Set one of Status, Drop or DropAfterHandling"; setting
-// several is accepted and one silently wins.
-func TestFaultWithConflictingKindsIsRefused(t *testing.T) {
-	s := modelartstest.NewServer()
-	defer s.Close()
-	assert.Panics(t, func() {
-		s.InjectFault(modelartstest.RouteListImages, modelartstest.Fault{Status: 503, Drop: true, CutBody: true})
-	})
+	assert.Panics(t, func() { s.InjectFault(modelartstest.RouteListImages, nil) })
+	assert.Panics(t, func() { s.InjectFaultTimes(modelartstest.RouteListImages, 0, modelartstest.Drop{}) })
 }
 
 // CutBody promises "half of ... a valid answer, then closes the
@@ -193,7 +182,7 @@ func TestCutBodyOnEmptyCreateIsCut(t *testing.T) {
 	s := modelartstest.NewServer()
 	defer s.Close()
 	s.AnswerCreatesWithEmptyBody(true)
-	s.InjectFault(modelartstest.RouteRegisterImage, modelartstest.Fault{CutBody: true})
+	s.InjectFault(modelartstest.RouteRegisterImage, modelartstest.CutBody{})
 	req, _ := http.NewRequest("POST", s.URL()+pp(s, "/images"),
 		strings.NewReader(`{"swr_path":"swr.fake.local/team/cut-body:v1"}`))
 	req.Header.Set("X-Auth-Token", s.Token())

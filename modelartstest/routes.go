@@ -2,33 +2,35 @@ package modelartstest
 
 import (
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 )
 
 // Route is one API the fake serves, as "METHOD /path/pattern"; use the
-// Route constants with InjectFault and RequestCount.
+// Route constants (declared with each API's handler) with InjectFault,
+// RequestCount, Wrap and AnotherCaller.
 type Route string
 
-// Routes the fake serves.
-const (
-	RouteRegisterImage      Route = "POST /v1/{project_id}/images"
-	RouteListImages         Route = "GET /v1/{project_id}/images"
-	RouteGetImage           Route = "GET /v1/{project_id}/images/{id}"
-	RouteDeleteImage        Route = "DELETE /v1/{project_id}/images/{id}"
-	RouteSyncImage          Route = "POST /v1/{project_id}/images/{id}/sync"
-	RouteListImageGroups    Route = "GET /v1/{project_id}/images/group"
-	RouteUpdateImageGroup   Route = "PUT /v1/{project_id}/images/group/{id}"
-	RouteDeleteImageGroup   Route = "DELETE /v1/{project_id}/images/group/{id}"
-	RouteCreateImage        Route = "POST /v1/{project_id}/notebooks/{id}/create-image"
-	RouteListNotebooks      Route = "GET /v1/{project_id}/notebooks"
-	RouteGetNotebook        Route = "GET /v1/{project_id}/notebooks/{id}"
-	RouteStartNotebook      Route = "POST /v1/{project_id}/notebooks/{id}/start"
-	RouteStopNotebook       Route = "POST /v1/{project_id}/notebooks/{id}/stop"
-	RouteCreateSaveImageJob Route = "POST /v2/{project_id}/training-jobs/{job_id}/tasks/{task_id}/save-image-job"
-	RouteGetSaveImageJob    Route = "GET /v2/{project_id}/training-jobs/{job_id}/tasks/{task_id}/save-image-job"
-	RouteIAMToken           Route = "POST /v3/auth/tokens"
-)
+// api is one route the fake serves and its handler.
+type api struct {
+	route  Route
+	handle func(s *Server, w http.ResponseWriter, r *http.Request)
+	// public routes need no credentials (IAM's token issue).
+	public bool
+}
+
+// apis are the routes the fake serves, each declared by the file that
+// implements it (declare).
+var apis []api
+
+// declare adds a route to the fake: the one line, next to the Route
+// constant, the handler, its rules and its state, that adding an API
+// takes.
+func declare(route Route, handle func(*Server, http.ResponseWriter, *http.Request)) bool {
+	apis = append(apis, api{route: route, handle: handle})
+	return true
+}
 
 // mustServe panics when the fake does not serve route: a fault or a count
 // on a route no request can reach would silently test nothing.

@@ -8,14 +8,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// allRoutes lists every Route constant, so that a constant the mux does
-// not serve fails below.
-var allRoutes = []Route{
-	RouteRegisterImage, RouteListImages, RouteGetImage, RouteDeleteImage, RouteSyncImage,
-	RouteListImageGroups, RouteUpdateImageGroup, RouteDeleteImageGroup, RouteCreateImage,
-	RouteListNotebooks, RouteGetNotebook, RouteStartNotebook, RouteStopNotebook,
-	RouteCreateSaveImageJob, RouteGetSaveImageJob, RouteIAMToken,
-}
+// allRoutes are the routes the files of the fake declare.
+var allRoutes = func() []Route {
+	var out []Route
+	for _, a := range apis {
+		out = append(out, a.route)
+	}
+	return out
+}()
 
 // concrete fills a route's pattern with values.
 func concrete(s *Server, r Route) (method, path string) {
@@ -28,7 +28,7 @@ func TestEveryRouteConstantReachesItsHandler(t *testing.T) {
 	defer s.Close()
 	for _, r := range allRoutes {
 		method, path := concrete(s, r)
-		s.InjectFault(r, Fault{Status: 418, Code: "Test.0001"})
+		s.InjectFault(r, ErrorAnswer{Status: 418, Code: "Test.0001"})
 		status, m, _ := raw(t, s, method, path, "{}", nil)
 		assert.Equal(t, 418, status, r)
 		assert.Equal(t, "Test.0001", m["error_code"], r)
@@ -40,7 +40,7 @@ func TestRouteMisuseFailsLoudly(t *testing.T) {
 	s := NewServer()
 	defer s.Close()
 	for name, call := range map[string]func(){
-		"InjectFault":  func() { s.InjectFault("GET /v1/{project_id}/image/{id}", Fault{Status: 503}) },
+		"InjectFault":  func() { s.InjectFault("GET /v1/{project_id}/image/{id}", ErrorAnswer{Status: 503}) },
 		"RequestCount": func() { s.RequestCount(Route("GET /images")) },
 	} {
 		func() {

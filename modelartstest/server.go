@@ -16,9 +16,22 @@
 // WithPollsPerStep) while its notebook shows SNAPSHOTTING; a notebook moves
 // STARTING → RUNNING and STOPPING → STOPPED one step per read; a
 // training-job save moves INIT → CREATING → ACTIVE per read. Faults
-// (status codes, Retry-After, dropped connections, delays) can be injected
-// per Route, and creates can be answered "201 Created" with an empty body
+// (error answers, raw bodies, dropped or hung connections, delays, lost
+// answers after handling) can be injected per Route with InjectFault, and
+// creates can be answered "201 Created" with an empty body
 // (AnswerCreatesWithEmptyBody).
+//
+// Beyond the happy path, the fake misbehaves on request the ways the real
+// service can (WithMisbehaviour at start, Server.Misbehave mid-test): a
+// listing that lags behind creates, a service or gateway clock off the
+// caller's, capped pages, listings without total, an ignored offset or
+// sort, rotating orders, null items, notebooks that never show
+// SNAPSHOTTING, and another caller acting while a request is in flight.
+//
+// It is open to tests: Requests logs what it received, Wrap and Replace
+// change one route's handler, Handler mounts it in a server of your own,
+// and WithClock gives it a ManualClock the test moves, so that no test
+// sleeps.
 //
 // One documented behaviour is left out on purpose: the service refuses to
 // delete an image in use, but the API pages name no error code for it, and
@@ -32,6 +45,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"sync"
 	"time"
 
@@ -54,7 +68,7 @@ const (
 	ClientPollMax = 2 * time.Millisecond
 	// ClientReconcileWindow is how long a create whose answer was lost
 	// keeps looking for its image: zero, one look, since the fake lists a
-	// create at once (the service's listing may lag; it does not).
+	// create at once (unless told to lag, see ListingLagReads).
 	ClientReconcileWindow = time.Duration(0)
 )
 
@@ -68,25 +82,32 @@ type Server struct {
 	iamUser   string
 	iamPass   string
 
+	handler   http.Handler
+	closed    chan struct{} // closed by Close
+	closeOnce sync.Once
+
 	mu           sync.Mutex
-	served       map[Route]bool    // routes the mux serves, for InjectFault
-	tokens       map[string]bool   // valid X-Auth-Tokens
-	keys         map[string]string // AK → SK
-	stsTokens    map[string]string // AK → security token of a temporary key pair (gateway.go)
+	clock        Clock
+	bhv          behaviour      // misbehaviour (misbehaviour.go)
+	served       map[Route]bool // routes the mux serves, for InjectFault
+	wrappers     map[Route][]func(http.Handler) http.Handler
+	log          []*Request            // every request, in order (requests.go)
+	tokens       map[string]tokenState // X-Auth-Tokens issued or accepted
+	keys         map[string]string     // AK → SK
+	stsTokens    map[string]string     // AK → security token of a temporary key pair (gateway.go)
 	images       map[string]*image
 	order        []string // image IDs, oldest first
 	groups       map[string]*groupMeta
 	swrDeleted   []string // SWR paths whose content a forced delete removed
 	notebooks    map[string]*notebook
-	nbOrder      []string // notebook IDs, oldest first
-	jobs         map[string]*trainingJob
+	nbOrder      []string             // notebook IDs, oldest first
+	parts        map[reflect.Type]any // state of an API kept in its own file (partLocked)
 	pollsPerStep int
 	failNext     []string // status messages for the next saved images
 	failStart    []string // fail reasons for the next notebook starts
 	emptyCreates bool     // answer creates 201 with no body
-	faults       map[Route][]*Fault
+	faults       map[Route][]*injected
 	counts       map[Route]int
-	now          func() time.Time
 }
 
 // ServerOption configures NewServer.
@@ -129,26 +150,29 @@ func NewServer(opts ...ServerOption) *Server {
 		iamDomain:    DefaultDomain,
 		iamUser:      DefaultUsername,
 		iamPass:      "fake-password-" + randomHex(8),
+		closed:       make(chan struct{}),
+		clock:        wallClock{},
 		served:       map[Route]bool{},
-		tokens:       map[string]bool{},
+		wrappers:     map[Route][]func(http.Handler) http.Handler{},
+		tokens:       map[string]tokenState{},
 		keys:         map[string]string{},
 		images:       map[string]*image{},
 		groups:       map[string]*groupMeta{},
 		notebooks:    map[string]*notebook{},
-		jobs:         map[string]*trainingJob{},
+		parts:        map[reflect.Type]any{},
 		pollsPerStep: 1,
-		faults:       map[Route][]*Fault{},
+		faults:       map[Route][]*injected{},
 		counts:       map[Route]int{},
-		now:          time.Now,
 	}
 	for _, o := range opts {
 		if o != nil {
 			o(s)
 		}
 	}
-	s.tokens[s.token] = true
+	s.tokens[s.token] = tokenState{}
 	s.seedBuiltIns()
-	s.srv = httptest.NewServer(s.routes())
+	s.handler = s.routes()
+	s.srv = httptest.NewServer(s.handler)
 	return s
 }
 
@@ -202,6 +226,7 @@ func (s *Server) HTTPClient() *http.Client { return s.srv.Client() }
 
 // Close stops the server and closes every connection, idle ones included.
 func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closed) })
 	s.srv.CloseClientConnections()
 	s.srv.Close()
 }

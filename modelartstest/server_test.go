@@ -195,8 +195,8 @@ func TestIAMIssuesTokensTheServiceAccepts(t *testing.T) {
 func TestFaultsApplyInOrderAndRunOut(t *testing.T) {
 	s := NewServer()
 	defer s.Close()
-	s.InjectFault(RouteGetImage, Fault{Status: 418, Code: "X.1", Message: "teapot", Times: 2})
-	s.InjectFault(RouteGetImage, Fault{Status: 503, RetryAfter: "9"})
+	s.InjectFaultTimes(RouteGetImage, 2, ErrorAnswer{Status: 418, Code: "X.1", Message: "teapot"})
+	s.InjectFault(RouteGetImage, ErrorAnswer{Status: 503, RetryAfter: "9"})
 	p := "/v1/" + s.ProjectID() + "/images/" + builtinPyTorchID
 	for i := 0; i < 2; i++ {
 		status, m, _ := raw(t, s, "GET", p, "", nil)

@@ -1,12 +1,26 @@
 package modelartstest
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/modelarts-go/modelarts"
 )
+
+// partLocked returns the server's state of type T, made at first use: the
+// state of an API that only its own file uses (a training job's saves,
+// say) is declared there, as a type, rather than as a field of Server.
+func partLocked[T any](s *Server) *T {
+	k := reflect.TypeFor[T]()
+	p, ok := s.parts[k].(*T)
+	if !ok {
+		p = new(T)
+		s.parts[k] = p
+	}
+	return p
+}
 
 // image is an image as the fake stores it.
 type image struct {
@@ -16,6 +30,9 @@ type image struct {
 	// notebookID is the notebook being saved, if any; the save ends
 	// with the image.
 	notebookID string
+	// hiddenReads and hiddenUntil are its listing lag (misbehaviour.go).
+	hiddenReads int
+	hiddenUntil time.Time
 }
 
 // Images returns a copy of every image the server holds, oldest first,
@@ -157,8 +174,10 @@ func (s *Server) advanceLocked(img *image) {
 // endSaveLocked puts a notebook being saved back to RUNNING once its image
 // is done (ACTIVE, failed or deleted).
 func (s *Server) endSaveLocked(img *image) {
-	if nb, ok := s.notebooks[img.notebookID]; ok && nb.status == modelarts.NotebookStatusSnapshotting && nb.savingImage == img.ID {
-		nb.status = modelarts.NotebookStatusRunning
+	if nb, ok := s.notebooks[img.notebookID]; ok && nb.savingImage == img.ID {
+		if nb.status == modelarts.NotebookStatusSnapshotting {
+			nb.status = modelarts.NotebookStatusRunning
+		}
 		nb.savingImage = ""
 	}
 }
