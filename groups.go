@@ -293,7 +293,7 @@ func (c *Client) DeleteImageGroup(ctx context.Context, groupID string, opts ...D
 	if err := validateID("group id", groupID); err != nil {
 		return err
 	}
-	return c.do(ctx, &call{method: "DELETE", path: c.groupPath(groupID), body: forceBody(cfg), cfg: cfg}, nil)
+	return c.delete(ctx, c.groupPath(groupID), cfg)
 }
 
 func (c *Client) groupPath(groupID string) string {

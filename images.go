@@ -76,13 +76,12 @@ func (c *Client) RegisterImage(ctx context.Context, req *RegisterImageRequest, o
 	if err != nil {
 		return nil, fmt.Errorf("modelarts: encoding the register request: %w", err)
 	}
-	return c.doCreate(ctx, &call{
+	return c.create(ctx, &call{
 		method: "POST",
 		path:   c.prefix + "/images",
 		body:   body,
 		cfg:    cfg,
-		create: c.registerProbe(req),
-	})
+	}, c.registerProbe(req))
 }
 
 // CreateImageFromNotebook saves the running notebook notebookID as an image
@@ -127,13 +126,12 @@ func (c *Client) CreateImageFromNotebook(ctx context.Context, notebookID string,
 	if err != nil {
 		return nil, fmt.Errorf("modelarts: encoding the create-image request: %w", err)
 	}
-	return c.doCreate(ctx, &call{
+	return c.create(ctx, &call{
 		method: "POST",
 		path:   c.notebookPath(notebookID) + "/create-image",
 		body:   body,
 		cfg:    cfg,
-		create: c.saveProbe(notebookID, req, ownTag),
-	})
+	}, c.saveProbe(notebookID, req, ownTag))
 }
 
 // GetImage reads an image. An unknown ID gives an error matching
@@ -173,7 +171,20 @@ func (c *Client) DeleteImage(ctx context.Context, imageID string, opts ...Delete
 	if err := validateID("image id", imageID); err != nil {
 		return err
 	}
-	return c.do(ctx, &call{method: "DELETE", path: c.imagePath(imageID), body: forceBody(cfg), cfg: cfg}, nil)
+	return c.delete(ctx, c.imagePath(imageID), cfg)
+}
+
+// delete sends a DELETE with the lost-DELETE rule: a DELETE whose earlier
+// attempt may have been carried out (its answer lost) and whose retry
+// finds nothing has succeeded, since the earlier attempt did the work.
+func (c *Client) delete(ctx context.Context, path string, cfg *callConfig) error {
+	return c.do(ctx, &call{method: "DELETE", path: path, body: forceBody(cfg), cfg: cfg, settle: deletedAlready}, nil)
+}
+
+// deletedAlready is the lost-DELETE rule, as the engine asks it (see
+// call.settle).
+func deletedAlready(_ context.Context, failure error, lost bool) (bool, error) {
+	return !lost && errors.Is(failure, ErrNotFound), nil
 }
 
 // forceBody is the body of a forced delete, nil otherwise.
@@ -193,35 +204,6 @@ func (c *Client) doImage(ctx context.Context, cl *call) (*Image, error) {
 	img := w.finish()
 	if img.ID == "" {
 		return nil, &DecodeError{Method: cl.method, Path: cl.path, StatusCode: cl.status, Err: errors.New("the answer carries no image id")}
-	}
-	return img, nil
-}
-
-// doCreate runs a create: the image of its answer; or, when the answer was
-// lost or carried no image, the image reconciliation proved this call made.
-func (c *Client) doCreate(ctx context.Context, cl *call) (*Image, error) {
-	w := new(imageWire)
-	err := c.do(ctx, cl, w)
-	var de *DecodeError
-	switch {
-	case cl.found != nil:
-		return cl.found, nil
-	case errors.As(err, &de) && de.StatusCode >= 200 && de.StatusCode <= 299:
-		// The service said it created the image but its answer does not
-		// carry it (201 with no body, say): find it.
-		if err := c.settleCreate(ctx, cl, reconcileAfterSuccess, nil); err != nil {
-			return nil, err
-		}
-		return cl.found, nil
-	case err != nil:
-		return nil, err
-	}
-	img := w.finish()
-	if img.ID == "" {
-		if err := c.settleCreate(ctx, cl, reconcileAfterSuccess, nil); err != nil {
-			return nil, err
-		}
-		return cl.found, nil
 	}
 	return img, nil
 }

@@ -22,8 +22,9 @@ import (
 
 // The request pipeline: every call goes through do, which rate-limits,
 // signs each attempt, sends it, judges the answer, retries what is safe to
-// retry, hands a create whose outcome is uncertain to reconcile (the one
-// place that decides what a lost create did), and decodes the answer.
+// retry and decodes the answer. It knows no resource: what an outcome the
+// answer does not give means is the call's own rule (call.settle), which
+// creates.go gives creates and DeleteImage gives deletes.
 
 // call describes one API operation for the pipeline.
 type call struct {
@@ -32,12 +33,18 @@ type call struct {
 	query  url.Values  // may be nil; encoded with %20 for spaces
 	body   []byte      // encoded JSON, nil for none
 	cfg    *callConfig // the call's options; nil for the defaults
-	// create is set for calls that make an image: how to find what this
-	// call made when its answer does not say.
-	create *createProbe
+	// settle, when set, is the call's own rule for an outcome the answer
+	// does not give (creates.go for creates, the lost-DELETE rule for
+	// deletes); the engine knows no resource. It is asked after an
+	// attempt that may have been carried out, when the call is not safe to
+	// send twice (lost: true, with that failure), and after an error answer
+	// that follows such an attempt (lost: false, with that answer). settled
+	// says the call ends with err; otherwise the engine goes on as it
+	// would: after a lost answer, that means sending again, which the rule
+	// has found safe.
+	settle func(ctx context.Context, failure error, lost bool) (settled bool, err error)
 
-	found  *Image // set when reconciliation found the created image
-	status int    // the status of the last HTTP answer
+	status int // the status of the last HTTP answer
 	// mayHaveHappened is set when the call failed after an attempt that
 	// the server may have carried out (its answer was lost, or was a 5xx
 	// or a timeout) and was not sent again.
@@ -91,131 +98,183 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 }
 
 func (c *Client) run(ctx context.Context, cl *call, out any) error {
-	policy := c.retryPolicy(cl.cfg)
-	var (
-		lastErr     error
-		wait        time.Duration
-		refreshed   bool
-		checkedNone bool // the last uncertain create was looked up: nothing was made
-		uncertain   bool // an earlier attempt may have reached the server
-	)
+	r := &runState{policy: c.retryPolicy(cl.cfg)}
 	for n := 1; ; n++ {
-		if err := ctx.Err(); err != nil {
-			return c.ctxError(cl, err, lastErr)
-		}
-		if c.limiter != nil {
-			if err := c.limiter.Wait(ctx); err != nil {
-				if ctxErr := ctx.Err(); ctxErr != nil {
-					return c.ctxError(cl, ctxErr, lastErr)
-				}
-				// The limiter saw the wait would outlast the deadline.
-				return c.ctxError(cl, fmt.Errorf("waiting for the client's rate limit: %v: %w", err, context.DeadlineExceeded), lastErr)
-			}
-		}
-		at := c.send(ctx, cl)
-		apiErr, verdict, reason := c.judge(cl, at)
-		c.logAttempt(ctx, cl, n, wait, at, apiErr)
-		if at.err == nil {
-			cl.status = at.status
-		}
-		if at.err == nil && cl.cfg != nil && cl.cfg.response != nil { // only when asked: it copies the headers
-			cl.meta = Response{StatusCode: at.status, RequestID: c.bounded(at, at.header.Get("X-Request-Id"), maxRequestIDLen), Header: c.scrubHeader(at, at.header), Attempts: n}
-		}
-
-		if at.err == nil && apiErr == nil {
-			err := c.decode(cl, at, out)
-			putBuffer(at.body)
-			if n == 1 {
-				c.budget.give(budgetSuccessGain)
-			} else {
-				c.budget.give(budgetRetryCost)
-			}
+		if err := c.admit(ctx, cl, r.lastErr); err != nil {
 			return err
 		}
+		r.attempts = n
+		at := c.send(ctx, cl)
+		apiErr, v, reason := c.judge(cl, at)
+		c.logAttempt(ctx, cl, n, r.wait, at, apiErr)
+		c.record(cl, at, n)
+		if at.err == nil && apiErr == nil {
+			return c.succeed(cl, at, n, out)
+		}
 		putBuffer(at.body)
-
-		earlierUncertain := uncertain // an earlier attempt may have done the work
-		uncertain = uncertain || mayHaveHappened(at, apiErr)
-		if at.err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				// The context cut this attempt short: the failure worth
-				// naming is the one that made the call retry, if any.
-				if lastErr == nil {
-					lastErr = c.transportError(cl, n, at)
-				}
-				return c.ctxError(cl, ctxErr, lastErr)
-			}
-			var se *signError
-			if errors.As(at.err, &se) {
-				lastErr = fmt.Errorf("modelarts: %s %s: signing the request: %w", cl.method, cl.path, se.err)
-				if !auth.IsTemporary(se.err) {
-					return lastErr
-				}
-			} else {
-				lastErr = c.transportError(cl, n, at)
-			}
-		} else {
-			lastErr = apiErr
-			// A rejected token is cured by a fresh one, once, whatever the policy.
-			if inv, ok := c.signer.(auth.TokenInvalidator); ok && apiErr.isTokenError() && !refreshed {
-				refreshed = true
-				inv.InvalidateToken(at.lastToken())
-				n--
-				wait = 0
-				continue
-			}
-			// A DELETE whose earlier answer was lost and that now finds
-			// nothing: the earlier attempt deleted it.
-			if earlierUncertain && cl.method == http.MethodDelete && errors.Is(apiErr, ErrNotFound) {
-				c.budget.give(budgetRetryCost)
-				return nil
-			}
-			// A create sent again after a lost answer and refused as a
-			// duplicate or as "busy": the first one may well have happened.
-			if earlierUncertain && cl.create != nil && (apiErr.Code == CodeDuplicateTag || apiErr.Code == CodeOperationInProgress) {
-				return c.settleCreate(ctx, cl, reconcileAfterRefusedResend, apiErr)
-			}
+		next, err := c.fail(ctx, cl, r, at, apiErr)
+		switch next {
+		case endCall:
+			return err
+		case sendAgainNow:
+			n--
+			continue
 		}
-
-		if verdict == ambiguous {
-			if cl.create == nil {
-				cl.mayHaveHappened = true
-				return c.finalError(cl, n, lastErr, false)
-			}
-			img, nothing, err := c.reconcile(ctx, cl, reconcileAfterLostAnswer, lastErr)
-			switch {
-			case err != nil:
+		if v == ambiguous {
+			if done, err := c.settleLost(ctx, cl, r, n); done {
 				return err
-			case img != nil:
-				cl.found = img
-				return nil
-			case !nothing:
-				return c.finalError(cl, n, lastErr, false)
 			}
-			checkedNone = true
-			verdict = retry // nothing was created: sending again is safe
+			v = retry // the call's own rule checked: nothing was done, sending again is safe
 		}
-		if verdict != retry || n >= policy.MaxAttempts {
-			return c.finalError(cl, n, lastErr, checkedNone)
+		if v != retry || n >= r.policy.MaxAttempts {
+			return c.finalError(cl, n, r.lastErr)
 		}
-		cost := budgetRetryCost
-		if errors.Is(at.err, context.DeadlineExceeded) {
-			cost = budgetTimeoutCost
-		}
-		if !c.budget.take(cost) {
-			return fmt.Errorf("%w (not retried: the client's retry budget is spent after many recent failures)", lastErr)
-		}
-		wait = policy.backoff(n, c.jitter)
-		if at.header != nil {
-			if ra, ok := retryAfter(at.header, c.now()); ok {
-				wait = ra // honoured as sent (capped), never shortened to the backoff
-			}
-		}
-		c.logRetry(ctx, cl, n, wait, reason, lastErr)
-		if err := c.sleep(ctx, wait); err != nil {
-			return c.ctxError(cl, err, lastErr)
+		if err := c.backOff(ctx, cl, r, at, n, reason); err != nil {
+			return err
 		}
 	}
+}
+
+// runState is what one call's attempts carry from one to the next.
+type runState struct {
+	policy    RetryPolicy
+	attempts  int           // attempts counted so far, the current one included
+	lastErr   error         // the failure of the last attempt
+	wait      time.Duration // the wait before the current attempt
+	refreshed bool          // a rejected token was refreshed once already
+	uncertain bool          // an earlier attempt may have been carried out
+}
+
+// admit lets an attempt go: the context is live and the client's rate
+// limit allows it.
+func (c *Client) admit(ctx context.Context, cl *call, lastErr error) error {
+	if err := ctx.Err(); err != nil {
+		return c.ctxError(cl, err, lastErr)
+	}
+	if c.limiter == nil {
+		return nil
+	}
+	if err := c.limiter.Wait(ctx); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return c.ctxError(cl, ctxErr, lastErr)
+		}
+		// The limiter saw the wait would outlast the deadline.
+		return c.ctxError(cl, fmt.Errorf("waiting for the client's rate limit: %v: %w", err, context.DeadlineExceeded), lastErr)
+	}
+	return nil
+}
+
+// record keeps the status of an answer, and its metadata when the caller
+// asked for it (it copies the headers).
+func (c *Client) record(cl *call, at *attempt, n int) {
+	if at.err != nil {
+		return
+	}
+	cl.status = at.status
+	if cl.cfg != nil && cl.cfg.response != nil {
+		cl.meta = Response{StatusCode: at.status, RequestID: c.bounded(at, at.header.Get("X-Request-Id"), maxRequestIDLen), Header: c.scrubHeader(at, at.header), Attempts: n}
+	}
+}
+
+// succeed decodes a 2xx answer and credits the retry budget.
+func (c *Client) succeed(cl *call, at *attempt, n int, out any) error {
+	err := c.decode(cl, at, out)
+	putBuffer(at.body)
+	if n == 1 {
+		c.budget.give(budgetSuccessGain)
+	} else {
+		c.budget.give(budgetRetryCost)
+	}
+	return err
+}
+
+// afterFailure is what a failed attempt leads to.
+type afterFailure int
+
+const (
+	judgeVerdict afterFailure = iota // retry or not, as the verdict says
+	endCall                          // the call ends with the error given
+	sendAgainNow                     // a fresh token: again, not counted as an attempt
+)
+
+// fail takes in a failed attempt: it names the failure (r.lastErr),
+// refreshes a rejected token once, and lets the call's own rule settle an
+// error answer that follows an attempt that may have been carried out.
+func (c *Client) fail(ctx context.Context, cl *call, r *runState, at *attempt, apiErr *APIError) (afterFailure, error) {
+	n := r.attempts
+	earlierUncertain := r.uncertain
+	r.uncertain = r.uncertain || mayHaveHappened(at, apiErr)
+	if at.err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			// The context cut this attempt short: the failure worth
+			// naming is the one that made the call retry, if any.
+			if r.lastErr == nil {
+				r.lastErr = c.transportError(cl, n, at)
+			}
+			return endCall, c.ctxError(cl, ctxErr, r.lastErr)
+		}
+		var se *signError
+		if !errors.As(at.err, &se) {
+			r.lastErr = c.transportError(cl, n, at)
+			return judgeVerdict, nil
+		}
+		r.lastErr = &RequestError{Method: cl.method, Path: cl.path, Attempts: n, Err: fmt.Errorf("signing the request: %w", se.err)}
+		if auth.IsTemporary(se.err) {
+			return judgeVerdict, nil
+		}
+		return endCall, r.lastErr
+	}
+	r.lastErr = apiErr
+	// A rejected token is cured by a fresh one, once, whatever the policy.
+	if inv, ok := c.signer.(auth.TokenInvalidator); ok && apiErr.isTokenError() && !r.refreshed {
+		r.refreshed = true
+		inv.InvalidateToken(at.lastToken())
+		r.wait = 0
+		return sendAgainNow, nil
+	}
+	if earlierUncertain && cl.settle != nil {
+		if settled, err := cl.settle(ctx, apiErr, false); settled {
+			if err == nil {
+				c.budget.give(budgetRetryCost)
+			}
+			return endCall, err
+		}
+	}
+	return judgeVerdict, nil
+}
+
+// settleLost asks the call's own rule what an attempt that may have been
+// carried out did. A call without one is not sent again: it fails, marked
+// as one that may have happened.
+func (c *Client) settleLost(ctx context.Context, cl *call, r *runState, n int) (done bool, err error) {
+	if cl.settle == nil {
+		cl.mayHaveHappened = true
+		return true, c.finalError(cl, n, r.lastErr)
+	}
+	return cl.settle(ctx, r.lastErr, true)
+}
+
+// backOff spends the retry budget and waits before the next attempt: the
+// policy's backoff, or the server's Retry-After as sent (capped).
+func (c *Client) backOff(ctx context.Context, cl *call, r *runState, at *attempt, n int, reason string) error {
+	cost := budgetRetryCost
+	if errors.Is(at.err, context.DeadlineExceeded) {
+		cost = budgetTimeoutCost
+	}
+	if !c.budget.take(cost) {
+		return fmt.Errorf("%w (not retried: the client's retry budget is spent after many recent failures)", r.lastErr)
+	}
+	r.wait = r.policy.backoff(n, c.jitter)
+	if at.header != nil {
+		if ra, ok := retryAfter(at.header, c.now()); ok {
+			r.wait = ra // honoured as sent (capped), never shortened to the backoff
+		}
+	}
+	c.logRetry(ctx, cl, n, r.wait, reason, r.lastErr)
+	if err := c.sleep(ctx, r.wait); err != nil {
+		return c.ctxError(cl, err, r.lastErr)
+	}
+	return nil
 }
 
 // mayHaveHappened reports a failed attempt that the server may still have
@@ -228,25 +287,14 @@ func mayHaveHappened(at *attempt, apiErr *APIError) bool {
 	return apiErr != nil && (apiErr.StatusCode >= 500 || apiErr.StatusCode == 408 || apiErr.Code == CodeRequestTimeout)
 }
 
-// settleCreate reconciles a create whose outcome is known to be "something
-// happened" and returns the image found or the error saying it is unknown.
-func (c *Client) settleCreate(ctx context.Context, cl *call, mode reconcileMode, cause error) error {
-	img, _, err := c.reconcile(ctx, cl, mode, cause)
-	if err != nil {
-		return err
-	}
-	cl.found = img
-	return nil
-}
-
 // send makes one attempt and reads its body within the limits.
 func (c *Client) send(ctx context.Context, cl *call) *attempt {
 	at := &attempt{}
 	actx, cancel := context.WithTimeout(ctx, c.attemptTimeout(cl.cfg))
 	defer cancel()
 	at.sent = true
-	if cl.create != nil {
-		// Only for creates does it matter whether bytes left: it decides
+	if cl.settle != nil {
+		// Only for calls with a rule of their own does it matter whether bytes left: it decides
 		// between "retry" and "reconcile" (other POSTs are not retried
 		// after they may have left, whatever the proof). Proof that nothing
 		// left needs a transport that reports its progress (net/http's
@@ -379,13 +427,10 @@ func (c *Client) transportError(cl *call, n int, at *attempt) error {
 }
 
 // finalError is the error returned when no more attempts are made.
-func (c *Client) finalError(cl *call, n int, lastErr error, checkedNone bool) error {
+func (c *Client) finalError(cl *call, n int, lastErr error) error {
 	var re *RequestError
 	if errors.As(lastErr, &re) {
 		re.Attempts = n
-	}
-	if checkedNone {
-		return fmt.Errorf("%w (the SDK checked after the failure: no image was created, so creating it again is safe)", lastErr)
 	}
 	return lastErr
 }

@@ -2,6 +2,7 @@ package modelarts
 
 import (
 	"context"
+	"errors"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -81,19 +82,113 @@ type lookup struct {
 	busy       bool     // the notebook shows a save running
 }
 
+// creation is one create call: the request the engine sends, how to find
+// what it made, and what the lookups established.
+type creation struct {
+	c           *Client
+	cl          *call
+	probe       *createProbe
+	found       *Image // the image a lookup proved this call's
+	checkedNone bool   // a lookup after the last uncertain attempt found nothing made
+}
+
+// create runs a create through the engine, with the create rule (settle)
+// as the call's own rule for outcomes the answer does not give, and
+// returns this call's image: as answered, or as a lookup proved it.
+func (c *Client) create(ctx context.Context, cl *call, p *createProbe) (*Image, error) {
+	cr := &creation{c: c, cl: cl, probe: p}
+	cl.settle = cr.settle
+	w := new(imageWire)
+	err := c.do(ctx, cl, w)
+	var de *DecodeError
+	switch {
+	case cr.found != nil:
+		return cr.found, nil
+	case errors.As(err, &de) && de.StatusCode >= 200 && de.StatusCode <= 299:
+		// The service said it created the image but its answer does not
+		// carry it (201 with no body, say): find it.
+		return cr.afterSuccess(ctx)
+	case err != nil:
+		return nil, cr.finalError(err)
+	}
+	if img := w.finish(); img.ID != "" {
+		return img, nil
+	}
+	return cr.afterSuccess(ctx)
+}
+
+// settle is the create rule the engine asks (see call.settle): after a
+// lost answer, look for the image before anything is sent again; after a
+// resend refused as a duplicate (ModelArts.6737) or as busy (.6357), look
+// again, since the first create may well have happened.
+func (cr *creation) settle(ctx context.Context, failure error, lost bool) (bool, error) {
+	settled, err := cr.decide(ctx, failure, lost)
+	if settled {
+		cr.checkedNone = false // the call ends with what the lookup established
+	}
+	return settled, err
+}
+
+func (cr *creation) decide(ctx context.Context, failure error, lost bool) (bool, error) {
+	if lost {
+		img, nothing, err := cr.reconcile(ctx, reconcileAfterLostAnswer, failure)
+		switch {
+		case err != nil:
+			return true, err
+		case img != nil:
+			cr.found = img
+			return true, nil
+		case !nothing:
+			return true, failure
+		}
+		cr.checkedNone = true
+		return false, nil // nothing was made: sending again is safe
+	}
+	var ae *APIError
+	if !errors.As(failure, &ae) || (ae.Code != CodeDuplicateTag && ae.Code != CodeOperationInProgress) {
+		return false, nil
+	}
+	img, _, err := cr.reconcile(ctx, reconcileAfterRefusedResend, failure)
+	if err != nil {
+		return true, err
+	}
+	cr.found = img
+	return true, nil
+}
+
+// afterSuccess finds the image of a create the service answered 2xx
+// without it.
+func (cr *creation) afterSuccess(ctx context.Context) (*Image, error) {
+	img, _, err := cr.reconcile(ctx, reconcileAfterSuccess, nil)
+	if err != nil {
+		return nil, err
+	}
+	return img, nil
+}
+
+// finalError says, when the last uncertain attempt was looked up and the
+// failure after it was an answer (not the context), that nothing was
+// created.
+func (cr *creation) finalError(err error) error {
+	if !cr.checkedNone || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("%w (the SDK checked after the failure: no image was created, so creating it again is safe)", err)
+}
+
 // reconcile looks for the image the create made. It returns the image
 // found, or nothing=true when it established that nothing was made (only
 // in reconcileAfterLostAnswer mode), or an error: the lookup failed or the
 // outcome is unknown.
-func (c *Client) reconcile(ctx context.Context, cl *call, mode reconcileMode, cause error) (img *Image, nothing bool, err error) {
-	p := cl.create
+func (cr *creation) reconcile(ctx context.Context, mode reconcileMode, cause error) (img *Image, nothing bool, err error) {
+	c, cl, p := cr.c, cr.cl, cr.probe
 	// The window is the sum of the waits between lookups (not wall-clock
 	// time), so it means the same under a slow service and in tests.
 	var waited time.Duration
 	wait := reconcileFirstWait
 	var last lookup
 	for {
-		l, err := c.look(ctx, cl)
+		l, err := cr.look(ctx)
 		if err != nil {
 			return nil, false, c.outcomeError(cl, mode, fmt.Sprintf("looking the image up failed too (%v)", err), nil, cause)
 		}
@@ -135,8 +230,8 @@ func (c *Client) reconcile(ctx context.Context, cl *call, mode reconcileMode, ca
 // look reads, for a save, the notebook, and then the listing (every page).
 // The notebook comes first: a save that ends between the two reads is then
 // still seen running, and its image listed.
-func (c *Client) look(ctx context.Context, cl *call) (lookup, error) {
-	p := cl.create
+func (cr *creation) look(ctx context.Context) (lookup, error) {
+	c, cl, p := cr.c, cr.cl, cr.probe
 	var l lookup
 	var (
 		resp    Response
