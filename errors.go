@@ -130,42 +130,10 @@ func (e *APIError) hint() string {
 		return "the token was refused: get a new one, or use auth.NewIAMTokenSigner, which refreshes tokens itself"
 	case e.StatusCode == 403:
 		return "the credentials lack permission for this action or project: check the IAM policies of the user and the project ID"
-	case e.StatusCode == 429 || e.Code == CodeSystemBusy:
+	case e.throttled():
 		return "the service is throttling: slow down (WithRateLimit) or retry later"
 	}
 	return ""
-}
-
-// Is maps the status and code to the package's sentinel errors.
-func (e *APIError) Is(target error) bool {
-	switch target {
-	case ErrNotFound:
-		return e.StatusCode == 404 || e.Code == CodeNotFound || e.Code == CodeInstanceNotExist || e.Code == CodeImageNotFound
-	case ErrUnauthorized:
-		return e.StatusCode == 401
-	case ErrForbidden:
-		return e.StatusCode == 403
-	case ErrThrottled:
-		return e.StatusCode == 429 || e.Code == CodeSystemBusy
-	case ErrConflict:
-		return e.StatusCode == 409 || e.Code == CodeDuplicateTag || e.Code == CodeInstanceExists
-	case ErrNotebookNotRunning:
-		return e.Code == CodeNotebookNotRunning
-	case ErrOperationInProgress:
-		return e.Code == CodeOperationInProgress
-	case ErrNotebookAlreadyRunning:
-		return e.Code == CodeNotebookAlreadyRunning
-	case ErrNotebookStarting:
-		return e.Code == CodeNotebookStarting
-	case ErrQuotaExceeded:
-		return e.Code == CodeNotebookQuotaExhausted || e.Code == CodeInstanceLimitReached
-	}
-	return false
-}
-
-// isTokenError reports a 401 that a fresh token can cure.
-func (e *APIError) isTokenError() bool {
-	return e.StatusCode == 401 && (e.Code == CodeTokenNotExist || e.Code == CodeTokenExpired || e.Code == CodeTokenInvalid)
 }
 
 // ListingError ends a listing walk whose server provably misbehaves: it

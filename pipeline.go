@@ -226,7 +226,7 @@ func (c *Client) fail(ctx context.Context, cl *call, r *runState, at *attempt, a
 	}
 	r.lastErr = apiErr
 	// A rejected token is cured by a fresh one, once, whatever the policy.
-	if inv, ok := c.signer.(auth.TokenInvalidator); ok && apiErr.isTokenError() && !r.refreshed {
+	if inv, ok := c.signer.(auth.TokenInvalidator); ok && apiErr.tokenRejected() && !r.refreshed {
 		r.refreshed = true
 		inv.InvalidateToken(at.lastToken())
 		r.wait = 0
@@ -284,7 +284,7 @@ func mayHaveHappened(at *attempt, apiErr *APIError) bool {
 	if at.err != nil {
 		return at.sent && !neverLeft(at.err) && !errors.As(at.err, new(*signError))
 	}
-	return apiErr != nil && (apiErr.StatusCode >= 500 || apiErr.StatusCode == 408 || apiErr.Code == CodeRequestTimeout)
+	return apiErr != nil && apiErr.serverError()
 }
 
 // send makes one attempt and reads its body within the limits.

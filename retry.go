@@ -140,25 +140,18 @@ func idempotent(method string) bool {
 func classifyStatus(method string, e *APIError, h http.Header) (verdict, string) {
 	_, hasRetryAfter := retryAfter(h, time.Time{})
 	switch {
-	case e.StatusCode == 429 || e.Code == CodeSystemBusy:
+	case e.throttled():
 		return retry, "throttled"
 	case e.StatusCode == 503 && hasRetryAfter:
+		// Unavailable and saying when to come back: the request was
+		// turned away, not carried out.
 		return retry, "unavailable with Retry-After"
+	case !e.serverError():
+		return stop, ""
+	case idempotent(method):
+		return retry, "server error " + strconv.Itoa(e.StatusCode) + " " + e.Code
 	}
-	switch e.StatusCode {
-	case 500, 502, 503, 504, 408:
-		if idempotent(method) {
-			return retry, "server error " + strconv.Itoa(e.StatusCode)
-		}
-		return ambiguous, "server error " + strconv.Itoa(e.StatusCode) + " after the body was sent"
-	}
-	if e.Code == CodeRequestTimeout {
-		if idempotent(method) {
-			return retry, "request timed out"
-		}
-		return ambiguous, "request timed out after the body was sent"
-	}
-	return stop, ""
+	return ambiguous, "server error " + strconv.Itoa(e.StatusCode) + " " + e.Code + " after the body was sent"
 }
 
 // classifyTransport decides on an error that left no HTTP answer. sent says

@@ -262,8 +262,7 @@ func failureBehind(err error) error {
 func isTransient(err error) bool {
 	var ae *APIError
 	if errors.As(err, &ae) {
-		return ae.StatusCode >= 500 || ae.StatusCode == 429 || ae.StatusCode == 408 ||
-			ae.Code == CodeSystemBusy || ae.Code == CodeRequestTimeout
+		return ae.transient()
 	}
 	var re *RequestError
 	var de *DecodeError
