@@ -26,7 +26,7 @@ func TestNoSignerPrintsItsSecret(t *testing.T) {
 	creds := PasswordCredentials{IAMEndpoint: "https://iam.example.com", DomainName: "d", Username: "u", Password: pw, ProjectID: "p"}
 	iam, err := NewIAMTokenSigner(creds)
 	require.NoError(t, err)
-	iam.token = newSecret("cached-iam-token-secret")
+	iam.st.token = newSecret("cached-iam-token-secret")
 
 	type holder struct{ s Signer } // an unexported field: fmt skips Format there
 	values := []any{tokenSigner, aksk, iam, creds, &creds, holder{tokenSigner}, &holder{aksk}, holder{iam}}
