@@ -194,3 +194,47 @@ func TestIAMSignerCopySharesTheCachedToken(t *testing.T) {
 	assert.Equal(t, tokens[1], tok)
 	assert.Equal(t, "x "+Redacted, c.RedactSecrets("x "+tokens[0]))
 }
+
+func TestPasswordCredentialsPrintNoPasswordWhereFmtCallsTheirMethods(t *testing.T) {
+	creds := PasswordCredentials{IAMEndpoint: "https://user:" + testPassword + "@iam.example.com", DomainName: "d", Username: "u", Password: testPassword, ProjectID: "p"}
+	type exported struct{ C PasswordCredentials }
+	for name, v := range map[string]any{
+		"value": creds, "pointer": &creds, "in an exported field": exported{creds},
+		"by pointer in an exported field": struct{ C *PasswordCredentials }{&creds},
+		"in a slice":                      []PasswordCredentials{creds}, "in a map": map[string]any{"k": creds},
+	} {
+		var out strings.Builder
+		for _, verb := range printVerbs {
+			if verb == "%w" || verb == "%p" {
+				continue // see the next test
+			}
+			fmt.Fprintf(&out, verb+"\n", v)
+		}
+		slog.New(slog.NewTextHandler(&out, nil)).Info("m", "v", v)
+		switch v.(type) {
+		case PasswordCredentials, *PasswordCredentials: // LogValue; json.Marshal for the others (see the next test)
+			slog.New(slog.NewJSONHandler(&out, nil)).Info("m", "v", v)
+		}
+		assert.NotContains(t, out.String(), testPassword, name)
+		assert.Contains(t, out.String(), "Password:"+Redacted, name)
+	}
+}
+
+// The documented limit: Password is a plain exported field, and where fmt
+// calls no method it prints it. Should Go ever change that, the package
+// documentation must change with this test.
+func TestPasswordCredentialsShowThePasswordWhereFmtCallsNoMethod(t *testing.T) {
+	creds := PasswordCredentials{IAMEndpoint: "https://iam.example.com", DomainName: "d", Username: "u", Password: testPassword, ProjectID: "p"}
+	percentW, percentP := "%w", "%p" // not constants: go vet rightly refuses these verbs for this operand
+	assert.Contains(t, fmt.Sprintf(percentW, creds), testPassword, "%%w on a non-error prints it with no method called")
+	assert.Contains(t, fmt.Sprintf(percentP, creds), testPassword, "%%p on a non-pointer prints it with no method called")
+	assert.Contains(t, fmt.Sprintf("%v", struct{ c PasswordCredentials }{creds}), testPassword, "an unexported field is printed raw")
+	var out strings.Builder
+	slog.New(slog.NewJSONHandler(&out, nil)).Info("m", "v", struct{ C PasswordCredentials }{creds})
+	assert.Contains(t, out.String(), testPassword, "encoding/json writes exported fields")
+
+	// The signer built from them keeps the password out of reach.
+	s, err := NewIAMTokenSigner(creds)
+	require.NoError(t, err)
+	assert.NotContains(t, fmt.Sprintf(percentW, struct{ s IAMTokenSigner }{*s}), testPassword)
+}
