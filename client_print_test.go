@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -118,4 +119,27 @@ func TestClientPrintsItsEndpointProjectAndRedactedSigner(t *testing.T) {
 		assert.Equal(t, want, fmt.Sprintf(verb, c), verb)
 		assert.Equal(t, want, fmt.Sprintf(verb, *c), verb+" of the value")
 	}
+	assert.Equal(t, want, c.String())
+
+	var logs strings.Builder
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("m", "client", c)
+	assert.Contains(t, logs.String(), "client.endpoint="+c.Endpoint()+" client.project_id="+c.ProjectID()+
+		` client.signer="auth.AKSKSigner{AK:HPUA…[REDACTED], SK:[REDACTED]}"`)
+
+	var none *modelarts.Client
+	assert.Equal(t, "<nil>", fmt.Sprintf("%v", none), "a nil client prints as nil")
+}
+
+// selfMadeSigner is a caller's signer that prints its secret: a client
+// holding it shows its type only.
+type selfMadeSigner struct{ Key string }
+
+func (s selfMadeSigner) Sign(r *http.Request) error { r.Header.Set("X-Key", s.Key); return nil }
+
+func TestClientPrintsACallersSignerByItsTypeOnly(t *testing.T) {
+	c, err := modelarts.NewClient("https://modelarts.example.com", "0123456789abcdef0123456789abcdef", selfMadeSigner{Key: "callers-own-secret"})
+	require.NoError(t, err)
+	out := printedEveryWay(c)
+	assert.NotContains(t, out, "callers-own-secret")
+	assert.Contains(t, out, "Signer:modelarts_test.selfMadeSigner}")
 }

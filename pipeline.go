@@ -62,7 +62,7 @@ func (at *attempt) lastToken() string {
 
 // signHook signs each attempt right before it is sent.
 func (c *Client) signHook(_ *resty.Client, req *http.Request) error {
-	if err := c.signer.Sign(req); err != nil {
+	if err := c.signer().Sign(req); err != nil {
 		return &signError{err: err}
 	}
 	return nil
@@ -151,7 +151,7 @@ func (c *Client) run(ctx context.Context, cl *call, out any) error {
 		} else {
 			lastErr = apiErr
 			// A rejected token is cured by a fresh one, once, whatever the policy.
-			if inv, ok := c.signer.(auth.TokenInvalidator); ok && apiErr.isTokenError() && !refreshed {
+			if inv, ok := c.signer().(auth.TokenInvalidator); ok && apiErr.isTokenError() && !refreshed {
 				refreshed = true
 				inv.InvalidateToken(at.lastToken())
 				n--
