@@ -110,3 +110,16 @@ func TestIAMCallerDuringARefreshGetsTheCachedTokenWithoutWaiting(t *testing.T) {
 	close(gate)
 	assert.Equal(t, "token-2", <-refreshed)
 }
+
+func TestIAMDefaultMarginRefreshesTenMinutesBeforeExpiry(t *testing.T) {
+	f := newFakeIAM(t)
+	clock := newFakeClock()
+	f.now = clock.now
+	s := newIAM(t, f) // no WithRefreshMargin
+	s.now = clock.now
+	require.Equal(t, "token-1", signedToken(t, s))
+	clock.advance(24*time.Hour - 10*time.Minute - time.Nanosecond)
+	assert.Equal(t, "token-1", signedToken(t, s), "just over ten minutes left: cached")
+	clock.advance(time.Nanosecond)
+	assert.Equal(t, "token-2", signedToken(t, s), "ten minutes left: refreshed")
+}
