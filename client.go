@@ -3,6 +3,8 @@ package modelarts
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -26,8 +28,8 @@ type Client struct {
 	base         string // scheme://host, no trailing slash
 	endpoint     string // as configured, path prefix included
 	projectID    string
-	prefix       string // the endpoint's path prefix + "/v1/{project_id}"
-	signer       auth.Signer
+	prefix       string              // the endpoint's path prefix + "/v1/{project_id}"
+	signer       func() auth.Signer  // a func, so fmt's raw printing never reaches a signer's fields (see Format)
 	redactor     func(string) string // nil: the signer knows no secret to redact
 	rc           *resty.Client
 	userAgent    string
@@ -78,7 +80,7 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 		endpoint:     ep.base + ep.path,
 		projectID:    projectID,
 		prefix:       ep.path + "/v1/" + projectID,
-		signer:       signer,
+		signer:       func() auth.Signer { return signer },
 		redactor:     redactorOf(signer),
 		userAgent:    userAgentBase,
 		timeout:      s.timeout,
@@ -182,3 +184,53 @@ func (c *Client) ProjectID() string { return c.projectID }
 // Endpoint returns the endpoint the client calls, with its path prefix if
 // it has one.
 func (c *Client) Endpoint() string { return c.endpoint }
+
+// String prints the client's endpoint, project and signer, the signer in
+// its redacted form: a signer of package auth as its String shows it (no
+// secret, the access key by its first four characters), any other signer
+// by its type alone, since the client cannot know what it would print.
+func (c Client) String() string {
+	return "modelarts.Client{Endpoint:" + c.endpoint + ", ProjectID:" + c.projectID + ", Signer:" + signerString(c.signerOrNil()) + "}"
+}
+
+// GoString prints the String form for %#v.
+func (c Client) GoString() string { return c.String() }
+
+// Format makes every fmt verb print the String form, for a *Client and a
+// Client value alike.
+//
+// fmt calls no method of a value it reaches through an unexported field,
+// and %w or %p given a value they do not take (a Client, say) print it with
+// no method called at all. The client's fields are then printed raw, so the
+// client holds its signer in a func value, which fmt prints as an address:
+// whatever the signer, none of its fields is printed through a Client.
+func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// LogValue prints the client to slog as String does, in attributes.
+func (c Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("endpoint", c.endpoint), slog.String("project_id", c.projectID),
+		slog.String("signer", signerString(c.signerOrNil())))
+}
+
+// signerOrNil returns the client's signer; nil for a zero Client.
+func (c *Client) signerOrNil() auth.Signer {
+	if c.signer == nil {
+		return nil
+	}
+	return c.signer()
+}
+
+// signerString is the printable form of a signer.
+func signerString(s auth.Signer) string {
+	switch s := s.(type) {
+	case *auth.TokenSigner:
+		return s.String()
+	case *auth.AKSKSigner:
+		return s.String()
+	case *auth.IAMTokenSigner:
+		return s.String()
+	case nil:
+		return "<nil>"
+	}
+	return fmt.Sprintf("%T", s)
+}

@@ -93,6 +93,13 @@
 // secret stays in the chain as it was. Scrubbing allocates nothing for a
 // string in which nothing is found and that holds no escape character.
 //
+// A Client, and every signer of package auth, prints redacted under every
+// fmt verb and slog handler, by pointer or by value, and wherever it sits
+// in a struct of yours, exported field or not: the secrets are held where
+// fmt's reflection cannot reach them. The one exception is the input
+// struct auth.PasswordCredentials, whose Password is a plain field (see
+// package auth).
+//
 // # Waits keep the failure that stopped them
 //
 // WaitForActive, WaitForNotebook, WaitForSaveImageJob and the waits inside

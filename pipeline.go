@@ -75,7 +75,7 @@ func (at *attempt) lastToken() string {
 
 // signHook signs each attempt right before it is sent.
 func (c *Client) signHook(_ *resty.Client, req *http.Request) error {
-	if err := c.signer.Sign(req); err != nil {
+	if err := c.signer().Sign(req); err != nil {
 		return &signError{err: err}
 	}
 	return nil
@@ -226,7 +226,7 @@ func (c *Client) fail(ctx context.Context, cl *call, r *runState, at *attempt, a
 	}
 	r.lastErr = apiErr
 	// A rejected token is cured by a fresh one, once, whatever the policy.
-	if inv, ok := c.signer.(auth.TokenInvalidator); ok && apiErr.tokenRejected() && !r.refreshed {
+	if inv, ok := c.signer().(auth.TokenInvalidator); ok && apiErr.tokenRejected() && !r.refreshed {
 		r.refreshed = true
 		inv.InvalidateToken(at.lastToken())
 		r.wait = 0

@@ -39,11 +39,11 @@ func WithSecurityToken(token string) AKSKOption {
 // algorithm. Build it with NewAKSKSigner; a zero AKSKSigner signs nothing and
 // Validate says so.
 type AKSKSigner struct {
-	ak            string
+	ak            secret // printed by its first four characters only
 	securityToken secret // nil without temporary credentials
 	now           func() time.Time
 	mac           *sdksign.MAC // holds the SK out of reach of printers
-	secrets       *redact.Set
+	secrets       secretSet
 	optErr        error
 }
 
@@ -67,7 +67,7 @@ func NewAKSKSigner(ak, sk string, opts ...AKSKOption) (*AKSKSigner, error) {
 	if len(sk) < redact.MinLen {
 		return nil, fmt.Errorf("auth: NewAKSKSigner: the secret key is %d bytes, too short to be a real key (or to be kept out of error messages); pass the SK of the pair", len(sk))
 	}
-	s := &AKSKSigner{ak: ak, now: time.Now, mac: sdksign.NewMAC(sk)}
+	s := &AKSKSigner{ak: newSecret(ak), now: time.Now, mac: sdksign.NewMAC(sk)}
 	for _, o := range opts {
 		if o == nil {
 			return nil, errors.New("auth: NewAKSKSigner: an AKSKOption is nil")
@@ -81,7 +81,7 @@ func NewAKSKSigner(ak, sk string, opts ...AKSKOption) (*AKSKSigner, error) {
 	if s.securityToken != nil {
 		secrets = append(secrets, s.securityToken())
 	}
-	s.secrets = redact.New(secrets...)
+	s.secrets = newSecretSet(secrets...)
 	return s, nil
 }
 
@@ -102,7 +102,7 @@ func (s *AKSKSigner) RedactSecrets(text string) string {
 	if s == nil {
 		return text
 	}
-	return s.secrets.Redact(text)
+	return s.secrets.redact(text)
 }
 
 // Sign stamps X-Sdk-Date (and X-Security-Token) and sets Authorization.
@@ -133,7 +133,7 @@ func (s *AKSKSigner) Sign(req *http.Request) error {
 		signed = append(signed, "x-security-token")
 	}
 
-	authz, err := s.mac.SignRequest(req, s.ak, date, signed, bodySum[:])
+	authz, err := s.mac.SignRequest(req, s.ak(), date, signed, bodySum[:])
 	if err != nil {
 		return fmt.Errorf("auth: cannot sign %s %s: %w", req.Method, req.URL.Path, err)
 	}
@@ -194,7 +194,7 @@ func (s *AKSKSigner) String() string {
 	if s.securityToken != nil {
 		tok = ", SecurityToken:" + Redacted
 	}
-	return "auth.AKSKSigner{AK:" + akHint(s.ak) + ", SK:" + Redacted + tok + "}"
+	return "auth.AKSKSigner{AK:" + akHint(s.ak.reveal()) + ", SK:" + Redacted + tok + "}"
 }
 
 // akHint is the printable hint of an access key: its first four
@@ -209,10 +209,11 @@ func akHint(ak string) string {
 // GoString prints the redacted form for %#v.
 func (s *AKSKSigner) GoString() string { return s.String() }
 
-// Format makes every fmt verb print the redacted form.
-func (s *AKSKSigner) Format(f fmt.State, verb rune) { formatRedacted(f, s.String()) }
+// Format makes every fmt verb print the redacted form, for the signer and
+// for an AKSKSigner value (a copy of one) alike.
+func (s AKSKSigner) Format(f fmt.State, verb rune) { formatRedacted(f, s.String()) }
 
 // LogValue keeps the secret key out of slog records.
 func (s *AKSKSigner) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("kind", "aksk"), slog.String("ak", akHint(s.ak)), slog.String("sk", Redacted))
+	return slog.GroupValue(slog.String("kind", "aksk"), slog.String("ak", akHint(s.ak.reveal())), slog.String("sk", Redacted))
 }

@@ -18,11 +18,16 @@ import (
 // PasswordCredentials are the IAM user credentials NewIAMTokenSigner
 // exchanges for project-scoped tokens. Exactly one of ProjectID and
 // ProjectName (the region name, e.g. "cn-north-4") scopes the token.
+//
+// Its methods print no password, but Password is a plain exported field:
+// where fmt calls no method (an unexported field of a caller's struct, %w,
+// %p) or encoding/json writes the struct, the password shows. See Printing
+// in the package documentation; keep no copy once the signer is built.
 type PasswordCredentials struct {
 	IAMEndpoint string // e.g. https://iam.cn-north-4.myhuaweicloud.com
 	DomainName  string // the account (domain) name
 	Username    string // the IAM user name
-	Password    string // the IAM user's password; never printed
+	Password    string // the IAM user's password; its methods never print it
 	ProjectID   string
 	ProjectName string
 }
@@ -119,12 +124,21 @@ type IAMTokenSigner struct {
 	margin   time.Duration
 	now      func() time.Time
 	optErr   error
-	secrets  atomic.Pointer[redact.Set] // password and held tokens
+	// The cache and its lock sit behind a pointer: a copy of the signer
+	// shares them, and the signer can have a value Format (go vet refuses
+	// a value receiver on a struct holding a lock).
+	st *iamState
+}
+
+// iamState is the token cache of an IAMTokenSigner. Every secret in it is
+// a func value (see secret), as it is one pointer away from the signer.
+type iamState struct {
+	secrets atomic.Pointer[redact.Set] // password and held tokens
 
 	mu          sync.Mutex
 	token       secret // nil when none is cached
 	expires     time.Time
-	held        []string   // the last maxHeldTokens tokens, for redaction
+	held        []secret   // the last maxHeldTokens tokens, for redaction
 	inflight    *tokenCall // non-nil while one caller asks IAM
 	lastFailure time.Time  // when an early refresh last failed
 }
@@ -166,6 +180,7 @@ func NewIAMTokenSigner(creds PasswordCredentials, opts ...IAMOption) (*IAMTokenS
 		tokens:   tokensURL,
 		margin:   DefaultRefreshMargin,
 		now:      time.Now,
+		st:       &iamState{},
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -177,7 +192,7 @@ func NewIAMTokenSigner(creds PasswordCredentials, opts ...IAMOption) (*IAMTokenS
 		return nil, s.optErr
 	}
 	s.hc = noRedirectClient(s.hc)
-	s.secrets.Store(redact.New(password))
+	s.st.secrets.Store(redact.New(password))
 	return s, nil
 }
 
@@ -226,7 +241,7 @@ var errIAMNotNew = errors.New("auth: the IAMTokenSigner was not built by NewIAMT
 // NewIAMTokenSigner. A signer NewIAMTokenSigner returned is always valid
 // (whether IAM accepts the credentials shows on the first request).
 func (s *IAMTokenSigner) Validate() error {
-	if s == nil || s.password == nil || s.hc == nil {
+	if s == nil || s.password == nil || s.hc == nil || s.st == nil {
 		return errIAMNotNew
 	}
 	return nil
@@ -235,10 +250,10 @@ func (s *IAMTokenSigner) Validate() error {
 // RedactSecrets replaces the password and every token the signer obtained
 // (the 16 most recent), in any encoding, with Redacted.
 func (s *IAMTokenSigner) RedactSecrets(text string) string {
-	if s == nil {
+	if s == nil || s.st == nil {
 		return text
 	}
-	return s.secrets.Load().Redact(text)
+	return s.st.secrets.Load().Redact(text)
 }
 
 // String prints the signer without the password or token.
@@ -249,8 +264,9 @@ func (s *IAMTokenSigner) String() string {
 // GoString prints the redacted form for %#v.
 func (s *IAMTokenSigner) GoString() string { return s.String() }
 
-// Format makes every fmt verb print the redacted form.
-func (s *IAMTokenSigner) Format(f fmt.State, verb rune) { formatRedacted(f, s.String()) }
+// Format makes every fmt verb print the redacted form, for the signer and
+// for an IAMTokenSigner value (a copy of one) alike.
+func (s IAMTokenSigner) Format(f fmt.State, verb rune) { formatRedacted(f, s.String()) }
 
 // LogValue keeps the password and token out of slog records.
 func (s *IAMTokenSigner) LogValue() slog.Value {

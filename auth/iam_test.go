@@ -291,7 +291,7 @@ func TestIAMAnswerWithoutTokenOrExpiry(t *testing.T) {
 	tok, err := s.Token(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, "no-expiry", tok)
-	assert.WithinDuration(t, time.Now().Add(time.Hour), s.expires, time.Minute, "a conservative hour")
+	assert.WithinDuration(t, time.Now().Add(time.Hour), s.st.expires, time.Minute, "a conservative hour")
 }
 
 func TestIAMUnreachable(t *testing.T) {

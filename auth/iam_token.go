@@ -50,25 +50,26 @@ func (s *IAMTokenSigner) Token(ctx context.Context) (string, error) {
 	if ctx == nil {
 		return "", errors.New("auth: IAMTokenSigner.Token was called with a nil context; pass context.Background() or a request's context")
 	}
+	st := s.st
 	for {
 		if err := ctx.Err(); err != nil {
 			return "", fmt.Errorf("auth: getting an IAM token: %w", err)
 		}
-		s.mu.Lock()
+		st.mu.Lock()
 		now := s.now()
-		valid := s.token != nil && now.Before(s.expires.Add(-minValidity))
-		if valid && now.Before(s.expires.Add(-s.margin)) {
-			tok := s.token()
-			s.mu.Unlock()
+		valid := st.token != nil && now.Before(st.expires.Add(-minValidity))
+		if valid && now.Before(st.expires.Add(-s.margin)) {
+			tok := st.token()
+			st.mu.Unlock()
 			return tok, nil
 		}
-		if valid && (s.inflight != nil || now.Sub(s.lastFailure) < refreshBackoff) {
-			tok := s.token() // another caller refreshes, or IAM just failed
-			s.mu.Unlock()
+		if valid && (st.inflight != nil || now.Sub(st.lastFailure) < refreshBackoff) {
+			tok := st.token() // another caller refreshes, or IAM just failed
+			st.mu.Unlock()
 			return tok, nil
 		}
-		if call := s.inflight; call != nil {
-			s.mu.Unlock()
+		if call := st.inflight; call != nil {
+			st.mu.Unlock()
 			select {
 			case <-call.done:
 				if call.err != nil && !call.callerGone {
@@ -80,8 +81,8 @@ func (s *IAMTokenSigner) Token(ctx context.Context) (string, error) {
 			}
 		}
 		call := &tokenCall{done: make(chan struct{})}
-		s.inflight = call
-		s.mu.Unlock()
+		st.inflight = call
+		st.mu.Unlock()
 		return s.refresh(ctx, call)
 	}
 }
@@ -90,43 +91,50 @@ func (s *IAMTokenSigner) Token(ctx context.Context) (string, error) {
 func (s *IAMTokenSigner) refresh(ctx context.Context, call *tokenCall) (string, error) {
 	tok, exp, err := s.requestToken(ctx)
 
-	s.mu.Lock()
+	st := s.st
+	st.mu.Lock()
 	defer close(call.done) // after the state below is published
-	defer s.mu.Unlock()
-	s.inflight = nil
+	defer st.mu.Unlock()
+	st.inflight = nil
 	if err == nil {
-		s.token, s.expires, s.lastFailure = newSecret(tok), exp, time.Time{}
+		st.token, st.expires, st.lastFailure = newSecret(tok), exp, time.Time{}
 		s.remember(tok)
 		return tok, nil
 	}
 	call.err, call.callerGone = err, ctx.Err() != nil
 	if !call.callerGone {
-		s.lastFailure = s.now()
+		st.lastFailure = s.now()
 	}
-	if s.token != nil && s.now().Before(s.expires.Add(-minValidity)) {
-		return s.token(), nil // an early refresh failed: serve the valid token
+	if st.token != nil && s.now().Before(st.expires.Add(-minValidity)) {
+		return st.token(), nil // an early refresh failed: serve the valid token
 	}
 	return "", err
 }
 
 // remember adds tok to the secrets RedactSecrets removes, keeping the
-// password and the maxHeldTokens most recent tokens. Call with s.mu held.
+// password and the maxHeldTokens most recent tokens. Call with s.st.mu held.
 func (s *IAMTokenSigner) remember(tok string) {
-	s.held = append(s.held, tok)
-	if len(s.held) > maxHeldTokens {
-		s.held = s.held[len(s.held)-maxHeldTokens:]
+	st := s.st
+	st.held = append(st.held, newSecret(tok))
+	if len(st.held) > maxHeldTokens {
+		st.held = st.held[len(st.held)-maxHeldTokens:]
 	}
-	s.secrets.Store(redact.New(s.password()).With(s.held...))
+	held := make([]string, len(st.held))
+	for i, h := range st.held {
+		held[i] = h()
+	}
+	st.secrets.Store(redact.New(s.password()).With(held...))
 }
 
 // InvalidateToken drops the cached token if it is the one rejected.
 func (s *IAMTokenSigner) InvalidateToken(rejected string) {
-	if s == nil {
+	if s == nil || s.st == nil {
 		return
 	}
-	s.mu.Lock()
-	if s.token != nil && s.token() == rejected {
-		s.token = nil
+	st := s.st
+	st.mu.Lock()
+	if st.token != nil && st.token() == rejected {
+		st.token = nil
 	}
-	s.mu.Unlock()
+	st.mu.Unlock()
 }

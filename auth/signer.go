@@ -4,10 +4,45 @@
 // SDK-HMAC-SHA256 (AKSKSigner).
 //
 // A Signer is called once per attempt, right before the request is sent, so
-// every retry carries a fresh date, signature or token. No signer ever prints
-// its secret: String, GoString, Format and LogValue show "[REDACTED]"
-// instead, and RedactSecrets removes the signer's secrets from any text a
-// server sent back.
+// every retry carries a fresh date, signature or token. RedactSecrets removes
+// the signer's secrets from any text a server sent back.
+//
+// # Printing
+//
+// No signer of this package prints a secret, under any fmt verb and through
+// any slog handler: the token, the password, the secret key, the security
+// token and every IAM token the signer obtained never show, and the access
+// key shows by its first four characters only. This holds for every verb
+// (%v, %+v, %#v, %s, %q, %x, %X, %d, %p, %w, a verb fmt does not know, with
+// any flag, width or precision), for Print and Println, for slog's
+// TextHandler and JSONHandler; for a signer by pointer or by value (a copy,
+// *s), on its own or inside a caller's struct, slice, map, array or
+// interface, in an exported field or an unexported one, however deep; and
+// for a modelarts.Client holding the signer, placed anywhere the same way.
+//
+// Two mechanisms make it so. Where fmt calls methods (the value printed, an
+// exported field, an element), the signer's Format (String, GoString,
+// LogValue) prints the redacted form, "[REDACTED]" in place of each secret.
+// Where fmt calls none (anything reached through an unexported field, and
+// an operand %w or %p does not take, which fmt prints with no method called;
+// a verb such as %s meeting a pointer there makes fmt print it again with
+// %v, expanding the struct it points to), fmt prints fields raw: so no
+// secret is kept in a field, or in a field of a struct a field points to.
+// Each secret, and each set of secrets kept for RedactSecrets, is held in a
+// func value, which fmt prints as an address. Printed raw, a signer shows
+// addresses, the IAM endpoint, domain, user name and project, and numbers.
+//
+// The exception is PasswordCredentials, the input of NewIAMTokenSigner: a
+// plain struct whose Password is an exported string field. Its String,
+// Format and LogValue redact the password wherever fmt or slog calls them,
+// but Go gives a type no way to hide an exported field where fmt calls no
+// method: credentials in an unexported field of a caller's struct (under
+// every verb), or printed with %w or %p (which fmt prints with no method
+// called; go vet reports both misuses in a constant format), show the
+// password, and so does encoding/json, which slog's JSONHandler uses for a
+// caller's struct holding credentials. Hand the credentials to
+// NewIAMTokenSigner, which keeps the password out of fmt's reach, and keep
+// no copy of them.
 package auth
 
 import (

@@ -24,12 +24,17 @@ func TestTokenSignerValidate(t *testing.T) {
 		s    *TokenSigner
 		want string
 	}{
-		"empty":        {NewTokenSigner(""), "empty"},
-		"blank":        {NewTokenSigner(" \t "), "empty"},
-		"line break":   {NewTokenSigner("MIIsecret-token\n"), "control character"},
-		"zero value":   {&TokenSigner{}, "NewTokenSigner"},
-		"nil":          {nil, "NewTokenSigner"},
-		"usable token": {NewTokenSigner("MIIsecret-token"), ""},
+		"empty":                        {NewTokenSigner(""), "empty"},
+		"blank":                        {NewTokenSigner(" \t "), "empty"},
+		"line break":                   {NewTokenSigner("MIIsecret-token\n"), "control character"},
+		"unit separator (0x1f)":        {NewTokenSigner("MIIsecret\x1ftoken"), "control character"},
+		"delete (0x7f)":                {NewTokenSigner("MIIsecret\x7ftoken"), "control character"},
+		"a space is no control (0x20)": {NewTokenSigner("MIIsecret token"), ""},
+		"four bytes":                   {NewTokenSigner("MIIs"), ""},
+		"three bytes":                  {NewTokenSigner("MII"), "shorter than 4 bytes"},
+		"zero value":                   {&TokenSigner{}, "NewTokenSigner"},
+		"nil":                          {nil, "NewTokenSigner"},
+		"usable token":                 {NewTokenSigner("MIIsecret-token"), ""},
 	} {
 		err := tc.s.Validate()
 		if tc.want == "" {

@@ -14,7 +14,7 @@ import (
 // NewTokenSigner; a zero TokenSigner signs nothing and Validate says so.
 type TokenSigner struct {
 	token   secret
-	secrets *redact.Set
+	secrets secretSet
 }
 
 // NewTokenSigner returns a signer that sets X-Auth-Token to token on every
@@ -24,7 +24,7 @@ type TokenSigner struct {
 // An empty or unusable token is not refused here (the function has no error
 // result); Validate reports it, and modelarts.NewClient refuses such a signer.
 func NewTokenSigner(token string) *TokenSigner {
-	return &TokenSigner{token: newSecret(token), secrets: redact.New(token)}
+	return &TokenSigner{token: newSecret(token), secrets: newSecretSet(token)}
 }
 
 var (
@@ -68,7 +68,7 @@ func (s *TokenSigner) RedactSecrets(text string) string {
 	if s == nil {
 		return text
 	}
-	return s.secrets.Redact(text)
+	return s.secrets.redact(text)
 }
 
 // String prints the signer without its token.
@@ -77,8 +77,9 @@ func (s *TokenSigner) String() string { return "auth.TokenSigner{Token:" + Redac
 // GoString prints the signer without its token for %#v.
 func (s *TokenSigner) GoString() string { return s.String() }
 
-// Format makes every fmt verb (%v, %+v, %#v, %s) print the redacted form.
-func (s *TokenSigner) Format(f fmt.State, verb rune) { formatRedacted(f, s.String()) }
+// Format makes every fmt verb print the redacted form, for the signer and
+// for a TokenSigner value (a copy of one) alike.
+func (s TokenSigner) Format(f fmt.State, verb rune) { formatRedacted(f, s.String()) }
 
 // LogValue keeps the token out of slog records.
 func (s *TokenSigner) LogValue() slog.Value {
