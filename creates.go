@@ -181,48 +181,66 @@ func (cr *creation) finalError(err error) error {
 // in reconcileAfterLostAnswer mode), or an error: the lookup failed or the
 // outcome is unknown.
 func (cr *creation) reconcile(ctx context.Context, mode reconcileMode, cause error) (img *Image, nothing bool, err error) {
-	c, cl, p := cr.c, cr.cl, cr.probe
+	c := cr.c
 	// The window is the sum of the waits between lookups (not wall-clock
 	// time), so it means the same under a slow service and in tests.
 	var waited time.Duration
 	wait := reconcileFirstWait
-	var last lookup
 	for {
 		l, err := cr.look(ctx)
 		if err != nil {
-			return nil, false, c.outcomeError(cl, mode, fmt.Sprintf("looking the image up failed too (%v)", err), nil, cause)
+			return nil, false, cr.unknown(mode, fmt.Sprintf("looking the image up failed too (%v)", err), nil, cause)
 		}
-		last = l
 		over := waited >= c.settle
-		switch {
-		case len(l.candidates) == 1 && p.ownTag:
-			return l.candidates[0], false, nil
-		case len(l.candidates) > 1:
-			return nil, false, c.outcomeError(cl, mode, "several images match the request and were made after it was sent", ids(l.candidates), cause)
-		case len(l.candidates) == 1 && !l.timeKnown:
-			return nil, false, c.outcomeError(cl, mode, "an image matches the request, but the service sent no Date header to tell whether it is older than the call", ids(l.candidates), cause)
-		case len(l.candidates) == 1 && (mode == reconcileAfterSuccess || p.notebookID == "" || l.busy):
-			return l.candidates[0], false, nil
-		case len(l.candidates) == 1 && over:
-			return nil, false, c.outcomeError(cl, mode, "an image matching the request was made after it was sent, but the notebook shows no save of this call running, so it may be another caller's", ids(l.candidates), cause)
+		if img, reason, decided := cr.judge(l, mode, over); decided {
+			if reason != "" {
+				return nil, false, cr.unknown(mode, reason, ids(l.candidates), cause)
+			}
+			return img, false, nil
 		}
 		if over {
-			break
+			return cr.nothingListed(l, mode, cause)
 		}
 		d := min(wait, c.settle-waited)
 		if err := c.sleep(ctx, d); err != nil {
-			return nil, false, c.outcomeError(cl, mode, fmt.Sprintf("the lookup was cut short (%v)", err), nil, cause)
+			return nil, false, cr.unknown(mode, fmt.Sprintf("the lookup was cut short (%v)", err), nil, cause)
 		}
 		waited += d
 		wait = min(wait*2, reconcileMaxWait)
 	}
+}
+
+// judge decides on one lookup: this call's image, or why the outcome is
+// unknown (reason), or nothing decided yet. over says the window is spent.
+func (cr *creation) judge(l lookup, mode reconcileMode, over bool) (img *Image, reason string, decided bool) {
+	p := cr.probe
+	switch n := len(l.candidates); {
+	case n == 0:
+		return nil, "", false
+	case n == 1 && p.ownTag:
+		return l.candidates[0], "", true
+	case n > 1:
+		return nil, "several images match the request and were made after it was sent", true
+	case !l.timeKnown:
+		return nil, "an image matches the request, but the service sent no Date header to tell whether it is older than the call", true
+	case mode == reconcileAfterSuccess || p.notebookID == "" || l.busy:
+		return l.candidates[0], "", true
+	case over:
+		return nil, "an image matching the request was made after it was sent, but the notebook shows no save of this call running, so it may be another caller's", true
+	}
+	return nil, "", false
+}
+
+// nothingListed concludes a window in which no image of this call was
+// listed: nothing was made, unless the evidence says something was.
+func (cr *creation) nothingListed(last lookup, mode reconcileMode, cause error) (*Image, bool, error) {
 	switch {
 	case mode == reconcileAfterSuccess:
-		return nil, false, c.outcomeError(cl, mode, fmt.Sprintf("the service reported success but sent no image, and none was listed within %s", c.settle), nil, cause)
+		return nil, false, cr.unknown(mode, fmt.Sprintf("the service reported success but sent no image, and none was listed within %s", cr.c.settle), nil, cause)
 	case last.busy:
-		return nil, false, c.outcomeError(cl, mode, fmt.Sprintf("the notebook shows a save running, but its image was not listed within %s", c.settle), nil, cause)
+		return nil, false, cr.unknown(mode, fmt.Sprintf("the notebook shows a save running, but its image was not listed within %s", cr.c.settle), nil, cause)
 	case mode == reconcileAfterRefusedResend:
-		return nil, false, c.outcomeError(cl, mode, "sent again, the create was refused as a duplicate or busy, yet no image of this call is listed", nil, cause)
+		return nil, false, cr.unknown(mode, "sent again, the create was refused as a duplicate or busy, yet no image of this call is listed", nil, cause)
 	}
 	return nil, true, nil
 }
@@ -273,11 +291,12 @@ func (cr *creation) look(ctx context.Context) (lookup, error) {
 	return l, nil
 }
 
-func (c *Client) outcomeError(cl *call, mode reconcileMode, reason string, candidates []string, cause error) error {
+// unknown is the error of a create whose outcome the SDK cannot establish.
+func (cr *creation) unknown(mode reconcileMode, reason string, candidates []string, cause error) error {
 	if mode == reconcileAfterSuccess {
 		reason = fmt.Sprintf("the service answered success; %s", reason)
 	}
-	return &CreateOutcomeError{Method: cl.method, Path: cl.path, Reason: reason, Candidates: candidates, Err: cause}
+	return &CreateOutcomeError{Method: cr.cl.method, Path: cr.cl.path, Reason: reason, Candidates: candidates, Err: cause}
 }
 
 func ids(imgs []*Image) []string {
