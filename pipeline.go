@@ -61,7 +61,8 @@ type attempt struct {
 	sent      bool          // the request may have reached the server
 	duration  time.Duration
 	truncated bool        // the body was longer than the limit
-	reqHeader http.Header // the headers sent, signature included
+	reqHeader http.Header // the headers sent, signature included (see signHook)
+	leftCheck func() bool // whether a byte left, when traced (see traceSending)
 	secrets   *redact.Set // the credentials in reqHeader; see sentSecrets
 }
 
@@ -73,13 +74,23 @@ func (at *attempt) lastToken() string {
 	return at.reqHeader.Get(auth.HeaderAuthToken)
 }
 
-// signHook signs each attempt right before it is sent.
+// signHook is resty's pre-request hook: it signs each attempt right
+// before it is sent, and records on the attempt (carried in the request's
+// context) the headers sent, credentials included, for scrubbing what
+// comes back.
 func (c *Client) signHook(_ *resty.Client, req *http.Request) error {
-	if err := c.signer().Sign(req); err != nil {
+	err := c.signer().Sign(req)
+	if at, ok := req.Context().Value(attemptKey{}).(*attempt); ok {
+		at.reqHeader = req.Header
+	}
+	if err != nil {
 		return &signError{err: err}
 	}
 	return nil
 }
+
+// attemptKey carries the attempt in its request's context, for signHook.
+type attemptKey struct{}
 
 // signError marks a failure of the signer.
 type signError struct{ err error }
@@ -289,69 +300,86 @@ func mayHaveHappened(at *attempt, apiErr *APIError) bool {
 
 // send makes one attempt and reads its body within the limits.
 func (c *Client) send(ctx context.Context, cl *call) *attempt {
-	at := &attempt{}
-	actx, cancel := context.WithTimeout(ctx, c.attemptTimeout(cl.cfg))
+	at := &attempt{sent: true}
+	actx, cancel := context.WithTimeout(context.WithValue(ctx, attemptKey{}, at), c.attemptTimeout(cl.cfg))
 	defer cancel()
-	at.sent = true
 	if cl.settle != nil {
-		// Only for calls with a rule of their own does it matter whether bytes left: it decides
-		// between "retry" and "reconcile" (other POSTs are not retried
-		// after they may have left, whatever the proof). Proof that nothing
-		// left needs a transport that reports its progress (net/http's
-		// does: GetConn first, then each header written); with one that
-		// reports nothing the request counts as sent.
-		var traced, wrote atomic.Bool
-		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-			GetConn:          func(string) { traced.Store(true) },
-			WroteHeaderField: func(string, []string) { wrote.Store(true) },
-		})
-		defer func() { at.sent = !traced.Load() || wrote.Load() }()
-	}
-	req := c.rc.R().SetContext(actx)
-	if cl.body != nil {
-		// A reader, not the []byte: resty copies a byte slice body twice.
-		req.SetHeader("Content-Type", "application/json;charset=UTF-8").SetBody(bytes.NewReader(cl.body))
-	}
-	u := cl.path
-	if len(cl.query) > 0 {
-		u += "?" + encodeQuery(cl.query)
+		actx = at.traceSending(actx)
 	}
 	var start time.Time
 	if c.logger != nil { // timing is for the log only
 		start = time.Now()
 	}
-	resp, err := req.Execute(cl.method, u)
+	resp, err := c.request(actx, cl).Execute(cl.method, cl.target())
+	if at.leftCheck != nil {
+		at.sent = at.leftCheck()
+	}
 	if err != nil {
 		at.err = unwrapURLError(err)
-		at.duration = sinceIf(start)
 		if resp != nil && resp.RawResponse != nil {
 			resp.RawResponse.Body.Close()
 		}
-		if resp != nil && resp.Request != nil && resp.Request.RawRequest != nil {
-			at.reqHeader = resp.Request.RawRequest.Header
-		}
-		return at
+	} else {
+		at.read(resp.RawResponse)
 	}
-	raw := resp.RawResponse
+	at.duration = sinceIf(start)
+	return at
+}
+
+// traceSending makes the attempt learn whether any byte of the request
+// left. Only for calls with a rule of their own does it matter: it decides
+// between "retry" and "settle" (other POSTs are not sent again after they
+// may have left, whatever the proof). Proof that nothing left needs a
+// transport that reports its progress (net/http's does: GetConn first,
+// then each header written); with one that reports nothing the request
+// counts as sent.
+func (at *attempt) traceSending(ctx context.Context) context.Context {
+	var traced, wrote atomic.Bool
+	at.leftCheck = func() bool { return !traced.Load() || wrote.Load() }
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GetConn:          func(string) { traced.Store(true) },
+		WroteHeaderField: func(string, []string) { wrote.Store(true) },
+	})
+}
+
+// request builds the resty request of one attempt.
+func (c *Client) request(ctx context.Context, cl *call) *resty.Request {
+	req := c.rc.R().SetContext(ctx)
+	if cl.body != nil {
+		// A reader, not the []byte: resty copies a byte slice body twice.
+		req.SetHeader("Content-Type", "application/json;charset=UTF-8").SetBody(bytes.NewReader(cl.body))
+	}
+	return req
+}
+
+// target is the call's path and query, as sent.
+func (cl *call) target() string {
+	if len(cl.query) == 0 {
+		return cl.path
+	}
+	return cl.path + "?" + encodeQuery(cl.query)
+}
+
+// read takes in an answer: its status, headers and body, read within the
+// limits (MaxResponseBytes for a success, MaxErrorBytes otherwise).
+func (at *attempt) read(raw *http.Response) {
 	at.status, at.header = raw.StatusCode, raw.Header
-	at.reqHeader = resp.Request.RawRequest.Header
-	limit := int64(MaxResponseBytes)
-	if raw.StatusCode < 200 || raw.StatusCode > 299 {
-		limit = MaxErrorBytes
+	ok := raw.StatusCode >= 200 && raw.StatusCode <= 299
+	limit := int64(MaxErrorBytes)
+	if ok {
+		limit = MaxResponseBytes
 	}
 	at.body = getBuffer()
 	_, rerr := at.body.ReadFrom(io.LimitReader(raw.Body, limit+1))
 	raw.Body.Close()
-	at.duration = sinceIf(start)
 	if int64(at.body.Len()) > limit {
 		at.truncated = true
 		at.body.Truncate(int(limit))
 	}
-	if rerr != nil && raw.StatusCode >= 200 && raw.StatusCode <= 299 {
+	if rerr != nil && ok {
 		at.err = fmt.Errorf("reading the %d response body: %w", raw.StatusCode, rerr)
 		at.sent = true
 	}
-	return at
 }
 
 // sinceIf is the time since start, or 0 when start was not taken.
