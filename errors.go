@@ -310,3 +310,15 @@ func firstNonEmpty(vs ...string) string {
 	}
 	return ""
 }
+
+// errPrefix begins every error message of the package, once.
+const errPrefix = "modelarts: "
+
+// unprefixed is err's message without the package's prefix, for an error
+// that quotes another of the package's errors.
+func unprefixed(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return strings.TrimPrefix(err.Error(), errPrefix)
+}

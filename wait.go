@@ -166,66 +166,103 @@ type waitSpec[T any] struct {
 // save-image-job waits): an immediate first poll, then waits growing from
 // w.min to w.max with jitter, the last one shortened so a final poll fits
 // before ctx's deadline. It returns the last value read (the zero T if
-// none) with done's error, a *WaitError when ctx ends the wait, or the
-// permanent failure of a poll.
+// none) with done's error, or a *WaitError saying what ended the wait.
 func pollUntil[T any](ctx context.Context, c *Client, w waitSettings, s *waitSpec[T]) (T, error) {
-	start := c.now()
-	we := &WaitError{Resource: s.resource, ID: s.id}
-	var last T
+	p := &poller[T]{c: c, w: w, s: s, start: c.now(), we: &WaitError{Resource: s.resource, ID: s.id}}
 	for final := false; ; {
 		v, err := s.poll(ctx)
-		we.Polls++
+		p.we.Polls++
 		if err == nil {
-			last = v
-			we.Status = s.status(v)
-			if s.progress != nil {
-				s.progress(v)
-			}
-			if done, cerr := s.done(v); done || cerr != nil {
+			p.last = v
+			if done, cerr := p.observe(v); done || cerr != nil {
 				return v, cerr
 			}
-		} else {
-			switch {
-			case ctx.Err() != nil:
-				// The deadline may have cut this poll short while it waited
-				// out a failure (a 503 with Retry-After): that failure is
-				// what kept the wait from its status, so it is kept.
-				if f := failureBehind(err); f != nil {
-					we.noteTransient(f)
-				}
-				we.Err = ctx.Err()
-				return last, we
-			case errors.Is(err, ErrNotFound) && c.now().Sub(start) < w.grace:
-				we.noteTransient(err)
-			case isTransient(err):
-				we.noteTransient(err)
-			default:
-				return last, fmt.Errorf("modelarts: waiting for %s %s: %w", s.resource, s.id, err)
-			}
+		} else if err := p.failed(ctx, err); err != nil {
+			return p.last, err
 		}
 		if final { // the poll squeezed in before the deadline
-			we.Err = context.DeadlineExceeded
-			return last, we
+			return p.last, p.end(context.DeadlineExceeded)
 		}
-
-		delay := pollDelay(w.min, w.max, we.Polls, c.jitter)
-		if deadline, ok := ctx.Deadline(); ok {
-			remaining := deadline.Sub(c.now())
-			if remaining <= 0 {
-				we.Err = context.DeadlineExceeded
-				return last, we
-			}
-			if delay >= remaining {
-				// Shorten the last wait so one final poll still fits.
-				delay = remaining - min(remaining/5, time.Second)
-				final = true
-			}
+		delay, last, err := p.nextDelay(ctx)
+		if err != nil {
+			return p.last, err
 		}
+		final = last
 		if err := c.sleep(ctx, delay); err != nil {
-			we.Err = err
-			return last, we
+			return p.last, p.end(err)
 		}
 	}
+}
+
+// poller is one wait's state between polls.
+type poller[T any] struct {
+	c     *Client
+	w     waitSettings
+	s     *waitSpec[T]
+	start time.Time
+	we    *WaitError // filled as the wait goes
+	last  T          // the last value read
+}
+
+// observe takes in a value read: its status, the caller's progress
+// callback, and whether the wait is over.
+func (p *poller[T]) observe(v T) (bool, error) {
+	p.we.Status = p.s.status(v)
+	if p.s.progress != nil {
+		p.s.progress(v)
+	}
+	return p.s.done(v)
+}
+
+// failed takes in a failed poll: nil to go on polling, or the *WaitError
+// that ends the wait.
+func (p *poller[T]) failed(ctx context.Context, err error) error {
+	switch {
+	case ctx.Err() != nil:
+		// The deadline may have cut this poll short while it waited out a
+		// failure (a 503 with Retry-After): that failure is what kept the
+		// wait from its status, so it is kept.
+		if f := failureBehind(err); f != nil {
+			p.we.noteTransient(f)
+		}
+		return p.end(ctx.Err())
+	case errors.Is(err, ErrNotFound):
+		// Eventual consistency: a resource just made may not be found at
+		// once. Not a transient failure; after the grace it is the answer.
+		if p.c.now().Sub(p.start) < p.w.grace {
+			p.we.NotFound++
+			return nil
+		}
+		return p.end(err)
+	case isTransient(err):
+		p.we.noteTransient(err)
+		return nil
+	}
+	return p.end(err)
+}
+
+// nextDelay is the wait before the next poll, shortened when it would
+// outlast ctx's deadline so that one final poll still fits (last).
+func (p *poller[T]) nextDelay(ctx context.Context) (d time.Duration, last bool, err error) {
+	d = pollDelay(p.w.min, p.w.max, p.we.Polls, p.c.jitter)
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return d, false, nil
+	}
+	remaining := deadline.Sub(p.c.now())
+	if remaining <= 0 {
+		return 0, false, p.end(context.DeadlineExceeded)
+	}
+	if d >= remaining {
+		return remaining - min(remaining/5, time.Second), true, nil
+	}
+	return d, false, nil
+}
+
+// end is the *WaitError of a wait ended by err.
+func (p *poller[T]) end(err error) error {
+	p.we.Err = err
+	return p.we
 }
 
 // pollDelay is the wait after poll n: min for the first, then doubling to
@@ -269,9 +306,12 @@ func isTransient(err error) bool {
 	return errors.As(err, &re) || errors.As(err, &de) || auth.IsTemporary(err) // an IAM hiccup
 }
 
-// WaitError is a wait ended by its context before what it awaited (an
-// image, a notebook or a save-image job) reached the awaited state. It
-// wraps the context's error and the last transient failure.
+// WaitError is a wait that ended before what it awaited (an image, a
+// notebook or a save-image job) reached the awaited state: its context
+// ended, or a poll failed for good (a 403, say, or a not-found once the
+// grace is spent). Every ended wait is one. It wraps what ended it (Err)
+// and the last transient failure, so errors.Is finds the context's error
+// or ErrNotFound, and errors.As the 503 behind a timeout.
 type WaitError struct {
 	// Resource is what was awaited: "image", "notebook" or
 	// "save-image job" ("" reads as "image").
@@ -282,9 +322,13 @@ type WaitError struct {
 	// Status is the last status read, "" if no poll succeeded.
 	Status          string
 	Polls           int
+	NotFound        int   // polls that found nothing, within the not-found grace
 	TransientErrors int   // polls that failed transiently
 	LastTransient   error // the last of them
-	Err             error // context.DeadlineExceeded or context.Canceled
+	// Err is what ended the wait: the context's error
+	// (context.DeadlineExceeded or context.Canceled), or the failure of
+	// a poll that polling again cannot cure.
+	Err error
 }
 
 func (e *WaitError) noteTransient(err error) {
@@ -292,8 +336,9 @@ func (e *WaitError) noteTransient(err error) {
 	e.LastTransient = err
 }
 
-// Error names what was awaited, the context error, the polls made and the
-// last status seen, and the transient failures if there were any.
+// Error names what was awaited, what ended the wait, the polls made and
+// the last status seen, and the not-founds and transient failures if there
+// were any.
 func (e *WaitError) Error() string {
 	resource, id, status := e.Resource, e.ID, e.Status
 	if resource == "" {
@@ -302,9 +347,12 @@ func (e *WaitError) Error() string {
 	if status == "" {
 		status = "none read"
 	}
-	msg := fmt.Sprintf("modelarts: waiting for %s %s: %v after %d polls; last status %s", resource, id, e.Err, e.Polls, status)
+	msg := fmt.Sprintf("modelarts: waiting for %s %s: %s after %d polls; last status %s", resource, id, unprefixed(e.Err), e.Polls, status)
+	if e.NotFound > 0 {
+		msg += fmt.Sprintf("; %d polls found nothing (within the not-found grace)", e.NotFound)
+	}
 	if e.TransientErrors > 0 {
-		msg += fmt.Sprintf("; %d polls failed transiently, the last with: %v", e.TransientErrors, e.LastTransient)
+		msg += fmt.Sprintf("; %d polls failed transiently, the last with: %s", e.TransientErrors, unprefixed(e.LastTransient))
 	}
 	return msg
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -216,8 +217,41 @@ func TestWaitNotFoundGrace(t *testing.T) {
 	_, err = c.WaitForActive(context.Background(), "img-1", WithNotFoundGrace(10*time.Second), WithPollInterval(time.Second, 4*time.Second))
 	assert.ErrorIs(t, err, ErrNotFound, "after the grace period not-found is an answer")
 	var we *WaitError
-	assert.False(t, errors.As(err, &we))
+	require.ErrorAs(t, err, &we, "every ended wait is a *WaitError")
 	assert.Greater(t, int(calls.Load()), 2)
+	assert.Equal(t, int(calls.Load())-1, we.NotFound, "the not-founds within the grace")
+	assert.Zero(t, we.TransientErrors, "a not-found is never a transient failure")
+	assert.Equal(t, 1, strings.Count(err.Error(), "modelarts:"), err.Error())
+}
+
+func TestWaitCutOffWithinTheNotFoundGraceCountsNotFoundsAsSuch(t *testing.T) {
+	c, mt, _ := newMockClient(t)
+	clk := newFakeClock()
+	clk.install(c)
+	mt.RegisterResponder("GET", imageURL, jsonResponder(400, `{"error_code":"ModelArts.6404","error_msg":"image not found"}`))
+	ctx := clk.withDeadline(clk.now().Add(5 * time.Second))
+	_, err := c.WaitForActive(ctx, "img-1", WithPollInterval(time.Second, time.Second))
+	var we *WaitError
+	require.ErrorAs(t, err, &we)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Zero(t, we.TransientErrors)
+	assert.Equal(t, we.Polls, we.NotFound)
+	assert.Contains(t, err.Error(), "found nothing (within the not-found grace)")
+	assert.NotContains(t, err.Error(), "transient")
+}
+
+func TestWaitEndedByAPermanentFailureIsAWaitErrorWithThePrefixOnce(t *testing.T) {
+	c, mt, _ := newMockClient(t)
+	newFakeClock().install(c)
+	mt.RegisterResponder("GET", imageURL, jsonResponder(403, `{"error_code":"ModelArts.0005","error_msg":"no permission"}`))
+	_, err := c.WaitForActive(context.Background(), "img-1")
+	var we *WaitError
+	require.ErrorAs(t, err, &we)
+	var ae *APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 403, ae.StatusCode)
+	assert.ErrorIs(t, err, ErrForbidden)
+	assert.Equal(t, 1, strings.Count(err.Error(), "modelarts:"), err.Error())
 }
 
 func TestWaitForImageCustomCondition(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelarts-go/modelarts"
@@ -77,4 +78,15 @@ func TestClientOptionsOverrideTheDefaults(t *testing.T) {
 	require.Equal(t, 1, srv.RequestCount(RouteGetImage))
 	_, err = srv.Client().GetImage(context.Background(), builtinPyTorchID)
 	require.NoError(t, err)
+}
+
+func TestClientWaitOnAnImageThatDoesNotExistEndsAfterAFewPollsAsNotFound(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	_, err := srv.Client().WaitForActive(context.Background(), "00000000-0000-4000-8000-000000000000")
+	require.ErrorIs(t, err, modelarts.ErrNotFound)
+	var we *modelarts.WaitError
+	require.ErrorAs(t, err, &we)
+	assert.Zero(t, we.TransientErrors, "a not-found is not a transient failure")
+	assert.LessOrEqual(t, srv.RequestCount(RouteGetImage), 20, "a few polls within the fake's grace")
 }

@@ -66,6 +66,10 @@ const (
 	// ClientPollMin and ClientPollMax are the poll interval of waits.
 	ClientPollMin = time.Millisecond
 	ClientPollMax = 2 * time.Millisecond
+	// ClientNotFoundGrace is how long a wait takes a not-found for the
+	// eventual consistency of a resource just made: a few polls, since the
+	// fake finds what it made at once.
+	ClientNotFoundGrace = 5 * ClientPollMax
 	// ClientReconcileWindow is how long a create whose answer was lost
 	// keeps looking for its image: zero, one look, since the fake lists a
 	// create at once (unless told to lag, see ListingLagReads).
@@ -196,8 +200,9 @@ func (s *Server) IAMCredentials() auth.PasswordCredentials {
 }
 
 // Client returns a client of the server, signed with its token, that is
-// fast in tests by default: waits poll every ClientPollMin to ClientPollMax,
-// retries do not back off (a Retry-After the fake sends is still honoured),
+// fast in tests by default: waits poll every ClientPollMin to ClientPollMax
+// and take a not-found as the answer after ClientNotFoundGrace, retries do
+// not back off (a Retry-After the fake sends is still honoured),
 // and a create whose answer was lost looks for its image once
 // (ClientReconcileWindow). opts come after these, so they override them.
 //
@@ -207,7 +212,7 @@ func (s *Server) IAMCredentials() auth.PasswordCredentials {
 func (s *Server) Client(opts ...modelarts.Option) *modelarts.Client {
 	all := append([]modelarts.Option{
 		modelarts.WithHTTPClient(s.srv.Client()),
-		modelarts.WithCallDefaults(modelarts.WithPollInterval(ClientPollMin, ClientPollMax)),
+		modelarts.WithCallDefaults(modelarts.WithPollInterval(ClientPollMin, ClientPollMax), modelarts.WithNotFoundGrace(ClientNotFoundGrace)),
 		modelarts.WithRetry(modelarts.RetryPolicy{ZeroWait: true}),
 		modelarts.WithReconcileWindow(ClientReconcileWindow),
 	}, opts...)
