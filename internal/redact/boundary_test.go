@@ -43,6 +43,7 @@ var boundaryEncoders = map[string]func(string) string{
 	"every char \\uXXXX upper":        allUnicodeEscapes,
 	"every char \\uxxxx lower":        func(s string) string { return unicodeEscapes(s, "%04x") },
 	"every char \\uXxXx mixed case":   func(s string) string { return mixedCase(unicodeEscapes(s, "%04x")) },
+	"JavaScript \\xHH then \\u":       jsEscapes,
 	"every byte \\xhh lower":          func(s string) string { return byteEscapes(s, `\x%02x`) },
 	"every byte \\xHH upper":          func(s string) string { return byteEscapes(s, `\x%02X`) },
 	"every byte \\xhH mixed case":     func(s string) string { return mixedCase(byteEscapes(s, `\x%02x`)) },
@@ -113,6 +114,27 @@ func mixedCase(s string) string {
 		}
 	}
 	return string(out)
+}
+
+// jsEscapes writes what a JavaScript string-literal encoder writes: \xHH for
+// a code point below U+0100 that is not printable ASCII, \uXXXX above it.
+func jsEscapes(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\\' || r == '"' || r == '\'':
+			b.WriteString(`\` + string(r))
+		case r < 0x20 || 0x7e < r && r < 0x100:
+			fmt.Fprintf(&b, `\x%02X`, r)
+		case r >= 0x100:
+			for _, u := range utf16.Encode([]rune{r}) {
+				fmt.Fprintf(&b, `\u%04X`, u)
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // simpleEscapes writes every character that has a one-letter escape with
@@ -242,4 +264,21 @@ func TestRedactAdjacentOccurrencesKeepAPlaceholderEach(t *testing.T) {
 	assert.Equal(t, "[REDACTED][REDACTED]", set.Redact("abcdabcd"))
 	assert.Equal(t, "[REDACTED][REDACTED]", set.Redact(`abcd\u0061bcd`))
 	assert.Equal(t, "[REDACTED]d", set.Redact("abcdd"))
+}
+
+func TestRedactReadsBackslashXAsAByteAndAsACodePoint(t *testing.T) {
+	set := New("pass-é")
+	for name, text := range map[string]string{
+		"JavaScript, a code point":    `pass-\xE9`,
+		"JavaScript, lower hex":       `pass-\xe9 and more`,
+		"Python bytes, UTF-8 bytes":   `b'pass-\xc3\xa9'`,
+		"Python bytes, mixed case":    `b'pass-\xC3\xa9'`,
+		"code point, then escaped -":  `pass\x2d\xe9`,
+		"bytes, every one escaped":    `\x70\x61\x73\x73\x2d\xc3\xa9`,
+		"code points, every one":      `\x70\x61\x73\x73\x2d\xe9`,
+		"code point in a JSON string": `{"m":"pass-\\xe9"}`,
+	} {
+		assert.NotContains(t, set.Redact(text), "pass", name)
+		assert.Contains(t, set.Redact(text), Placeholder, name)
+	}
 }

@@ -50,7 +50,8 @@ func (d *decoded) then(dec func(string) (*decoded, bool)) (*decoded, bool) {
 // decoders each undo one kind of escape; ok is false when text holds none
 // of it, so the pass is skipped.
 var decoders = []func(text string) (d *decoded, ok bool){
-	unbackslash,
+	func(text string) (*decoded, bool) { return unbackslash(text, false) },
+	func(text string) (*decoded, bool) { return unbackslash(text, true) },
 	func(text string) (*decoded, bool) { return unpercent(text, true) },
 	func(text string) (*decoded, bool) { return unpercent(text, false) },
 	unhtml,
@@ -58,8 +59,13 @@ var decoders = []func(text string) (d *decoded, ok bool){
 
 // unbackslash undoes JSON and JavaScript string escapes. An escape it does
 // not know is kept as it is.
-func unbackslash(text string) (*decoded, bool) {
-	if strings.IndexByte(text, '\\') < 0 {
+//
+// \xHH means the byte HH where Python writes bytes and Go's %q an invalid
+// byte, but the code point U+00HH in JavaScript and a Python str: \xE9 is
+// "é", the two bytes C3 A9. One pass reads it as a byte; with xIsCodePoint,
+// a second reads it as a code point, and runs only when there is a \x.
+func unbackslash(text string, xIsCodePoint bool) (*decoded, bool) {
+	if strings.IndexByte(text, '\\') < 0 || xIsCodePoint && !strings.Contains(text, `\x`) {
 		return nil, false
 	}
 	d := newDecoded(len(text))
@@ -84,7 +90,11 @@ func unbackslash(text string) (*decoded, bool) {
 		case 'x':
 			if i+4 <= len(text) {
 				if v, ok := hexValue(text[i+2 : i+4]); ok {
-					d.add(i, i+4, byte(v))
+					if xIsCodePoint {
+						d.addRune(i, i+4, rune(v))
+					} else {
+						d.add(i, i+4, byte(v))
+					}
 					i += 4
 					continue
 				}

@@ -8,8 +8,10 @@
 //   - raw bytes;
 //   - backslash escapes as JSON and JavaScript encoders write them: \uXXXX
 //     for any character (either hex case, surrogate pairs for characters
-//     outside the BMP), \" \\ \/ \' \b \f \n \r \t and \xHH; Go's
-//     encoding/json \u003c \u003e \u0026 forms are among these;
+//     outside the BMP), \" \\ \/ \' \b \f \n \r \t and \xHH, read both
+//     as a byte (Python bytes, Go's %q) and as the code point U+00HH
+//     (JavaScript, a Python str); Go's encoding/json \u003c \u003e \u0026
+//     forms are among these;
 //   - percent-encoding (url.QueryEscape and url.PathEscape, either hex case;
 //     "+" read both as a space and as itself);
 //   - HTML character references: &lt; &gt; &amp; &quot; &apos; and numeric
