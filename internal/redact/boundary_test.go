@@ -65,6 +65,8 @@ var boundaryEncoders = map[string]func(string) string{
 	"URL over JSON":                   func(s string) string { return url.QueryEscape(asciiJSON(s)) },
 	"JSON over URL":                   func(s string) string { return asciiJSON(url.QueryEscape(s)) },
 	"URL over HTML":                   func(s string) string { return url.PathEscape(html.EscapeString(s)) },
+	"JSON in a JSON string":           func(s string) string { return jsonString(jsonString(s)) },
+	"HTML escaped twice":              func(s string) string { return html.EscapeString(html.EscapeString(s)) },
 	"QueryEscape twice":               func(s string) string { return url.QueryEscape(url.QueryEscape(s)) },
 	"every char \\u then QueryEscape": func(s string) string { return url.QueryEscape(allUnicodeEscapes(s)) },
 }
@@ -280,5 +282,20 @@ func TestRedactReadsBackslashXAsAByteAndAsACodePoint(t *testing.T) {
 	} {
 		assert.NotContains(t, set.Redact(text), "pass", name)
 		assert.Contains(t, set.Redact(text), Placeholder, name)
+	}
+}
+
+func TestRedactSameEncodingTwice(t *testing.T) {
+	secret := `Pa55<w0rd>&"x'`
+	inner, _ := json.Marshal(map[string]string{"password": secret})
+	outer, _ := json.Marshal(map[string]string{"error_msg": "upstream said: " + string(inner)})
+	for name, text := range map[string]string{
+		"JSON body quoted in a JSON string": string(outer),
+		"HTML escaped twice":                "<p>" + html.EscapeString(html.EscapeString(secret)) + "</p>",
+		"PathEscape twice":                  "/v1/" + url.PathEscape(url.PathEscape(secret)),
+	} {
+		out := New(secret).Redact(text)
+		assert.Contains(t, out, Placeholder, name)
+		assert.NotContains(t, out, "w0rd", name)
 	}
 }

@@ -15,7 +15,10 @@
 //   - percent-encoding (url.QueryEscape and url.PathEscape, either hex case;
 //     "+" read both as a space and as itself);
 //   - HTML character references: &lt; &gt; &amp; &quot; &apos; and numeric
-//     &#NN; / &#xHH; forms.
+//     &#NN; / &#xHH; forms;
+//   - any two of these, one over the other, the same kind twice included: a
+//     URL-encoded or HTML-escaped JSON body, a JSON body quoted in a JSON
+//     string, HTML escaped twice.
 //
 // Escaped and plain characters may be mixed freely within one form (an
 // encoder that escapes only some characters is covered).
@@ -85,7 +88,7 @@ func (s *Set) Redact(text string) string {
 	for _, sec := range s.secrets {
 		spans = appendRawMatches(spans, text, sec)
 	}
-	for i, outer := range decoders {
+	for _, outer := range decoders {
 		d, ok := outer(text)
 		if !ok {
 			continue
@@ -94,11 +97,9 @@ func (s *Set) Redact(text string) string {
 			spans = d.appendMatches(spans, sec)
 		}
 		// Two layers: a page that HTML-escapes an echoed JSON body, a
-		// URL-encoded JSON value.
-		for j, inner := range decoders {
-			if j == i {
-				continue
-			}
+		// URL-encoded JSON value, a JSON body quoted in a JSON string, HTML
+		// escaped twice.
+		for _, inner := range decoders {
 			if d2, ok := d.then(inner); ok {
 				for _, sec := range s.secrets {
 					spans = d2.appendMatches(spans, sec)
