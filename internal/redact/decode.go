@@ -41,9 +41,9 @@ func (d decoded) addRune(from, to int, r rune) decoded {
 	return d.add(from, to, buf[:n]...)
 }
 
-// then undoes the k-th kind of escape on top of d, keeping the ranges of
-// the original text.
-func (d decoded) then(k int) (decoded, bool) {
+// then undoes the k kind of escape on top of d, keeping the ranges of the
+// original text.
+func (d decoded) then(k kind) (decoded, bool) {
 	text := string(d.b)
 	if !has(k, text) {
 		return decoded{}, false
@@ -56,38 +56,50 @@ func (d decoded) then(k int) (decoded, bool) {
 	return d2, true
 }
 
-// numDecoders is how many kinds of escape decode undoes.
-const numDecoders = 5
+// kind is one kind of escape that decode undoes.
+type kind int
 
-// has reports whether text holds the k-th kind of escape; when it does not,
+const (
+	backslashByte      kind = iota // \xHH read as a byte
+	backslashCodePoint             // \xHH read as U+00HH
+	percentQuery                   // "+" read as a space
+	percentPath                    // "+" read as itself
+	htmlRef
+)
+
+// kinds are all of them, in the order Redact tries them.
+var kinds = [...]kind{backslashByte, backslashCodePoint, percentQuery, percentPath, htmlRef}
+
+// has reports whether text holds the k kind of escape; when it does not,
 // the pass is skipped.
-func has(k int, text string) bool {
+func has(k kind, text string) bool {
 	switch k {
-	case 0:
+	case backslashByte:
 		return strings.IndexByte(text, '\\') >= 0
-	case 1:
+	case backslashCodePoint:
 		return strings.Contains(text, `\x`)
-	case 2:
-		return strings.IndexByte(text, '%') >= 0 || strings.IndexByte(text, '+') >= 0
-	case 3:
+	case percentQuery:
+		// Without a "+" it decodes as percentPath does.
+		return strings.IndexByte(text, '+') >= 0
+	case percentPath:
 		return strings.IndexByte(text, '%') >= 0
 	}
 	return strings.IndexByte(text, '&') >= 0
 }
 
-// decode undoes the k-th kind of escape in text, appending to d. It is a
+// decode undoes the k kind of escape in text, appending to d. It is a
 // switch rather than a slice of funcs because a call through a func value
 // makes its arguments escape, and with them the stack arrays of
 // Set.mayHold.
-func decode(k int, d decoded, text string) decoded {
+func decode(k kind, d decoded, text string) decoded {
 	switch k {
-	case 0:
+	case backslashByte:
 		return unbackslash(d, text, false)
-	case 1:
+	case backslashCodePoint:
 		return unbackslash(d, text, true)
-	case 2:
+	case percentQuery:
 		return unpercent(d, text, true)
-	case 3:
+	case percentPath:
 		return unpercent(d, text, false)
 	}
 	return unhtml(d, text)

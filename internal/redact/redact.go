@@ -90,7 +90,7 @@ func (s *Set) Redact(text string) string {
 	for _, sec := range s.secrets {
 		spans = appendRawMatches(spans, text, sec)
 	}
-	for k := 0; k < numDecoders; k++ {
+	for _, k := range kinds {
 		if !has(k, text) {
 			continue
 		}
@@ -101,7 +101,7 @@ func (s *Set) Redact(text string) string {
 		// Two layers: a page that HTML-escapes an echoed JSON body, a
 		// URL-encoded JSON value, a JSON body quoted in a JSON string, HTML
 		// escaped twice.
-		for k2 := 0; k2 < numDecoders; k2++ {
+		for _, k2 := range kinds {
 			if d2, ok := d.then(k2); ok {
 				for _, sec := range s.secrets {
 					spans = d2.appendMatches(spans, sec)
@@ -130,7 +130,7 @@ func (s *Set) mayHold(text string) bool {
 		}
 	}
 	if len(text) > FastLen {
-		for k := 0; k < numDecoders; k++ {
+		for _, k := range kinds {
 			if has(k, text) {
 				return true
 			}
@@ -139,7 +139,7 @@ func (s *Set) mayHold(text string) bool {
 	}
 	// Decoding never lengthens a text, so neither array grows.
 	var buf1, buf2 [FastLen]byte
-	for k := 0; k < numDecoders; k++ {
+	for _, k := range kinds {
 		if !has(k, text) {
 			continue
 		}
@@ -147,7 +147,7 @@ func (s *Set) mayHold(text string) bool {
 		if s.anyIn(t) {
 			return true
 		}
-		for k2 := 0; k2 < numDecoders; k2++ {
+		for _, k2 := range kinds {
 			if has(k2, t) && s.anyIn(viewString(decode(k2, decoded{b: buf2[:0]}, t).b)) {
 				return true
 			}
