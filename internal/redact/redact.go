@@ -8,12 +8,17 @@
 //   - raw bytes;
 //   - backslash escapes as JSON and JavaScript encoders write them: \uXXXX
 //     for any character (either hex case, surrogate pairs for characters
-//     outside the BMP), \" \\ \/ \' \b \f \n \r \t and \xHH; Go's
-//     encoding/json \u003c \u003e \u0026 forms are among these;
+//     outside the BMP), \" \\ \/ \' \b \f \n \r \t and \xHH, read both
+//     as a byte (Python bytes, Go's %q) and as the code point U+00HH
+//     (JavaScript, a Python str); Go's encoding/json \u003c \u003e \u0026
+//     forms are among these;
 //   - percent-encoding (url.QueryEscape and url.PathEscape, either hex case;
 //     "+" read both as a space and as itself);
 //   - HTML character references: &lt; &gt; &amp; &quot; &apos; and numeric
-//     &#NN; / &#xHH; forms.
+//     &#NN; / &#xHH; forms;
+//   - any two of these, one over the other, the same kind twice included: a
+//     URL-encoded or HTML-escaped JSON body, a JSON body quoted in a JSON
+//     string, HTML escaped twice.
 //
 // Escaped and plain characters may be mixed freely within one form (an
 // encoder that escapes only some characters is covered).
@@ -30,6 +35,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unsafe"
 )
 
 // Placeholder replaces every occurrence of a secret.
@@ -73,31 +79,30 @@ func (s *Set) Len() int {
 }
 
 // Redact returns text with every form of every secret replaced by
-// Placeholder. When no secret occurs it returns text itself and, unless text
-// holds one of the bytes that start an escape (\ % + &), allocates nothing.
+// Placeholder. When no secret occurs it returns text itself and allocates
+// nothing: whatever a text of up to FastLen bytes holds, and for a longer
+// one unless it holds one of the bytes that start an escape (\ % + &).
 func (s *Set) Redact(text string) string {
-	if s.Len() == 0 || text == "" {
+	if s.Len() == 0 || text == "" || !s.mayHold(text) {
 		return text
 	}
 	var spans []span
 	for _, sec := range s.secrets {
 		spans = appendRawMatches(spans, text, sec)
 	}
-	for i, outer := range decoders {
-		d, ok := outer(text)
-		if !ok {
+	for _, k := range kinds {
+		if !has(k, text) {
 			continue
 		}
+		d := decode(k, newDecoded(len(text)), text)
 		for _, sec := range s.secrets {
 			spans = d.appendMatches(spans, sec)
 		}
 		// Two layers: a page that HTML-escapes an echoed JSON body, a
-		// URL-encoded JSON value.
-		for j, inner := range decoders {
-			if j == i {
-				continue
-			}
-			if d2, ok := d.then(inner); ok {
+		// URL-encoded JSON value, a JSON body quoted in a JSON string, HTML
+		// escaped twice.
+		for _, k2 := range kinds {
+			if d2, ok := d.then(k2); ok {
 				for _, sec := range s.secrets {
 					spans = d2.appendMatches(spans, sec)
 				}
@@ -109,6 +114,60 @@ func (s *Set) Redact(text string) string {
 	}
 	return replace(text, spans)
 }
+
+// FastLen is the longest text whose search Redact begins without
+// allocating, decoding it on the stack: a typical error body is shorter.
+const FastLen = 1024
+
+// mayHold reports whether some form of a secret occurs in text, the way
+// Redact searches, without allocating; only when it does does Redact build
+// the byte ranges it needs to replace a match. A text longer than FastLen
+// may hold one if it holds a byte that starts an escape.
+func (s *Set) mayHold(text string) bool {
+	for _, sec := range s.secrets {
+		if strings.Contains(text, sec) {
+			return true
+		}
+	}
+	if len(text) > FastLen {
+		for _, k := range kinds {
+			if has(k, text) {
+				return true
+			}
+		}
+		return false
+	}
+	// Decoding never lengthens a text, so neither array grows.
+	var buf1, buf2 [FastLen]byte
+	for _, k := range kinds {
+		if !has(k, text) {
+			continue
+		}
+		t := viewString(decode(k, decoded{b: buf1[:0]}, text).b)
+		if s.anyIn(t) {
+			return true
+		}
+		for _, k2 := range kinds {
+			if has(k2, t) && s.anyIn(viewString(decode(k2, decoded{b: buf2[:0]}, t).b)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *Set) anyIn(text string) bool {
+	for _, sec := range s.secrets {
+		if strings.Contains(text, sec) {
+			return true
+		}
+	}
+	return false
+}
+
+// viewString is b as a string without a copy; b must not change while the
+// string is in use.
+func viewString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // String describes the Set without its secrets.
 func (s *Set) String() string { return fmt.Sprintf("redact.Set{%d secrets}", s.Len()) }
@@ -135,7 +194,7 @@ func appendRawMatches(spans []span, text, sec string) []span {
 }
 
 // appendMatches adds the original ranges whose decoded bytes spell sec.
-func (d *decoded) appendMatches(spans []span, sec string) []span {
+func (d decoded) appendMatches(spans []span, sec string) []span {
 	if len(sec) > len(d.b) {
 		return spans
 	}
