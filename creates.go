@@ -173,7 +173,13 @@ func (cr *creation) finalError(err error) error {
 	if !cr.checkedNone || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return fmt.Errorf("%w (the SDK checked after the failure: no image was created, so creating it again is safe)", err)
+	const note = "the SDK checked after the failure: no image was created, so creating it again is safe"
+	var re *RequestError
+	if errors.As(err, &re) && re.Note == "" {
+		re.Note = note
+		return re
+	}
+	return &RequestError{Method: cr.cl.method, Path: cr.cl.path, Err: err, Note: note}
 }
 
 // reconcile looks for the image the create made. It returns the image

@@ -216,25 +216,57 @@ func (e *DecodeError) Error() string {
 // Unwrap returns the decoding error.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-// RequestError is a call that got no HTTP answer: connection refused or
-// reset, a timeout, a body cut short.
+// RequestError is a call that ended without an answer to give:
+//   - the transport failed (connection refused or reset, a timeout, a body
+//     cut short, a signer that could not sign): Err is that failure;
+//   - the context ended the call, whatever it was doing: Err is the
+//     context's error and Last the failure the call was retrying, if any;
+//   - the SDK stopped retrying before the policy's attempts were spent (the
+//     client's retry budget): Note says why and Err is the last failure.
+//
+// errors.Is and errors.As reach both Err and Last.
 type RequestError struct {
 	Method, Path string
 	Attempts     int
 	Err          error
+	Last         error  // when the context ended the call: the failure it was retrying
+	Note         string // why the SDK stopped, when Err does not say
 }
 
 // Error says which call failed, with what, after how many attempts.
 func (e *RequestError) Error() string {
-	s := fmt.Sprintf("modelarts: %s %s: %v", e.Method, e.Path, e.Err)
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s%s %s: %s", errPrefix, e.Method, e.Path, e.quote(e.Err))
+	var notes []string
 	if e.Attempts > 1 {
-		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
+		notes = append(notes, fmt.Sprintf("after %d attempts", e.Attempts))
 	}
-	return s
+	if e.Last != nil {
+		notes = append(notes, "last failure: "+e.quote(e.Last))
+	}
+	if e.Note != "" {
+		notes = append(notes, e.Note)
+	}
+	if len(notes) > 0 {
+		sb.WriteString(" (" + strings.Join(notes, "; ") + ")")
+	}
+	return sb.String()
 }
 
-// Unwrap returns the transport error.
-func (e *RequestError) Unwrap() error { return e.Err }
+// quote is err's message without what this error already says: the
+// package's prefix and the same method and path.
+func (e *RequestError) quote(err error) string {
+	return strings.TrimPrefix(unprefixed(err), e.Method+" "+e.Path+": ")
+}
+
+// Unwrap returns the failure and, when the context ended the call, the
+// failure it was retrying.
+func (e *RequestError) Unwrap() []error {
+	if e.Last != nil {
+		return []error{e.Err, e.Last}
+	}
+	return []error{e.Err}
+}
 
 // CreateOutcomeError is a create the SDK cannot vouch for: it was sent (or
 // the service even said it succeeded), but the evidence does not tell which

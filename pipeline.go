@@ -111,7 +111,7 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 func (c *Client) run(ctx context.Context, cl *call, out any) error {
 	r := &runState{policy: c.retryPolicy(cl.cfg)}
 	for n := 1; ; n++ {
-		if err := c.admit(ctx, cl, r.lastErr); err != nil {
+		if err := c.admit(ctx, cl, n-1, r.lastErr); err != nil {
 			return err
 		}
 		r.attempts = n
@@ -158,19 +158,19 @@ type runState struct {
 
 // admit lets an attempt go: the context is live and the client's rate
 // limit allows it.
-func (c *Client) admit(ctx context.Context, cl *call, lastErr error) error {
+func (c *Client) admit(ctx context.Context, cl *call, attempts int, lastErr error) error {
 	if err := ctx.Err(); err != nil {
-		return c.ctxError(cl, err, lastErr)
+		return c.ctxError(cl, attempts, err, lastErr)
 	}
 	if c.limiter == nil {
 		return nil
 	}
 	if err := c.limiter.Wait(ctx); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return c.ctxError(cl, ctxErr, lastErr)
+			return c.ctxError(cl, attempts, ctxErr, lastErr)
 		}
 		// The limiter saw the wait would outlast the deadline.
-		return c.ctxError(cl, fmt.Errorf("waiting for the client's rate limit: %v: %w", err, context.DeadlineExceeded), lastErr)
+		return c.ctxError(cl, attempts, fmt.Errorf("waiting for the client's rate limit: %v: %w", err, context.DeadlineExceeded), lastErr)
 	}
 	return nil
 }
@@ -222,7 +222,7 @@ func (c *Client) fail(ctx context.Context, cl *call, r *runState, at *attempt, a
 			if r.lastErr == nil {
 				r.lastErr = c.transportError(cl, n, at)
 			}
-			return endCall, c.ctxError(cl, ctxErr, r.lastErr)
+			return endCall, c.ctxError(cl, r.attempts, ctxErr, r.lastErr)
 		}
 		var se *signError
 		if !errors.As(at.err, &se) {
@@ -273,7 +273,8 @@ func (c *Client) backOff(ctx context.Context, cl *call, r *runState, at *attempt
 		cost = budgetTimeoutCost
 	}
 	if !c.budget.take(cost) {
-		return fmt.Errorf("%w (not retried: the client's retry budget is spent after many recent failures)", r.lastErr)
+		return &RequestError{Method: cl.method, Path: cl.path, Attempts: n, Err: r.lastErr,
+			Note: "not retried: the client's retry budget is spent after many recent failures"}
 	}
 	r.wait = r.policy.backoff(n, c.jitter)
 	if at.header != nil {
@@ -283,7 +284,7 @@ func (c *Client) backOff(ctx context.Context, cl *call, r *runState, at *attempt
 	}
 	c.logRetry(ctx, cl, n, r.wait, reason, r.lastErr)
 	if err := c.sleep(ctx, r.wait); err != nil {
-		return c.ctxError(cl, err, r.lastErr)
+		return c.ctxError(cl, r.attempts, err, r.lastErr)
 	}
 	return nil
 }
@@ -465,11 +466,8 @@ func (c *Client) finalError(cl *call, n int, lastErr error) error {
 
 // ctxError reports a call ended by its context; both the context's error
 // and the last failure stay reachable with errors.Is and errors.As.
-func (c *Client) ctxError(cl *call, ctxErr, lastErr error) error {
-	if lastErr != nil {
-		return fmt.Errorf("modelarts: %s %s: %w (last failure: %w)", cl.method, cl.path, ctxErr, lastErr)
-	}
-	return fmt.Errorf("modelarts: %s %s: %w", cl.method, cl.path, ctxErr)
+func (c *Client) ctxError(cl *call, attempts int, ctxErr, lastErr error) error {
+	return &RequestError{Method: cl.method, Path: cl.path, Attempts: attempts, Err: ctxErr, Last: lastErr}
 }
 
 // unwrapURLError drops net/http's *url.Error wrapper, whose message repeats
