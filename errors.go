@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/modelarts-go/modelarts/internal/errs"
+
 	"github.com/modelarts-go/modelarts/auth"
 )
 
@@ -15,7 +17,7 @@ import (
 // and code imply; other error types match where said.
 var (
 	// ErrInvalidRequest: a *ValidationError, returned before anything is sent.
-	ErrInvalidRequest = errors.New("invalid request")
+	ErrInvalidRequest = errs.ErrInvalidRequest
 	// ErrNotFound: 404, or ModelArts.6404 / .6309 / .6797 with any status
 	// (the service reports "not found" with HTTP 400).
 	ErrNotFound = errors.New("not found")

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelarts-go/modelarts/auth"
 )
 
 // A call ended by its context is a *RequestError whatever it was doing,
@@ -64,5 +66,25 @@ func TestACallEndedByItsContextIsARequestErrorWhateverItWasDoing(t *testing.T) {
 				assert.Equal(t, ae, re.Last)
 			}
 		})
+	}
+}
+
+func TestSignerConstructionErrorsMatchErrInvalidRequest(t *testing.T) {
+	_, akErr := auth.NewAKSKSigner("", "")
+	_, shortErr := auth.NewAKSKSigner("HPUAXR7YWRSNL8JQ1XKE", "ab")
+	_, nilOptErr := auth.NewAKSKSigner("HPUAXR7YWRSNL8JQ1XKE", "e6Pn2QvTfLmbYc8JrKd0ZsWx9HgUaN4o1yVt7EiF", nil)
+	_, iamErr := auth.NewIAMTokenSigner(auth.PasswordCredentials{})
+	_, iamEndpointErr := auth.NewIAMTokenSigner(auth.PasswordCredentials{IAMEndpoint: "ftp://iam.example.com", DomainName: "d", Username: "u", Password: "p4ssword", ProjectID: "p"})
+	for name, err := range map[string]error{
+		"empty AK/SK":          akErr,
+		"short SK":             shortErr,
+		"nil option":           nilOptErr,
+		"missing credentials":  iamErr,
+		"IAM endpoint scheme":  iamEndpointErr,
+		"empty token":          auth.NewTokenSigner("").Validate(),
+		"token with a newline": auth.NewTokenSigner("MIIT-token-value\n").Validate(),
+	} {
+		require.Error(t, err, name)
+		assert.ErrorIs(t, err, ErrInvalidRequest, "%s: %v", name, err)
 	}
 }

@@ -3,13 +3,14 @@ package auth
 import (
 	"bytes"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/modelarts-go/modelarts/internal/errs"
 
 	"github.com/modelarts-go/modelarts/internal/redact"
 	"github.com/modelarts-go/modelarts/internal/sdksign"
@@ -28,7 +29,7 @@ type AKSKOption func(*AKSKSigner)
 func WithSecurityToken(token string) AKSKOption {
 	return func(s *AKSKSigner) {
 		if strings.TrimSpace(token) == "" {
-			s.optErr = errors.New("auth: NewAKSKSigner: WithSecurityToken was given an empty security token; drop the option for permanent keys")
+			s.optErr = errs.Invalidf("auth: NewAKSKSigner: WithSecurityToken was given an empty security token; drop the option for permanent keys")
 			return
 		}
 		s.securityToken = newSecret(token)
@@ -62,15 +63,15 @@ func NewAKSKSigner(ak, sk string, opts ...AKSKOption) (*AKSKSigner, error) {
 		missing = append(missing, "secret key (SK)")
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("auth: NewAKSKSigner: the %s is empty; pass both keys of the pair (see HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK)", strings.Join(missing, " and the "))
+		return nil, errs.Invalidf("auth: NewAKSKSigner: the %s is empty; pass both keys of the pair (see HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK)", strings.Join(missing, " and the "))
 	}
 	if len(sk) < redact.MinLen {
-		return nil, fmt.Errorf("auth: NewAKSKSigner: the secret key is %d bytes, too short to be a real key (or to be kept out of error messages); pass the SK of the pair", len(sk))
+		return nil, errs.Invalidf("auth: NewAKSKSigner: the secret key is %d bytes, too short to be a real key (or to be kept out of error messages); pass the SK of the pair", len(sk))
 	}
 	s := &AKSKSigner{ak: newSecret(ak), now: time.Now, mac: sdksign.NewMAC(sk)}
 	for _, o := range opts {
 		if o == nil {
-			return nil, errors.New("auth: NewAKSKSigner: an AKSKOption is nil")
+			return nil, errs.Invalidf("auth: NewAKSKSigner: an AKSKOption is nil")
 		}
 		o(s)
 	}
@@ -85,7 +86,7 @@ func NewAKSKSigner(ak, sk string, opts ...AKSKOption) (*AKSKSigner, error) {
 	return s, nil
 }
 
-var errAKSKNotNew = errors.New("auth: the AKSKSigner was not built by NewAKSKSigner; use auth.NewAKSKSigner(ak, sk)")
+var errAKSKNotNew = errs.Invalidf("auth: the AKSKSigner was not built by NewAKSKSigner; use auth.NewAKSKSigner(ak, sk)")
 
 // Validate reports a signer that can never sign: one not built by
 // NewAKSKSigner. A signer NewAKSKSigner returned is always valid.

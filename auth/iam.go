@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -10,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/modelarts-go/modelarts/internal/errs"
 
 	"github.com/modelarts-go/modelarts/internal/netutil"
 	"github.com/modelarts-go/modelarts/internal/redact"
@@ -74,7 +75,7 @@ type IAMOption func(*IAMTokenSigner)
 func WithIAMHTTPClient(hc *http.Client) IAMOption {
 	return func(s *IAMTokenSigner) {
 		if hc == nil {
-			s.optErr = errors.New("auth: NewIAMTokenSigner: WithIAMHTTPClient was given a nil *http.Client")
+			s.optErr = errs.Invalidf("auth: NewIAMTokenSigner: WithIAMHTTPClient was given a nil *http.Client")
 			return
 		}
 		s.hc = hc
@@ -88,7 +89,7 @@ func WithIAMHTTPClient(hc *http.Client) IAMOption {
 func WithRefreshMargin(d time.Duration) IAMOption {
 	return func(s *IAMTokenSigner) {
 		if d < 0 {
-			s.optErr = fmt.Errorf("auth: NewIAMTokenSigner: WithRefreshMargin(%v) is negative; pass 0 or more", d)
+			s.optErr = errs.Invalidf("auth: NewIAMTokenSigner: WithRefreshMargin(%v) is negative; pass 0 or more", d)
 			return
 		}
 		s.margin = d
@@ -165,7 +166,7 @@ func NewIAMTokenSigner(creds PasswordCredentials, opts ...IAMOption) (*IAMTokenS
 		missing = append(missing, "ProjectID or ProjectName")
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("auth: NewIAMTokenSigner: PasswordCredentials is missing %s", strings.Join(missing, ", "))
+		return nil, errs.Invalidf("auth: NewIAMTokenSigner: PasswordCredentials is missing %s", strings.Join(missing, ", "))
 	}
 	tokensURL, err := tokensURL(creds.IAMEndpoint)
 	if err != nil {
@@ -184,7 +185,7 @@ func NewIAMTokenSigner(creds PasswordCredentials, opts ...IAMOption) (*IAMTokenS
 	}
 	for _, o := range opts {
 		if o == nil {
-			return nil, errors.New("auth: NewIAMTokenSigner: an IAMOption is nil")
+			return nil, errs.Invalidf("auth: NewIAMTokenSigner: an IAMOption is nil")
 		}
 		o(s)
 	}
@@ -201,23 +202,23 @@ func NewIAMTokenSigner(creds PasswordCredentials, opts ...IAMOption) (*IAMTokenS
 func tokensURL(endpoint string) (string, error) {
 	u, err := url.Parse(strings.TrimRight(endpoint, "/"))
 	if err != nil || !u.IsAbs() || u.Host == "" {
-		return "", errors.New("auth: NewIAMTokenSigner: IAMEndpoint is not an absolute https URL; pass e.g. https://iam.cn-north-4.myhuaweicloud.com")
+		return "", errs.Invalidf("auth: NewIAMTokenSigner: IAMEndpoint is not an absolute https URL; pass e.g. https://iam.cn-north-4.myhuaweicloud.com")
 	}
 	where := u.Scheme + "://" + u.Host
 	if u.User != nil {
-		return "", fmt.Errorf("auth: NewIAMTokenSigner: IAMEndpoint %s… carries user info (user:password@); remove it: the IAM user and password go in PasswordCredentials", where)
+		return "", errs.Invalidf("auth: NewIAMTokenSigner: IAMEndpoint %s… carries user info (user:password@); remove it: the IAM user and password go in PasswordCredentials", where)
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !netutil.IsLoopbackHost(u.Hostname()) {
-			return "", fmt.Errorf("auth: NewIAMTokenSigner: IAMEndpoint %s uses plain http; the password would travel in clear text: use https", where)
+			return "", errs.Invalidf("auth: NewIAMTokenSigner: IAMEndpoint %s uses plain http; the password would travel in clear text: use https", where)
 		}
 	default:
-		return "", fmt.Errorf("auth: NewIAMTokenSigner: IAMEndpoint %s has scheme %q; use https", where, u.Scheme)
+		return "", errs.Invalidf("auth: NewIAMTokenSigner: IAMEndpoint %s has scheme %q; use https", where, u.Scheme)
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		return "", fmt.Errorf("auth: NewIAMTokenSigner: IAMEndpoint %s must not carry a query or a fragment", where)
+		return "", errs.Invalidf("auth: NewIAMTokenSigner: IAMEndpoint %s must not carry a query or a fragment", where)
 	}
 	return where + u.EscapedPath() + "/v3/auth/tokens", nil
 }
@@ -235,7 +236,7 @@ func noRedirectClient(hc *http.Client) *http.Client {
 	return c
 }
 
-var errIAMNotNew = errors.New("auth: the IAMTokenSigner was not built by NewIAMTokenSigner; use auth.NewIAMTokenSigner(creds)")
+var errIAMNotNew = errs.Invalidf("auth: the IAMTokenSigner was not built by NewIAMTokenSigner; use auth.NewIAMTokenSigner(creds)")
 
 // Validate reports a signer that can never sign: one not built by
 // NewIAMTokenSigner. A signer NewIAMTokenSigner returned is always valid

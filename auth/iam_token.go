@@ -2,10 +2,11 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/modelarts-go/modelarts/internal/errs"
 
 	"github.com/modelarts-go/modelarts/internal/redact"
 )
@@ -48,7 +49,7 @@ func (s *IAMTokenSigner) Token(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if ctx == nil {
-		return "", errors.New("auth: IAMTokenSigner.Token was called with a nil context; pass context.Background() or a request's context")
+		return "", errs.Invalidf("auth: IAMTokenSigner.Token was called with a nil context; pass context.Background() or a request's context")
 	}
 	st := s.st
 	for {

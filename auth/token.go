@@ -1,11 +1,12 @@
 package auth
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/modelarts-go/modelarts/internal/errs"
 
 	"github.com/modelarts-go/modelarts/internal/redact"
 )
@@ -28,10 +29,10 @@ func NewTokenSigner(token string) *TokenSigner {
 }
 
 var (
-	errEmptyToken  = errors.New("auth: the token is empty; pass a non-empty IAM token to NewTokenSigner")
-	errTokenNotNew = errors.New("auth: the TokenSigner was not built by NewTokenSigner; use auth.NewTokenSigner(token)")
-	errShortToken  = fmt.Errorf("auth: the token is shorter than %d bytes: no IAM token is that short (and one so short could not be kept out of error messages); pass the whole token", redact.MinLen)
-	errTokenCtl    = errors.New("auth: the token contains a control character (a line break or tab?) and cannot be sent in a header; pass the token without surrounding white space")
+	errEmptyToken  = errs.Invalidf("auth: the token is empty; pass a non-empty IAM token to NewTokenSigner")
+	errTokenNotNew = errs.Invalidf("auth: the TokenSigner was not built by NewTokenSigner; use auth.NewTokenSigner(token)")
+	errShortToken  = errs.Invalidf("auth: the token is shorter than %d bytes: no IAM token is that short (and one so short could not be kept out of error messages); pass the whole token", redact.MinLen)
+	errTokenCtl    = errs.Invalidf("auth: the token contains a control character (a line break or tab?) and cannot be sent in a header; pass the token without surrounding white space")
 )
 
 // Validate reports a token that can never authenticate a request: empty,
