@@ -3,8 +3,10 @@ package modelarts
 import (
 	"errors"
 	"os"
+	"regexp"
 
 	"github.com/modelarts-go/modelarts/auth"
+	"github.com/modelarts-go/modelarts/internal/textutil"
 )
 
 // Environment variables NewClientFromEnv reads besides those of
@@ -31,10 +33,13 @@ func EndpointForRegion(region string) string {
 // When something is missing, one *auth.MissingEnvError names every missing
 // variable.
 func NewClientFromEnv(opts ...Option) (*Client, error) {
-	endpoint := os.Getenv(EnvEndpoint)
+	endpoint, from := os.Getenv(EnvEndpoint), EnvEndpoint
 	if endpoint == "" {
 		if region := os.Getenv(auth.EnvRegion); region != "" {
-			endpoint = EndpointForRegion(region)
+			if !regionRE.MatchString(region) {
+				return nil, invalid("region", "%s is %q: a region is lowercase letters, digits and '-', e.g. cn-north-4; fix the variable", auth.EnvRegion, textutil.Clip(region, 64))
+			}
+			endpoint, from = EndpointForRegion(region), "made from "+auth.EnvRegion
 		}
 	}
 	project := os.Getenv(auth.EnvProjectID)
@@ -58,5 +63,18 @@ func NewClientFromEnv(opts ...Option) (*Client, error) {
 	if len(missing) > 0 || len(alternatives) > 0 {
 		return nil, &auth.MissingEnvError{Missing: missing, Alternatives: alternatives}
 	}
-	return NewClient(endpoint, project, signer, opts...)
+	c, err := NewClient(endpoint, project, signer, opts...)
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		switch ve.Field {
+		case "endpoint":
+			ve.Reason += " (" + from + ")"
+		case "project_id":
+			ve.Reason += " (read from " + auth.EnvProjectID + ")"
+		}
+	}
+	return c, err
 }
+
+// regionRE is the shape of a region name, e.g. cn-north-4.
+var regionRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)

@@ -54,7 +54,7 @@ func (o *ListImagesOptions) validate() error {
 		return err
 	}
 	if o.SortKey != "" && !sortKeyRE.MatchString(o.SortKey) {
-		return invalid("sort_key", "%q must be field names separated by commas: at most 128 letters, digits, '-', '_' and ','", textutil.Shorten(o.SortKey, 64))
+		return invalid("sort_key", "%q must be field names separated by commas: at most 128 letters, digits, '-', '_' and ','", textutil.Clip(o.SortKey, 64))
 	}
 	for _, err := range []error{
 		checkLen("name", o.Name, 512),

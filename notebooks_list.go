@@ -53,9 +53,9 @@ func (o *ListNotebooksOptions) validate() error {
 	case len(o.Name) > 128:
 		return invalid("name", "%d characters, at most 128 allowed", len(o.Name))
 	case o.Name != "" && !notebookNameRE.MatchString(o.Name):
-		return invalid("name", "%q may contain only letters, digits, '-' and '_'", textutil.Shorten(o.Name, 64))
+		return invalid("name", "%q may contain only letters, digits, '-' and '_'", textutil.Clip(o.Name, 64))
 	case o.SortKey != "" && !sortKeyRE.MatchString(o.SortKey):
-		return invalid("sort_key", "%q must be field names separated by commas: at most 128 letters, digits, '-', '_' and ','", textutil.Shorten(o.SortKey, 64))
+		return invalid("sort_key", "%q must be field names separated by commas: at most 128 letters, digits, '-', '_' and ','", textutil.Clip(o.SortKey, 64))
 	}
 	for _, err := range []error{
 		checkOpenEnum("status", o.Status),

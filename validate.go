@@ -65,13 +65,14 @@ func parseEndpoint(raw, projectID string) (endpoint, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return endpoint{}, invalid("endpoint", "it is not a URL; pass e.g. https://modelarts.cn-north-4.myhuaweicloud.com")
+		// Not quoted: a value that does not parse may hold user info.
+		return endpoint{}, invalid("endpoint", "it is not a URL (%d characters); pass e.g. https://modelarts.cn-north-4.myhuaweicloud.com", len(raw))
 	}
 	if u.User != nil {
 		return endpoint{}, invalid("endpoint", "%q carries user info (user:password@); remove it: credentials go in the signer", redactedURL(u))
 	}
 	if !u.IsAbs() || u.Host == "" {
-		return endpoint{}, invalid("endpoint", "%q is not an absolute http(s) URL", textutil.Shorten(raw, 128))
+		return endpoint{}, invalid("endpoint", "%q is not an absolute URL; pass the scheme and host, e.g. %q", textutil.Clip(raw, 128), "https://"+strings.TrimPrefix(textutil.Clip(raw, 128), "//"))
 	}
 	switch u.Scheme {
 	case "https":
@@ -101,7 +102,7 @@ func parseEndpoint(raw, projectID string) (endpoint, error) {
 func redactedURL(u *url.URL) string {
 	c := *u
 	c.User = nil
-	return textutil.Shorten(c.String(), 128)
+	return textutil.Clip(c.String(), 128)
 }
 
 func validateProjectID(id string) error {
@@ -120,7 +121,7 @@ func validateID(field, id string) error {
 		return invalid(field, "the ID is longer than %d characters", maxIDLen)
 	}
 	if !isIDChars(id) || strings.Trim(id, ".") == "" {
-		return invalid(field, "%q may contain only letters, digits, '-', '_' and '.'", textutil.Shorten(id, 64))
+		return invalid(field, "%q may contain only letters, digits, '-', '_' and '.'", textutil.Clip(id, 64))
 	}
 	return nil
 }
@@ -172,7 +173,7 @@ func (r *RegisterImageRequest) validate() error {
 		return invalid("swr_path", "required: the SWR address of the image, e.g. swr.cn-north-4.myhuaweicloud.com/org/name:tag")
 	}
 	if n := len(r.SWRPath); n < minSWRPathLen || n > maxSWRPathLen || strings.ContainsAny(r.SWRPath, " \t\r\n") {
-		return invalid("swr_path", "%q must be an SWR address without spaces, %d to %d characters", textutil.Shorten(r.SWRPath, 64), minSWRPathLen, maxSWRPathLen)
+		return invalid("swr_path", "%q must be an SWR address without spaces, %d to %d characters", textutil.Clip(r.SWRPath, 64), minSWRPathLen, maxSWRPathLen)
 	}
 	if len(r.Tags) > maxRequestTags {
 		return invalid("tags", "%d tags, at most %d allowed", len(r.Tags), maxRequestTags)
@@ -219,17 +220,17 @@ func (r *CreateImageRequest) validate() error {
 	case len(r.Name) > maxImageNameLen:
 		return invalid("name", "%d characters, at most %d allowed", len(r.Name), maxImageNameLen)
 	case !imageNameRE.MatchString(r.Name):
-		return invalid("name", "%q may contain only lowercase letters, digits, '-', '_' and '.', and must start and end with a letter or digit", textutil.Shorten(r.Name, 64))
+		return invalid("name", "%q may contain only lowercase letters, digits, '-', '_' and '.', and must start and end with a letter or digit", textutil.Clip(r.Name, 64))
 	case r.Namespace == "":
 		return invalid("namespace", "required: the SWR organization to save the image in")
 	case len(r.Namespace) > maxNamespaceLen:
 		return invalid("namespace", "%d characters, at most %d allowed", len(r.Namespace), maxNamespaceLen)
 	case !namespaceRE.MatchString(r.Namespace):
-		return invalid("namespace", "%q must start with a lowercase letter and contain only letters, digits, '-', '_' and '.'", textutil.Shorten(r.Namespace, 64))
+		return invalid("namespace", "%q must start with a lowercase letter and contain only letters, digits, '-', '_' and '.'", textutil.Clip(r.Namespace, 64))
 	case len(r.Tag) > maxTagLen:
 		return invalid("tag", "%d characters, at most %d allowed", len(r.Tag), maxTagLen)
 	case r.Tag != "" && !tagRE.MatchString(r.Tag):
-		return invalid("tag", "%q may contain only letters, digits, '-', '_', '.' and ','", textutil.Shorten(r.Tag, 64))
+		return invalid("tag", "%q may contain only letters, digits, '-', '_', '.' and ','", textutil.Clip(r.Tag, 64))
 	}
 	for _, err := range []error{
 		checkLen("description", r.Description, maxDescriptionLen),
@@ -252,7 +253,7 @@ func checkWorkspaceID(id string) error {
 		return nil
 	}
 	if !workspaceIDRE.MatchString(id) {
-		return invalid("workspace_id", "%q must be \"0\" or 32 characters of 0-9 and a-z", textutil.Shorten(id, 64))
+		return invalid("workspace_id", "%q must be \"0\" or 32 characters of 0-9 and a-z", textutil.Clip(id, 64))
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelarts-go/modelarts/auth"
 )
 
 func TestRegisterImageValidation(t *testing.T) {
@@ -131,4 +133,34 @@ func TestValidationHappensBeforeTheWire(t *testing.T) {
 	_, err = c.ListImagesPage(ctx, &ListImagesOptions{Limit: -1})
 	assert.ErrorIs(t, err, ErrInvalidRequest)
 	assert.Zero(t, mt.GetTotalCallCount())
+}
+
+func TestValidationErrorsQuoteValuesExactlyAsGiven(t *testing.T) {
+	c, _, _ := newMockClient(t)
+	_, err := c.GetImage(context.Background(), "img-1\n")
+	require.ErrorIs(t, err, ErrInvalidRequest)
+	assert.Contains(t, err.Error(), `"img-1\n"`, "the stray line break is visible")
+	_, err = c.CreateImageFromNotebook(context.Background(), "nb", &CreateImageRequest{Name: "env ", Namespace: "team"})
+	assert.Contains(t, err.Error(), `"env "`)
+	_, err = c.GetImage(context.Background(), strings.Repeat("x", 300)+" ")
+	assert.NotContains(t, err.Error(), strings.Repeat("x", 100), "a long value is shortened")
+}
+
+func TestEndpointAndRegionErrorsSayWhatToDoAndWhichVariableHeldTheValue(t *testing.T) {
+	_, err := NewClient("modelarts.cn-north-4.myhuaweicloud.com", testProject, auth.NewTokenSigner(testToken))
+	require.ErrorIs(t, err, ErrInvalidRequest)
+	assert.Contains(t, err.Error(), `"https://modelarts.cn-north-4.myhuaweicloud.com"`, "the fix is spelled out")
+
+	t.Setenv(auth.EnvAuthToken, testToken)
+	t.Setenv(auth.EnvProjectID, testProject)
+	t.Setenv(EnvEndpoint, "")
+	t.Setenv(auth.EnvRegion, "cn-north-4 ")
+	_, err = NewClientFromEnv()
+	require.ErrorIs(t, err, ErrInvalidRequest)
+	assert.Contains(t, err.Error(), `HUAWEICLOUD_SDK_REGION is "cn-north-4 "`)
+
+	t.Setenv(EnvEndpoint, "modelarts.example.com")
+	_, err = NewClientFromEnv()
+	require.ErrorIs(t, err, ErrInvalidRequest)
+	assert.Contains(t, err.Error(), "(MODELARTS_ENDPOINT)")
 }

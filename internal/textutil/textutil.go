@@ -20,3 +20,17 @@ func Shorten(s string, n int) string {
 	}
 	return s[:cut] + "…"
 }
+
+// Clip shortens s to at most n bytes (on a character boundary, marked with
+// "…") and changes nothing else: a value quoted in an error as given, its
+// white space and control characters left for %q to show.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
