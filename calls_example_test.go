@@ -90,7 +90,7 @@ func ExampleClient_ListImageGroupsPage() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(len(page.Groups), "of", page.Total)
+	fmt.Println(len(page.Items), "of", page.Total)
 	// Output: 1 of 7
 }
 
@@ -265,6 +265,6 @@ func ExampleClient_ListNotebooksPage() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(page.Notebooks[0].Name, page.Total)
+	fmt.Println(page.Items[0].Name, page.Total)
 	// Output: dev 31
 }

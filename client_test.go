@@ -252,7 +252,7 @@ func TestSuccessBodiesThatCannotBeDecoded(t *testing.T) {
 		"blank":     "  \n",
 		"html":      "<html>maintenance</html>",
 		"truncated": `{"id":"x","name":"abc`,
-		"wrong":     `{"id":12}`,
+		"wrong":     `{"id":["x"]}`, // no coercion makes a list an ID
 		"no id":     `{}`,
 		"null":      `null`,
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/modelarts-go/modelarts/internal/errs"
+	"github.com/modelarts-go/modelarts/internal/textutil"
 
 	"github.com/modelarts-go/modelarts/auth"
 )
@@ -208,12 +209,17 @@ type DecodeError struct {
 
 // Error says which call got an undecodable answer, why, and how it began.
 func (e *DecodeError) Error() string {
-	msg := fmt.Sprintf("modelarts: %s %s: %d answer cannot be decoded: %v", e.Method, e.Path, e.StatusCode, e.Err)
+	// Err was scrubbed whole before it was stored; it is shortened here.
+	msg := fmt.Sprintf("%s%s %s: %d answer cannot be decoded: %s", errPrefix, e.Method, e.Path, e.StatusCode, textutil.Clip(unprefixed(e.Err), maxDecodeErrLen))
 	if e.Body != "" {
 		msg += "; the body began: " + e.Body
 	}
 	return msg
 }
+
+// maxDecodeErrLen bounds the decoding error quoted in a DecodeError's
+// message.
+const maxDecodeErrLen = 300
 
 // Unwrap returns the decoding error.
 func (e *DecodeError) Unwrap() error { return e.Err }

@@ -190,7 +190,7 @@ func ExampleClient_ListImagesPage() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(len(page.Images), "of", page.Total, "built-in images")
+	fmt.Println(len(page.Items), "of", page.Total, "built-in images")
 	// Output: 1 of 2 built-in images
 }
 

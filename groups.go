@@ -29,63 +29,15 @@ type ImageGroup struct {
 	UpdatedAt       Timestamp `json:"update_at"`
 }
 
-// imageGroupLoose is ImageGroup with its count accepted in any form.
-type imageGroupLoose struct {
-	ImageGroup
-	VersionCount flexInt `json:"version_count"`
-}
-
-func (l *imageGroupLoose) group() *ImageGroup {
-	g := l.ImageGroup
-	g.VersionCount = int(l.VersionCount)
-	return &g
-}
-
 // imageGroupWire is the wire shape one group is decoded into.
 type imageGroupWire struct{ ImageGroup }
 
-// decodeLoose decodes body with numbers accepted in any form.
-func (w *imageGroupWire) decodeLoose(body []byte) error {
-	var l imageGroupLoose
-	if err := json.Unmarshal(body, &l); err != nil {
-		return err
-	}
-	w.ImageGroup = *l.group()
-	return nil
-}
-
 // ImageGroupPage is one page of ListImageGroupsPage.
 type ImageGroupPage struct {
-	Groups  []*ImageGroup `json:"data"`
-	Total   int           `json:"total"`   // groups matching the filter, all pages
-	Current int           `json:"current"` // page number the server reports
-	Pages   int           `json:"pages"`   // page count the server reports
-	Size    int           `json:"size"`    // page size the server reports
+	Page[ImageGroup]
 	// IsSWREnterprise reports whether the account has images in SWR
 	// Enterprise Edition.
 	IsSWREnterprise bool `json:"is_swr_enterprise"`
-
-	slots int // items in the data the server sent, null ones included
-}
-
-// decodeLoose decodes body with numbers accepted in any form.
-func (p *ImageGroupPage) decodeLoose(body []byte) error {
-	var l struct {
-		looseCounts
-		Data            []*imageGroupLoose `json:"data"`
-		IsSWREnterprise bool               `json:"is_swr_enterprise"`
-	}
-	if err := json.Unmarshal(body, &l); err != nil {
-		return err
-	}
-	*p = ImageGroupPage{Total: int(l.Total), Current: int(l.Current), Pages: int(l.Pages), Size: int(l.Size),
-		IsSWREnterprise: l.IsSWREnterprise, Groups: make([]*ImageGroup, len(l.Data))}
-	for i, g := range l.Data {
-		if g != nil { // a null item stays nil: listImageGroupsPage counts it, then drops it
-			p.Groups[i] = g.group()
-		}
-	}
-	return nil
 }
 
 // ListImageGroupsOptions filters and pages ListImageGroups. Every field is
@@ -158,14 +110,7 @@ func (c *Client) listImageGroupsPage(ctx context.Context, cfg *callConfig, opts 
 	if err := c.do(ctx, &call{method: "GET", path: c.prefix + "/images/group", query: opts.query(), cfg: cfg}, &page); err != nil {
 		return nil, err
 	}
-	page.slots = len(page.Groups)
-	kept := page.Groups[:0]
-	for _, g := range page.Groups {
-		if g != nil { // a null item
-			kept = append(kept, g)
-		}
-	}
-	page.Groups = kept
+	page.settle(func(*ImageGroup) {})
 	return &page, nil
 }
 
@@ -184,7 +129,7 @@ func (c *Client) ListImageGroups(ctx context.Context, opts *ListImageGroupsOptio
 			if err != nil {
 				return nil, pageCounts{}, err
 			}
-			return page.Groups, pageCounts{slots: page.slots, total: page.Total, size: page.Size}, nil
+			return page.Items, pageCounts{slots: page.slots, total: page.Total, size: page.Size}, nil
 		}, func(g *ImageGroup) string { return g.ID })
 	})
 }

@@ -29,13 +29,13 @@ func TestListImageGroupsPageSendsEveryFilterAndDecodes(t *testing.T) {
 
 	assert.True(t, page.IsSWREnterprise)
 	assert.Equal(t, 2, page.Total)
-	require.Len(t, page.Groups, 2)
+	require.Len(t, page.Items, 2)
 	assert.Equal(t, ImageGroup{
 		ID: "0b4a8ad1-6d6b-4a7e-9c1d-5d4b2b1d1f10", Name: "my-pytorch", Namespace: "deep-learning-demo",
 		Description: "custom pytorch", ReadMe: "# usage", IconName: "pytorch", VersionCount: 3,
 		SWRInstanceID: "c0ffee0123456789abcdef0123456789", SWRInstanceName: "ee-instance",
 		CreatedAt: Timestamp{time.UnixMilli(1650000000000).UTC()}, UpdatedAt: Timestamp{time.UnixMilli(1650000100000).UTC()},
-	}, *page.Groups[0])
+	}, *page.Items[0])
 }
 
 func TestListImageGroupsNameMatching(t *testing.T) {
@@ -259,7 +259,7 @@ func TestListImageGroupsPageToleratesOddNumbers(t *testing.T) {
 	assert.Equal(t, 1, page.Total)
 	assert.Equal(t, 200, page.Size)
 	assert.True(t, page.IsSWREnterprise)
-	require.Len(t, page.Groups, 1)
-	assert.Equal(t, 3, page.Groups[0].VersionCount)
-	assert.Equal(t, int64(1650000000000), page.Groups[0].CreatedAt.UnixMilli())
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, 3, page.Items[0].VersionCount)
+	assert.Equal(t, int64(1650000000000), page.Items[0].CreatedAt.UnixMilli())
 }

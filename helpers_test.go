@@ -2,8 +2,6 @@ package modelarts
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"net/http"
 	"os"
 	"sync"
@@ -172,15 +170,10 @@ func newMockClientWithSigner(t *testing.T, signer auth.Signer, opts ...Option) (
 }
 
 // decodeImage decodes one image as the client does (doImage's path, without
-// the HTTP around it): one fast pass, a
-// tolerant one on a number of an unexpected type, enums normalised.
+// the HTTP around it): the wire-decoding layer, enums normalised.
 func decodeImage(body []byte) (*Image, error) {
 	w := new(imageWire)
-	err := json.Unmarshal(body, w)
-	if errors.As(err, new(*json.UnmarshalTypeError)) {
-		err = w.decodeLoose(body)
-	}
-	if err != nil {
+	if err := decodeJSON(body, w); err != nil {
 		return nil, err
 	}
 	return w.finish(), nil

@@ -163,8 +163,8 @@ func TestOddNumbersInAnswersAreTolerated(t *testing.T) {
 	page, err := c.ListImagesPage(context.Background(), nil)
 	require.NoError(t, err)
 	assert.Equal(t, 1, page.Total)
-	require.Len(t, page.Images, 1)
-	assert.Equal(t, int64(1671708630448), page.Images[0].UpdatedAt.UnixMilli())
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, int64(1671708630448), page.Items[0].UpdatedAt.UnixMilli())
 
 	mt.RegisterResponder("GET", `=~/images/y$`, jsonResponder(200, `{"id":"y","size":"huge"}`))
 	_, err = c.GetImage(context.Background(), "y")

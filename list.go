@@ -109,18 +109,19 @@ func (c *Client) listImagesPage(ctx context.Context, cfg *callConfig, opts *List
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	var page pageWire
+	var page ImagePage
 	// Room for a full page up front: decoding appends into it without
 	// growing (and copying) the array of pointers.
 	size := opts.Limit
 	if size == 0 {
 		size = DefaultPageSize
 	}
-	page.Data = make([]*Image, 0, size)
+	page.Items = make([]*Image, 0, size)
 	if err := c.do(ctx, &call{method: "GET", path: c.prefix + "/images", query: opts.query(), cfg: cfg}, &page); err != nil {
 		return nil, err
 	}
-	return page.finish(), nil
+	page.settle((*Image).normalize)
+	return &page, nil
 }
 
 // ListImages walks every page of the listing, from opts.Offset on:
@@ -150,7 +151,7 @@ func (c *Client) listImages(ctx context.Context, cfg *callConfig, opts *ListImag
 		if err != nil {
 			return nil, pageCounts{}, err
 		}
-		return page.Images, pageCounts{slots: page.slots, total: page.Total, size: page.Size}, nil
+		return page.Items, pageCounts{slots: page.slots, total: page.Total, size: page.Size}, nil
 	}, func(img *Image) string { return img.ID })
 }
 

@@ -197,8 +197,8 @@ func TestListImagesPageTotal(t *testing.T) {
 	assert.Equal(t, 7, page.Total)
 	assert.Equal(t, 2, page.Current)
 	assert.Equal(t, 7, page.Pages)
-	require.Len(t, page.Images, 1)
-	assert.Equal(t, ArchX86_64, page.Images[0].Arch)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, ArchX86_64, page.Items[0].Arch)
 }
 
 func TestListImagesOptionsValidation(t *testing.T) {

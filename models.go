@@ -66,33 +66,8 @@ type Tag struct {
 	Value string `json:"value"`
 }
 
-// imageWireLoose is Image with numbers accepted in any form: the client
-// decodes a response straight into an Image (one pass), and only when a
-// server sends a number as a string or a float, which makes that fast
-// decode fail with a type error, decodes again with this.
-type imageWireLoose struct {
-	Image
-	Size flexInt `json:"size,omitempty"`
-}
-
-func (l *imageWireLoose) image() Image {
-	img := l.Image
-	img.Size = int64(l.Size)
-	return img
-}
-
 // imageWire is the wire shape the client decodes one image into.
 type imageWire struct{ Image }
-
-// decodeLoose decodes body with numbers accepted in any form.
-func (w *imageWire) decodeLoose(body []byte) error {
-	var l imageWireLoose
-	if err := json.Unmarshal(body, &l); err != nil {
-		return err
-	}
-	w.Image = l.image()
-	return nil
-}
 
 // finish returns the decoded image with its enums normalised.
 func (w *imageWire) finish() *Image {
@@ -233,64 +208,34 @@ func parseDecimal(b []byte) (int64, bool) {
 	return v, true
 }
 
-// pageWire is the service's JSON shape of a listing page. Each image is
-// decoded into its own allocation, so keeping one image of a page does not
-// keep the page alive.
-type pageWire struct {
-	Data    []*Image `json:"data"`
-	Total   int      `json:"total"`
-	Current int      `json:"current"`
-	Pages   int      `json:"pages"`
-	Size    int      `json:"size"`
-}
-
-// looseCounts is the counts every listing page carries, with numbers
-// accepted in any form; the pages' tolerant decodes embed it.
-type looseCounts struct {
-	Total   flexInt `json:"total"`
-	Current flexInt `json:"current"`
-	Pages   flexInt `json:"pages"`
-	Size    flexInt `json:"size"`
-}
-
-// decodeLoose decodes body with numbers accepted in any form.
-func (p *pageWire) decodeLoose(body []byte) error {
-	var l struct {
-		looseCounts
-		Data []*imageWireLoose `json:"data"`
-	}
-	if err := json.Unmarshal(body, &l); err != nil {
-		return err
-	}
-	*p = pageWire{Total: int(l.Total), Current: int(l.Current), Pages: int(l.Pages), Size: int(l.Size), Data: make([]*Image, len(l.Data))}
-	for i, w := range l.Data {
-		if w != nil {
-			img := w.image()
-			p.Data[i] = &img
-		}
-	}
-	return nil
-}
-
-func (p *pageWire) finish() *ImagePage {
-	page := &ImagePage{Total: p.Total, Current: p.Current, Pages: p.Pages, Size: p.Size, Images: make([]*Image, 0, len(p.Data)), slots: len(p.Data)}
-	for _, img := range p.Data {
-		if img == nil { // a null item
-			continue
-		}
-		img.normalize()
-		page.Images = append(page.Images, img)
-	}
-	return page
-}
-
-// ImagePage is one page of a listing.
-type ImagePage struct {
-	Images  []*Image `json:"data"`
-	Total   int      `json:"total"`   // images matching the filter, all pages
-	Current int      `json:"current"` // page number the server reports
-	Pages   int      `json:"pages"`   // page count the server reports
-	Size    int      `json:"size"`    // page size the server reports
+// Page is one page of a listing: its items, and the counts the server
+// reported with them. ImagePage and NotebookPage are Pages; ImageGroupPage
+// embeds one.
+type Page[T any] struct {
+	Items   []*T `json:"data"`
+	Total   int  `json:"total"`   // items matching the filter, all pages
+	Current int  `json:"current"` // page number the server reports
+	Pages   int  `json:"pages"`   // page count the server reports
+	Size    int  `json:"size"`    // page size the server reports
 
 	slots int // items in the data the server sent, null ones included
+}
+
+// ImagePage is one page of ListImagesPage.
+type ImagePage = Page[Image]
+
+// settle takes in a decoded page: it counts the slots the server sent,
+// drops null items and normalises the others. Every listing does it here.
+func (p *Page[T]) settle(normalize func(*T)) {
+	p.slots = len(p.Items)
+	kept := p.Items[:0]
+	for _, item := range p.Items {
+		if item == nil { // a null item
+			continue
+		}
+		normalize(item)
+		kept = append(kept, item)
+	}
+	clear(p.Items[len(kept):])
+	p.Items = kept
 }

@@ -107,8 +107,8 @@ func TestListNotebooksSendsEveryFilter(t *testing.T) {
 	assert.Equal(t, "billing=COMPUTE&feature=NOTEBOOK&flavor=modelarts.vm.cpu.2u&id="+nbID+"&image_id=img-1&limit=50"+
 		"&name=dev_box-1&offset=3&owner=15dda26361214ca2a5953d0e8ab9a1e7&pool_id=pool-7d0a&sort_dir=ASC&sort_key=create_at"+
 		"&status=RUNNING&tags=env%3Ddev%7Cteam%3Dml&workspace_id=0", reqs[0].Query)
-	require.Len(t, page.Notebooks, 1)
-	assert.Equal(t, NotebookStatusRunning, page.Notebooks[0].Status)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, NotebookStatusRunning, page.Items[0].Status)
 	assert.Equal(t, 1, page.Total)
 }
 

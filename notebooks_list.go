@@ -97,15 +97,7 @@ func (o *ListNotebooksOptions) query() url.Values {
 }
 
 // NotebookPage is one page of ListNotebooksPage.
-type NotebookPage struct {
-	Notebooks []*Notebook `json:"data"`
-	Total     int         `json:"total"`   // notebooks matching the filter, all pages
-	Current   int         `json:"current"` // page number the server reports
-	Pages     int         `json:"pages"`   // page count the server reports
-	Size      int         `json:"size"`    // page size the server reports
-
-	slots int // items in the data the server sent, null ones included
-}
+type NotebookPage = Page[Notebook]
 
 // ListNotebooksPage reads one page of notebooks, with the total count.
 func (c *Client) ListNotebooksPage(ctx context.Context, opts *ListNotebooksOptions, callOpts ...CallOption) (*NotebookPage, error) {
@@ -128,15 +120,7 @@ func (c *Client) listNotebooksPage(ctx context.Context, cfg *callConfig, opts *L
 	if err := c.do(ctx, &call{method: "GET", path: c.prefix + "/notebooks", query: opts.query(), cfg: cfg}, &page); err != nil {
 		return nil, err
 	}
-	page.slots = len(page.Notebooks)
-	kept := page.Notebooks[:0]
-	for _, nb := range page.Notebooks {
-		if nb != nil { // a null item
-			nb.normalize()
-			kept = append(kept, nb)
-		}
-	}
-	page.Notebooks = kept
+	page.settle((*Notebook).normalize)
 	return &page, nil
 }
 
@@ -160,7 +144,7 @@ func (c *Client) ListNotebooks(ctx context.Context, opts *ListNotebooksOptions, 
 			if err != nil {
 				return nil, pageCounts{}, err
 			}
-			return page.Notebooks, pageCounts{slots: page.slots, total: page.Total, size: page.Size}, nil
+			return page.Items, pageCounts{slots: page.slots, total: page.Total, size: page.Size}, nil
 		}, func(nb *Notebook) string { return nb.ID })
 	})
 }

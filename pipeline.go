@@ -3,7 +3,6 @@ package modelarts
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -429,12 +428,7 @@ func (c *Client) decode(cl *call, at *attempt, out any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &DecodeError{Method: cl.method, Path: cl.path, StatusCode: at.status, Err: errEmptyBody}
 	}
-	err := json.Unmarshal(body, out)
-	var typeErr *json.UnmarshalTypeError
-	if ld, ok := out.(looseDecoder); ok && errors.As(err, &typeErr) {
-		err = ld.decodeLoose(body)
-	}
-	if err != nil {
+	if err := decodeJSON(body, out); err != nil {
 		return &DecodeError{Method: cl.method, Path: cl.path, StatusCode: at.status, Body: c.bounded(at, string(body), 120), Err: c.scrubError(at, err)}
 	}
 	c.scrubValue(at, out)
@@ -443,13 +437,6 @@ func (c *Client) decode(cl *call, at *attempt, out any) error {
 
 // errEmptyBody is a 2xx answer with nothing in it.
 var errEmptyBody = errors.New("the response body is empty")
-
-// looseDecoder is a wire shape with a slower, more tolerant twin to decode
-// with when the fast decode meets a value of an unexpected JSON type (a
-// number sent as a string, say).
-type looseDecoder interface {
-	decodeLoose(body []byte) error
-}
 
 func (c *Client) transportError(cl *call, n int, at *attempt) error {
 	return &RequestError{Method: cl.method, Path: cl.path, Attempts: n, Err: c.scrubError(at, at.err)}

@@ -117,7 +117,7 @@ func TestListImagesNeverYieldsANilImage(t *testing.T) {
 	}
 	page, err := c.ListImagesPage(context.Background(), nil)
 	if err == nil {
-		for i, img := range page.Images {
+		for i, img := range page.Items {
 			assert.NotNil(t, img, "ListImagesPage returned a nil image at %d with no error", i)
 		}
 	}

@@ -1,7 +1,6 @@
 package modelarts
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -66,30 +65,6 @@ type SaveImageJob struct {
 
 // saveImageJobWire is the wire shape of a save-image job.
 type saveImageJobWire struct{ SaveImageJob }
-
-// decodeLoose accepts the tag as a JSON number too: the API pages' own
-// example sends "tag": 0.1.
-func (w *saveImageJobWire) decodeLoose(body []byte) error {
-	var l struct {
-		SaveImageJob
-		Tag json.RawMessage `json:"tag"`
-	}
-	if err := json.Unmarshal(body, &l); err != nil {
-		return err
-	}
-	w.SaveImageJob = l.SaveImageJob
-	w.Tag = ""
-	if t := bytes.TrimSpace(l.Tag); len(t) > 0 && string(t) != "null" {
-		if t[0] == '"' {
-			if err := json.Unmarshal(t, &w.Tag); err != nil {
-				return err
-			}
-		} else {
-			w.Tag = string(t) // a number, as written
-		}
-	}
-	return nil
-}
 
 // SaveImageJobFailedError reports a training-job save that ended in a
 // failure status. It matches ErrImageFailed: the image was not made.

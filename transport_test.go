@@ -96,11 +96,11 @@ func TestAKeptImageDoesNotKeepItsPageAlive(t *testing.T) {
 	mt.RegisterResponder("GET", testEndpoint+projectPath+"/images", jsonResponder(200, body))
 	page, err := c.ListImagesPage(context.Background(), nil)
 	require.NoError(t, err)
-	kept := page.Images[0]
+	kept := page.Items[0]
 	collected := make(chan struct{})
 	// SetFinalizer needs the start of an allocation: it panics for an
 	// image inside a shared array.
-	runtime.SetFinalizer(page.Images[1], func(*Image) { close(collected) })
+	runtime.SetFinalizer(page.Items[1], func(*Image) { close(collected) })
 	page = nil
 	for i := 0; i < 20; i++ {
 		runtime.GC()

@@ -194,7 +194,7 @@ func ExampleServer_PutImage() {
 	srv.PutImage(modelarts.Image{Name: "env", Namespace: "team", Tag: "v1", Type: modelarts.ImageTypeDedicated,
 		Status: modelarts.ImageStatusActive, WorkspaceID: "0"})
 	page, _ := srv.Client().ListImagesPage(context.Background(), &modelarts.ListImagesOptions{Type: modelarts.ImageTypeDedicated})
-	fmt.Println(page.Total, page.Images[0].Name, page.Images[0].Tag)
+	fmt.Println(page.Total, page.Items[0].Name, page.Items[0].Tag)
 	// Output: 1 env v1
 }
 

@@ -158,8 +158,8 @@ func TestListingFiltersSortsAndPages(t *testing.T) {
 	page, err := c.ListImagesPage(ctx, &modelarts.ListImagesOptions{Type: modelarts.ImageTypeDedicated, Namespace: "team", Limit: 3, Offset: 6, SortKey: "name", SortDir: modelarts.SortAsc})
 	require.NoError(t, err)
 	assert.Equal(t, 7, page.Total)
-	require.Len(t, page.Images, 1)
-	assert.Equal(t, "img-6", page.Images[0].Name)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, "img-6", page.Items[0].Name)
 
 	page, err = c.ListImagesPage(ctx, &modelarts.ListImagesOptions{Type: modelarts.ImageTypeDedicated, Name: "img", NameFuzzyMatch: true})
 	require.NoError(t, err)
