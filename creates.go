@@ -228,7 +228,7 @@ func (cr *creation) judge(l lookup, mode reconcileMode, over bool) (img *Image, 
 	case n > 1:
 		return nil, "several images match the request and were made after it was sent", true
 	case !l.timeKnown:
-		return nil, "an image matches the request, but the service sent no Date header to tell whether it is older than the call", true
+		return nil, "an image matches the request, but the service sent no usable Date header (none, or one older than what it lists) to tell whether the image is older than the call", true
 	case mode == reconcileAfterSuccess || p.notebookID == "" || l.busy:
 		return l.candidates[0], "", true
 	case over:
@@ -278,7 +278,7 @@ func (cr *creation) look(ctx context.Context) (lookup, error) {
 		}
 	}
 	received := c.now()
-	if date, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+	if date, err := http.ParseTime(resp.Header.Get("Date")); err == nil && dateFits(date, matches) {
 		l.timeKnown = true
 		// The service's clock when the call began: the caller's start
 		// moved by the offset between the two clocks. The Date header is
@@ -295,6 +295,24 @@ func (cr *creation) look(ctx context.Context) (lookup, error) {
 		l.candidates = matches
 	}
 	return l, nil
+}
+
+// dateSlack is how far an image listed may seem made after the answer that
+// lists it: the Date header is truncated to the second, and the service's
+// hosts keep their clocks within a second or so of one another.
+const dateSlack = 2 * time.Second
+
+// dateFits reports whether a Date header can be the service's clock when it
+// answered: nothing it lists was made after it. A Date older than what it
+// lists is stale (a cache's, an epoch default) and proves nothing about
+// "before".
+func dateFits(date time.Time, listed []*Image) bool {
+	for _, img := range listed {
+		if img.CreatedAt.After(date.Add(dateSlack)) {
+			return false
+		}
+	}
+	return true
 }
 
 // unknown is the error of a create whose outcome the SDK cannot establish.

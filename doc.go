@@ -24,15 +24,19 @@
 //   - it matches the request exactly: namespace, name and tag for a notebook
 //     save; swr_path for a registration;
 //   - it was made after the call began by the service's clock, read from the
-//     Date header of the lookup's answer;
+//     Date header of the lookup's answer (a Date older than an image the
+//     answer lists is stale, and then proves nothing);
 //   - it is the only such image; and, for a notebook save whose tag the
 //     caller chose, the notebook shows the save running (SNAPSHOTTING) or
 //     the service said the create succeeded.
 //
 // A save without a tag is sent with one the SDK chooses for that call alone
 // (CreateImageFromNotebook says how it is made), so an image carrying it can
-// only be this call's: another caller's tagless save of the same name never
-// matches. Anything undecidable ends in a *CreateOutcomeError matching
+// only be this call's: another caller's save of the same name never
+// matches. With a tag you chose, another save of the same notebook under
+// the same name and tag, racing with yours, leaves the same evidence as
+// yours: if your answer is lost, you may be given that image. Leave Tag
+// empty where such a race is possible. Anything undecidable ends in a *CreateOutcomeError matching
 // ErrCreateOutcomeUnknown that names the candidate images: the SDK never
 // guesses. Only when the notebook shows no save running and the listing
 // shows nothing for the whole WithReconcileWindow does the SDK send the
@@ -45,9 +49,13 @@
 // (TestHostileTaglessSaveWithALaggingListingNeverReturnsTheImageListedFirst,
 // TestHostileConcurrentTaglessSavesEachGetOnlyTheirOwnImage.)
 //
-// CreateSaveImageJob is never sent again after a lost answer: the error is a
-// *SaveImageJobOutcomeError, matching ErrCreateOutcomeUnknown, that names
-// the job and task and says to check with GetSaveImageJob.
+// A 5xx (a 503 with Retry-After included) or a timeout after a create was
+// sent counts as a lost answer: the service may have carried it out.
+//
+// CreateSaveImageJob is never sent again after a lost answer, nor after a
+// 2xx without the job: the error is a *SaveImageJobOutcomeError, matching
+// ErrCreateOutcomeUnknown, that names the job and task and says to check
+// with GetSaveImageJob.
 //
 // # Listings
 //
@@ -63,12 +71,15 @@
 //     it for the whole walk and is not moved behind the offset; items added
 //     at the head of a newest-first listing push older ones to later
 //     offsets, where the walk still finds them, and are not yielded.
-//   - It ends with a *ListingError (ErrListingInconsistent) only when the
-//     server provably misbehaves: a page of only items already yielded
-//     while the total stayed the same, or five such pages in a row without
-//     a steady total (a server that ignores the offset, or reorders the
-//     listing between reads). The error says what it saw. A walk never
-//     loops.
+//   - It ends with a *ListingError (ErrListingInconsistent) only when it
+//     cannot make progress: two pages in a row that repeat only items
+//     already yielded while the total stays the same (a server that
+//     ignores the offset; churn would have to match it burst for burst),
+//     or five pages in a row that bring nothing new of any kind (a server
+//     that reorders the listing between reads, null items only, or items
+//     arriving ahead of the walk faster than it reads). One such page, a
+//     burst of new items at the head with as many deleted behind, is
+//     walked through. The error says what it saw. A walk never loops.
 //
 // # No secret in any output
 //
@@ -96,9 +107,8 @@
 // A Client, and every signer of package auth, prints redacted under every
 // fmt verb and slog handler, by pointer or by value, and wherever it sits
 // in a struct of yours, exported field or not: the secrets are held where
-// fmt's reflection cannot reach them. The one exception is the input
-// struct auth.PasswordCredentials, whose Password is a plain field (see
-// package auth).
+// fmt's reflection cannot reach them. So does auth.PasswordCredentials,
+// whose Password is an auth.Secret (encoding/json writes it as Redacted).
 //
 // # Waits keep the failure that stopped them
 //

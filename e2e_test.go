@@ -118,7 +118,7 @@ func TestEndToEndIAMTokenRefreshAfter401(t *testing.T) {
 	assert.Equal(t, 5, srv.RequestCount(modelartstest.RouteListImages))
 
 	creds := srv.IAMCredentials()
-	creds.Password = "wrong-password-value"
+	creds.Password = auth.NewSecret("wrong-password-value")
 	bad, err := auth.NewIAMTokenSigner(creds, auth.WithIAMHTTPClient(srv.HTTPClient()))
 	require.NoError(t, err)
 	c2, err := modelarts.NewClient(srv.URL(), srv.ProjectID(), bad, modelarts.WithHTTPClient(srv.HTTPClient()))

@@ -74,7 +74,7 @@ func TestSignerConstructionErrorsMatchErrInvalidRequest(t *testing.T) {
 	_, shortErr := auth.NewAKSKSigner("HPUAXR7YWRSNL8JQ1XKE", "ab")
 	_, nilOptErr := auth.NewAKSKSigner("HPUAXR7YWRSNL8JQ1XKE", "e6Pn2QvTfLmbYc8JrKd0ZsWx9HgUaN4o1yVt7EiF", nil)
 	_, iamErr := auth.NewIAMTokenSigner(auth.PasswordCredentials{})
-	_, iamEndpointErr := auth.NewIAMTokenSigner(auth.PasswordCredentials{IAMEndpoint: "ftp://iam.example.com", DomainName: "d", Username: "u", Password: "p4ssword", ProjectID: "p"})
+	_, iamEndpointErr := auth.NewIAMTokenSigner(auth.PasswordCredentials{IAMEndpoint: "ftp://iam.example.com", DomainName: "d", Username: "u", Password: auth.NewSecret("p4ssword"), ProjectID: "p"})
 	for name, err := range map[string]error{
 		"empty AK/SK":          akErr,
 		"short SK":             shortErr,

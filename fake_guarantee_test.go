@@ -247,14 +247,14 @@ func TestFakeListingMisbehavioursShapePagesAsDocumented(t *testing.T) {
 	opts := &modelarts.ListImagesOptions{Limit: 5, Type: modelarts.ImageTypeDedicated}
 	srv.Misbehave(modelartstest.PageSizeCap(3))
 	p, err := c.ListImagesPage(ctx, opts)
-	if err != nil || len(p.Images) != 3 || p.Total != 7 {
-		t.Fatalf("cap: %d images total %d %v", len(p.Images), p.Total, err)
+	if err != nil || len(p.Items) != 3 || p.Total != 7 {
+		t.Fatalf("cap: %d images total %d %v", len(p.Items), p.Total, err)
 	}
 	srv.BehaveWell()
 	srv.Misbehave(modelartstest.NoListingTotal())
 	p, _ = c.ListImagesPage(ctx, opts)
-	if p.Total != 0 || len(p.Images) != 5 {
-		t.Fatalf("no total: total %d len %d", p.Total, len(p.Images))
+	if p.Total != 0 || len(p.Items) != 5 {
+		t.Fatalf("no total: total %d len %d", p.Total, len(p.Items))
 	}
 	srv.BehaveWell()
 	srv.Misbehave(modelartstest.FixedListingTotal(1000))
@@ -266,7 +266,7 @@ func TestFakeListingMisbehavioursShapePagesAsDocumented(t *testing.T) {
 	srv.Misbehave(modelartstest.IgnoredOffset())
 	p1, _ := c.ListImagesPage(ctx, &modelarts.ListImagesOptions{Limit: 2, Offset: 4, Type: modelarts.ImageTypeDedicated})
 	p0, _ := c.ListImagesPage(ctx, &modelarts.ListImagesOptions{Limit: 2, Type: modelarts.ImageTypeDedicated})
-	if p1.Images[0].ID != p0.Images[0].ID {
+	if p1.Items[0].ID != p0.Items[0].ID {
 		t.Fatalf("offset not ignored")
 	}
 	srv.BehaveWell()
@@ -276,12 +276,12 @@ func TestFakeListingMisbehavioursShapePagesAsDocumented(t *testing.T) {
 		t.Fatalf("nulls must count toward total: %d", p.Total)
 	}
 	nonNil := 0
-	for _, i := range p.Images {
+	for _, i := range p.Items {
 		if i != nil {
 			nonNil++
 		}
 	}
-	t.Logf("page with nulls at 0,1: %d slots, %d images", len(p.Images), nonNil)
+	t.Logf("page with nulls at 0,1: %d slots, %d images", len(p.Items), nonNil)
 }
 
 func TestFakeListingLagHidesNewImageFromListingButNotFromGet(t *testing.T) {
@@ -298,7 +298,7 @@ func TestFakeListingLagHidesNewImageFromListingButNotFromGet(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return len(p.Images)
+		return len(p.Items)
 	}
 	if _, err := c.GetImage(ctx, img.ID); err != nil {
 		t.Fatalf("GET does not find a lagging image: %v", err)

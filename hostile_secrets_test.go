@@ -250,7 +250,7 @@ func (f *fakeIAM) tokens() []string {
 func iamCreds(endpoint string) auth.PasswordCredentials {
 	return auth.PasswordCredentials{
 		IAMEndpoint: endpoint, DomainName: "hostile-domain", Username: "hostile-user",
-		Password: sPassword, ProjectID: hProject,
+		Password: auth.NewSecret(sPassword), ProjectID: hProject,
 	}
 }
 

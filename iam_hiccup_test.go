@@ -37,7 +37,7 @@ func iamServer(t *testing.T, failures int32) (*httptest.Server, *atomic.Int32) {
 
 func iamSigner(t *testing.T, endpoint string) *auth.IAMTokenSigner {
 	s, err := auth.NewIAMTokenSigner(auth.PasswordCredentials{IAMEndpoint: endpoint, DomainName: "d", Username: "u",
-		Password: "iam-password-secret", ProjectName: "cn-north-4"})
+		Password: auth.NewSecret("iam-password-secret"), ProjectName: "cn-north-4"})
 	require.NoError(t, err)
 	return s
 }

@@ -197,7 +197,13 @@ func walk[T any](what string, offset *int, limit int, readPage func() ([]*T, pag
 					fresh = append(fresh, item)
 				}
 			}
-			more, err := p.next(offset, counts, len(fresh) > 0)
+			progressed := 0
+			for _, item := range fresh {
+				if id(item) != "" {
+					progressed++
+				}
+			}
+			more, err := p.next(offset, counts, len(items), progressed)
 			for _, item := range fresh {
 				if !yield(item, nil) {
 					return
@@ -214,23 +220,34 @@ func walk[T any](what string, offset *int, limit int, readPage func() ([]*T, pag
 	}
 }
 
-// maxStalledPages is how many pages in a row may bring nothing new before
-// a walk over a listing without a steady total gives up. A page of only
-// items already yielded is no proof of a broken server: as many new items
-// as a page holds may have arrived ahead of the offset since the last read.
-// Five in a row need five such bursts, each timed to a page read.
-const maxStalledPages = 5
+// When a walk gives up. A page that brings nothing new is no proof of a
+// broken server: as many new items as a page holds may have arrived ahead
+// of the offset since the last read (while as many were deleted behind it,
+// leaving the total as it was). A walk gives up when it cannot make
+// progress, whoever is to blame:
+//
+//   - repeatedPages pages in a row repeat only items already listed while
+//     the total stays the same: the pattern of a server that ignores the
+//     offset, which churn would have to reproduce burst for burst;
+//   - maxStalledPages pages in a row bring nothing new, of any kind (null
+//     items only, repeats under a changing or absent total).
+const (
+	repeatedPages   = 2
+	maxStalledPages = 5
+)
 
 // pager decides, page after page, whether a listing goes on, and keeps the
 // IDs already yielded so that no item is yielded twice. It is the one
 // paging rule of the SDK: every listing walks with it, and so does the
 // lookup of a create's image.
 type pager struct {
-	limit     int                 // the page size asked for (0: the server's default)
-	seen      map[string]struct{} // IDs yielded so far
-	stalled   int                 // pages in a row that brought nothing new
-	stallFrom int                 // the offset of the first of them
-	lastTotal int                 // the total of the previous page (0: none)
+	limit      int                 // the page size asked for (0: the server's default)
+	seen       map[string]struct{} // IDs yielded so far
+	stalled    int                 // pages in a row that brought nothing new
+	repeated   int                 // pages in a row of repeats only, under a steady total
+	stallFrom  int                 // the offset of the first stalled page
+	repeatFrom int                 // the offset of the first repeated page
+	lastTotal  int                 // the total of the previous page (0: none)
 }
 
 // fresh reports whether an item with this ID has not been yielded yet, and
@@ -248,27 +265,14 @@ func (p *pager) fresh(id string) bool {
 }
 
 // next moves *offset past a page and reports whether another page may
-// follow; progress tells whether the page held an item not yielded before.
-// The error says how the server provably misbehaved.
-func (p *pager) next(offset *int, c pageCounts, progress bool) (bool, error) {
+// follow. items is the page's items (nulls dropped), fresh how many of them
+// were not yielded before. The error says why the walk gives up.
+func (p *pager) next(offset *int, c pageCounts, items, fresh int) (bool, error) {
 	if c.slots == 0 {
 		return false, nil
 	}
-	steadyTotal := c.total > 0 && c.total == p.lastTotal
-	p.lastTotal = c.total
-	if progress {
-		p.stalled = 0
-	} else {
-		if p.stalled == 0 {
-			p.stallFrom = *offset
-		}
-		p.stalled++
-		switch {
-		case steadyTotal:
-			return false, fmt.Errorf("the page at offset %d held only items already listed at lower offsets while the total stayed %d: the server ignores the offset", *offset, c.total)
-		case p.stalled >= maxStalledPages:
-			return false, fmt.Errorf("%d pages in a row, at offsets %d to %d, held only items already listed: the server ignores the offset or reorders the listing between reads", p.stalled, p.stallFrom, *offset)
-		}
+	if err := p.progress(*offset, c.total, items, fresh); err != nil {
+		return false, err
 	}
 	*offset += c.slots
 	switch {
@@ -280,4 +284,34 @@ func (p *pager) next(offset *int, c pageCounts, progress bool) (bool, error) {
 		return c.slots >= p.limit, nil
 	}
 	return c.slots >= DefaultPageSize, nil
+}
+
+// progress counts the pages in a row that brought nothing new and gives up
+// as the rules above say.
+func (p *pager) progress(offset, total, items, fresh int) error {
+	steady := total > 0 && total == p.lastTotal
+	p.lastTotal = total
+	if fresh > 0 {
+		p.stalled, p.repeated = 0, 0
+		return nil
+	}
+	if p.stalled == 0 {
+		p.stallFrom = offset
+	}
+	p.stalled++
+	if items > 0 && steady {
+		if p.repeated == 0 {
+			p.repeatFrom = offset
+		}
+		p.repeated++
+	} else {
+		p.repeated = 0
+	}
+	switch {
+	case p.repeated >= repeatedPages:
+		return fmt.Errorf("%d pages in a row, at offsets %d to %d, repeated only items already listed while the total stayed %d: the server ignores the offset", p.repeated, p.repeatFrom, offset, total)
+	case p.stalled >= maxStalledPages:
+		return fmt.Errorf("%d pages in a row, at offsets %d to %d, brought no item not already listed: the server ignores the offset or reorders the listing between reads (or items arrive ahead of the walk faster than it reads)", p.stalled, p.stallFrom, offset)
+	}
+	return nil
 }

@@ -169,20 +169,35 @@ func TestWalkOverARotatingListingThatIgnoresTheOffsetEndsWithAnError(t *testing.
 			require.ErrorAs(t, err, &le)
 			assert.Equal(t, "images", le.Listing)
 			assert.Equal(t, 10, le.Offset, "the first page that brought nothing new")
-			assert.Contains(t, err.Error(), "5 pages in a row, at offsets 10 to 50, held only items already listed")
+			assert.Contains(t, err.Error(), "5 pages in a row, at offsets 10 to 50, brought no item not already listed")
 			assert.ElementsMatch(t, ten, got, "each image once")
 			assert.Equal(t, 1+maxStalledPages, l.reads, "the walk ends after a bounded number of reads")
 		})
 	}
 }
 
-func TestWalkOverAServerThatIgnoresTheOffsetUnderASteadyTotalEndsAtTheFirstRepeat(t *testing.T) {
-	l := &listing{ids: seq(30, "img-"), serve: func(l *listing, _, limit int) []string { return l.ids[:limit] }}
+func TestWalkOverAServerThatIgnoresTheOffsetUnderASteadyTotalEndsAtTheSecondRepeatedPage(t *testing.T) {
+	l := &listing{ids: seq(50, "img-"), serve: func(l *listing, _, limit int) []string { return l.ids[:limit] }}
 	got, err := collect(t, newListingClient(t, l), &ListImagesOptions{Limit: 10})
 	require.ErrorIs(t, err, ErrListingInconsistent)
-	assert.Contains(t, err.Error(), "the page at offset 10 held only items already listed at lower offsets while the total stayed 30")
+	assert.Contains(t, err.Error(), "2 pages in a row, at offsets 10 to 20, repeated only items already listed while the total stayed 50")
 	assert.Equal(t, seq(10, "img-"), got)
-	assert.Equal(t, 2, l.reads)
+	assert.Equal(t, 3, l.reads)
+}
+
+// One page of repeats under a steady total is what a burst of inserts
+// ahead of the offset with as many deletes behind it looks like: the walk
+// goes on, and ends well.
+func TestWalkGoesOnAfterOnePageOfRepeatsUnderASteadyTotal(t *testing.T) {
+	l := &listing{ids: []string{"o3", "o2", "o1"}}
+	l.afterRead = func(l *listing) {
+		if l.reads == 1 {
+			l.ids = []string{"new1", "o3", "o2"} // one in at the head, one out at the tail
+		}
+	}
+	got, err := collect(t, newListingClient(t, l), &ListImagesOptions{Limit: 1})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"o3", "o2"}, got)
 }
 
 func TestWalkWithoutTotalOrSizeTakesAFullDefaultPageAsAskingForMore(t *testing.T) {

@@ -142,9 +142,10 @@ func classifyStatus(method string, e *APIError, h http.Header) (verdict, string)
 	switch {
 	case e.throttled():
 		return retry, "throttled"
-	case e.StatusCode == 503 && hasRetryAfter:
-		// Unavailable and saying when to come back: the request was
-		// turned away, not carried out.
+	case e.StatusCode == 503 && hasRetryAfter && idempotent(method):
+		// Unavailable and saying when to come back. Safe to send again;
+		// a create or other POST is settled first like any 5xx, since a
+		// gateway may answer so after the service carried it out.
 		return retry, "unavailable with Retry-After"
 	case !e.serverError():
 		return stop, ""

@@ -95,12 +95,14 @@ func TestRetryAfterIsHonouredAsSent(t *testing.T) {
 	c, mt, rec := newMockClient(t)
 	clk := newFakeClock()
 	c.now = clk.now
-	mt.RegisterResponder("POST", testEndpoint+projectPath+"/images", sequence(
+	// A GET: a create answered 503 is settled (looked up) before it is
+	// sent again, see the create tests.
+	mt.RegisterResponder("GET", imageURL, sequence(
 		retryAfterResponder(503, "7"),
 		retryAfterResponder(429, clk.now().Add(42*time.Second).UTC().Format(http.TimeFormat)),
 		retryAfterResponder(429, "3600"),
 		jsonResponder(200, `{"id":"img-1"}`)))
-	_, err := c.RegisterImage(context.Background(), &RegisterImageRequest{SWRPath: "swr.example.com/o/n:t"})
+	_, err := c.GetImage(context.Background(), "img-1")
 	require.NoError(t, err)
 	waits := rec.all()
 	require.Len(t, waits, 3)

@@ -267,7 +267,7 @@ func TestAuthNilOptionIsAnError(t *testing.T) {
 	})
 	noPanic(t, "NewIAMTokenSigner(creds, nil)", func() {
 		_, err := auth.NewIAMTokenSigner(auth.PasswordCredentials{IAMEndpoint: "https://iam.cn-north-4.myhuaweicloud.com",
-			DomainName: "d", Username: "u", Password: "p-review-secret", ProjectName: "cn-north-4"}, nil)
+			DomainName: "d", Username: "u", Password: auth.NewSecret("p-review-secret"), ProjectName: "cn-north-4"}, nil)
 		assert.Error(t, err)
 	})
 }

@@ -87,21 +87,28 @@ func (e *SaveImageJobFailedError) Error() string {
 // Is makes errors.Is(err, ErrImageFailed) hold.
 func (e *SaveImageJobFailedError) Is(target error) bool { return target == ErrImageFailed }
 
-// SaveImageJobOutcomeError reports a CreateSaveImageJob whose answer was
-// lost after the request may have reached the service (no answer, a 5xx, a
-// timeout): the save may have started. The SDK does not send it again,
-// since nothing would tell a second save from the first. It matches
-// ErrCreateOutcomeUnknown; Err is the failure, found by errors.As.
+// SaveImageJobOutcomeError reports a CreateSaveImageJob whose answer does
+// not give the job: it was lost after the request may have reached the
+// service (no answer, a 5xx, a timeout), so the save may have started; or
+// the service answered 2xx (Started) without a job the SDK could read. The
+// SDK does not send it again, since nothing would tell a second save from
+// the first. It matches ErrCreateOutcomeUnknown; Err is the failure, found
+// by errors.As.
 type SaveImageJobOutcomeError struct {
 	TrainingJobID, TaskID string
+	Started               bool // the service answered 2xx: the save started
 	Err                   error
 }
 
-// Error names the job and task, says the save may have started and how to
-// check.
+// Error names the job and task, says whether the save started or may have,
+// and how to check.
 func (e *SaveImageJobOutcomeError) Error() string {
-	return fmt.Sprintf("modelarts: saving task %s of training job %s as an image: %v: the answer was lost after the request may have reached the service, so the save may have started; it was not sent again: check with GetSaveImageJob(ctx, %q, %q) before starting it again (after: %v)",
-		e.TaskID, e.TrainingJobID, ErrCreateOutcomeUnknown, e.TrainingJobID, e.TaskID, e.Err)
+	what := "the answer was lost after the request may have reached the service, so the save may have started"
+	if e.Started {
+		what = "the service answered success without the job, so the save started"
+	}
+	return fmt.Sprintf("%ssaving task %s of training job %s as an image: %v: %s; it was not sent again: check with GetSaveImageJob(ctx, %q, %q) before starting it again (after: %s)",
+		errPrefix, e.TaskID, e.TrainingJobID, ErrCreateOutcomeUnknown, what, e.TrainingJobID, e.TaskID, unprefixed(e.Err))
 }
 
 // Is makes errors.Is(err, ErrCreateOutcomeUnknown) hold.
@@ -136,8 +143,12 @@ func (c *Client) CreateSaveImageJob(ctx context.Context, trainingJobID, taskID s
 	}
 	cl := &call{method: "POST", path: path, body: body, cfg: cfg}
 	job, err := c.doSaveJob(ctx, cl)
-	if err != nil && cl.mayHaveHappened {
+	var de *DecodeError
+	switch {
+	case err != nil && cl.mayHaveHappened:
 		return nil, &SaveImageJobOutcomeError{TrainingJobID: trainingJobID, TaskID: taskID, Err: err}
+	case errors.As(err, &de) && de.StatusCode >= 200 && de.StatusCode <= 299:
+		return nil, &SaveImageJobOutcomeError{TrainingJobID: trainingJobID, TaskID: taskID, Started: true, Err: err}
 	}
 	return job, err
 }

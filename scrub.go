@@ -99,7 +99,12 @@ func (c *Client) scrubHeader(at *attempt, h http.Header) http.Header {
 		for i, v := range vs {
 			cp[i] = c.bounded(at, v, maxHeaderValueLen)
 		}
-		out[k] = cp
+		// A name can echo a secret too (a header named after the token),
+		// re-cased by Go's canonical form.
+		if k = c.bounded(at, k, maxHeaderValueLen); at != nil && at.sentSecrets().ContainsFold(k) {
+			k = redact.Placeholder
+		}
+		out[k] = append(out[k], cp...)
 	}
 	return out
 }

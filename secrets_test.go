@@ -42,7 +42,7 @@ func TestNoSecretInAnyErrorOrLogRecord(t *testing.T) {
 	iam, err := auth.NewIAMTokenSigner(srv.IAMCredentials(), auth.WithIAMHTTPClient(srv.HTTPClient()))
 	require.NoError(t, err)
 	creds := srv.IAMCredentials()
-	creds.Password = password + "-wrong"
+	creds.Password = auth.NewSecret(password + "-wrong")
 	badIAM, err := auth.NewIAMTokenSigner(creds, auth.WithIAMHTTPClient(srv.HTTPClient()))
 	require.NoError(t, err)
 	wrongAKSK, _ := auth.NewAKSKSigner(ak, sk+"x", auth.WithSecurityToken(secToken))

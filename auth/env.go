@@ -113,7 +113,7 @@ func signerFromEnv(getenv func(string) string) (Signer, error) {
 		IAMEndpoint: getenv(EnvIAMEndpoint),
 		DomainName:  getenv(EnvIAMDomain),
 		Username:    getenv(EnvIAMUsername),
-		Password:    getenv(EnvIAMPassword),
+		Password:    NewSecret(getenv(EnvIAMPassword)),
 		ProjectID:   getenv(EnvProjectID),
 		ProjectName: getenv(EnvRegion),
 	}
@@ -124,7 +124,7 @@ func signerFromEnv(getenv func(string) string) (Signer, error) {
 		creds.ProjectName = ""
 	}
 	iamMissing := missingOf(map[string]string{
-		EnvIAMUsername: creds.Username, EnvIAMPassword: creds.Password, EnvIAMDomain: creds.DomainName,
+		EnvIAMUsername: creds.Username, EnvIAMPassword: creds.Password.Reveal(), EnvIAMDomain: creds.DomainName,
 	}, EnvIAMUsername, EnvIAMPassword, EnvIAMDomain)
 	if creds.IAMEndpoint == "" {
 		iamMissing = append(iamMissing, EnvIAMEndpoint+" or "+EnvRegion)
@@ -145,7 +145,7 @@ func signerFromEnv(getenv func(string) string) (Signer, error) {
 	if ak != "" || sk != "" {
 		missing = append(missing, missingOf(map[string]string{EnvAK: ak, EnvSK: sk}, EnvAK, EnvSK)...)
 	}
-	if creds.Username != "" || creds.Password != "" || creds.DomainName != "" {
+	if creds.Username != "" || !creds.Password.IsZero() || creds.DomainName != "" {
 		missing = append(missing, iamMissing...)
 	}
 	if len(missing) == 0 {

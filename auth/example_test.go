@@ -38,7 +38,7 @@ func ExampleNewIAMTokenSigner() {
 		IAMEndpoint: "https://iam.cn-north-4.myhuaweicloud.com",
 		DomainName:  "my-account",
 		Username:    "deployer",
-		Password:    "example-password",
+		Password:    auth.NewSecret("example-password"),
 		ProjectID:   "a4a5d4098fb4474fa22cd05f897d6b99",
 	}, auth.WithRefreshMargin(auth.DefaultRefreshMargin))
 	if err != nil {
@@ -53,7 +53,7 @@ func ExampleIAMTokenSigner_RedactSecrets() {
 		IAMEndpoint: "https://iam.cn-north-4.myhuaweicloud.com",
 		DomainName:  "my-account",
 		Username:    "deployer",
-		Password:    "pa<ss>word",
+		Password:    auth.NewSecret("pa<ss>word"),
 		ProjectName: "cn-north-4",
 	})
 	if err != nil {

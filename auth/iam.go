@@ -20,15 +20,14 @@ import (
 // exchanges for project-scoped tokens. Exactly one of ProjectID and
 // ProjectName (the region name, e.g. "cn-north-4") scopes the token.
 //
-// Its methods print no password, but Password is a plain exported field:
-// where fmt calls no method (an unexported field of a caller's struct, %w,
-// %p) or encoding/json writes the struct, the password shows. See Printing
-// in the package documentation; keep no copy once the signer is built.
+// Nothing prints the password: Password is a Secret, which fmt (under every
+// verb, wherever the credentials sit), slog and encoding/json show as
+// Redacted.
 type PasswordCredentials struct {
 	IAMEndpoint string // e.g. https://iam.cn-north-4.myhuaweicloud.com
 	DomainName  string // the account (domain) name
 	Username    string // the IAM user name
-	Password    string // the IAM user's password; its methods never print it
+	Password    Secret // the IAM user's password: NewSecret("…")
 	ProjectID   string
 	ProjectName string
 }
@@ -156,7 +155,7 @@ func NewIAMTokenSigner(creds PasswordCredentials, opts ...IAMOption) (*IAMTokenS
 	var missing []string
 	for _, f := range []struct{ name, v string }{
 		{"IAMEndpoint", creds.IAMEndpoint}, {"DomainName", creds.DomainName},
-		{"Username", creds.Username}, {"Password", creds.Password},
+		{"Username", creds.Username}, {"Password", creds.Password.Reveal()},
 	} {
 		if strings.TrimSpace(f.v) == "" {
 			missing = append(missing, f.name)
@@ -172,8 +171,8 @@ func NewIAMTokenSigner(creds PasswordCredentials, opts ...IAMOption) (*IAMTokenS
 	if err != nil {
 		return nil, err
 	}
-	password := creds.Password
-	creds.Password = ""
+	password := creds.Password.Reveal()
+	creds.Password = Secret{}
 	creds.IAMEndpoint = strings.TrimSuffix(tokensURL, "/v3/auth/tokens")
 	s := &IAMTokenSigner{
 		creds:    creds,

@@ -106,7 +106,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 func iamOverTransport(t *testing.T, rt roundTripFunc) *IAMTokenSigner {
 	t.Helper()
 	s, err := NewIAMTokenSigner(PasswordCredentials{IAMEndpoint: "https://iam.example.com", DomainName: "d",
-		Username: "alice", Password: testPassword, ProjectID: "p"}, WithIAMHTTPClient(&http.Client{Transport: rt}))
+		Username: "alice", Password: NewSecret(testPassword), ProjectID: "p"}, WithIAMHTTPClient(&http.Client{Transport: rt}))
 	require.NoError(t, err)
 	return s
 }

@@ -46,7 +46,7 @@ func hostileIAM(t *testing.T, fail func(w http.ResponseWriter, reqBody []byte)) 
 
 func hostileSigner(t *testing.T, srv *httptest.Server) *IAMTokenSigner {
 	s, err := NewIAMTokenSigner(PasswordCredentials{IAMEndpoint: srv.URL, DomainName: "dom", Username: "alice",
-		Password: hostilePassword, ProjectID: "proj-1"}, WithIAMHTTPClient(srv.Client()))
+		Password: NewSecret(hostilePassword), ProjectID: "proj-1"}, WithIAMHTTPClient(srv.Client()))
 	require.NoError(t, err)
 	return s
 }
@@ -161,7 +161,7 @@ func TestIAMMalformedAnswerQuotingThePasswordIsRedacted(t *testing.T) {
 	}()
 	t.Cleanup(func() { ln.Close(); <-done })
 	s, err := NewIAMTokenSigner(PasswordCredentials{IAMEndpoint: "http://" + ln.Addr().String(), DomainName: "d",
-		Username: "alice", Password: hostilePassword, ProjectID: "p"})
+		Username: "alice", Password: NewSecret(hostilePassword), ProjectID: "p"})
 	require.NoError(t, err)
 	_, err = s.Token(context.Background())
 	require.Error(t, err)
@@ -208,7 +208,7 @@ func TestIAMNeverFollowsARedirectNorChangesTheCallersClient(t *testing.T) {
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar} // follows redirects by default
 	s, err := NewIAMTokenSigner(PasswordCredentials{IAMEndpoint: iam.URL, DomainName: "d", Username: "alice",
-		Password: hostilePassword, ProjectID: "p"}, WithIAMHTTPClient(hc))
+		Password: NewSecret(hostilePassword), ProjectID: "p"}, WithIAMHTTPClient(hc))
 	require.NoError(t, err)
 	_, err = s.Token(context.Background())
 	var ie *IAMError
@@ -223,7 +223,7 @@ func TestIAMNeverFollowsARedirectNorChangesTheCallersClient(t *testing.T) {
 }
 
 func TestNewIAMTokenSignerRefusesUserInfoWithoutPrintingIt(t *testing.T) {
-	base := PasswordCredentials{DomainName: "d", Username: "alice", Password: hostilePassword, ProjectID: "p"}
+	base := PasswordCredentials{DomainName: "d", Username: "alice", Password: NewSecret(hostilePassword), ProjectID: "p"}
 	for _, ep := range []string{
 		"https://bob:hunter2-secret@iam.example.com",
 		"https://hunter2-secret@iam.example.com/",
@@ -245,7 +245,7 @@ func TestNewIAMTokenSignerRefusesUserInfoWithoutPrintingIt(t *testing.T) {
 }
 
 func TestNewIAMTokenSignerRefusesBadEndpointsAndOptions(t *testing.T) {
-	base := PasswordCredentials{DomainName: "d", Username: "u", Password: hostilePassword, ProjectID: "p"}
+	base := PasswordCredentials{DomainName: "d", Username: "u", Password: NewSecret(hostilePassword), ProjectID: "p"}
 	for ep, want := range map[string]string{
 		"iam.example.com":                 "absolute https URL",
 		"http://iam.example.com":          "plain http",
@@ -271,7 +271,7 @@ func TestNewIAMTokenSignerRefusesBadEndpointsAndOptions(t *testing.T) {
 	assert.ErrorContains(t, err, "negative")
 	_, err = NewIAMTokenSigner(c, WithIAMHTTPClient(nil))
 	assert.ErrorContains(t, err, "nil")
-	c.Password = "   "
+	c.Password = NewSecret("   ")
 	_, err = NewIAMTokenSigner(c)
 	assert.ErrorContains(t, err, "Password")
 }

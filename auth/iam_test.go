@@ -70,7 +70,7 @@ func newFakeIAM(t *testing.T) *fakeIAM {
 }
 
 func (f *fakeIAM) creds() PasswordCredentials {
-	return PasswordCredentials{IAMEndpoint: f.srv.URL, DomainName: "dom", Username: "alice", Password: testPassword, ProjectID: "proj-1"}
+	return PasswordCredentials{IAMEndpoint: f.srv.URL, DomainName: "dom", Username: "alice", Password: NewSecret(testPassword), ProjectID: "proj-1"}
 }
 
 func newIAM(t *testing.T, f *fakeIAM, opts ...IAMOption) *IAMTokenSigner {
@@ -295,7 +295,7 @@ func TestIAMAnswerWithoutTokenOrExpiry(t *testing.T) {
 }
 
 func TestIAMUnreachable(t *testing.T) {
-	creds := PasswordCredentials{IAMEndpoint: "http://127.0.0.1:1", DomainName: "d", Username: "u", Password: testPassword, ProjectID: "p"}
+	creds := PasswordCredentials{IAMEndpoint: "http://127.0.0.1:1", DomainName: "d", Username: "u", Password: NewSecret(testPassword), ProjectID: "p"}
 	s, err := NewIAMTokenSigner(creds)
 	require.NoError(t, err)
 	_, err = s.Token(context.Background())
@@ -316,7 +316,7 @@ func TestNewIAMTokenSignerValidation(t *testing.T) {
 	for _, f := range []string{"IAMEndpoint", "DomainName", "Username", "Password", "ProjectID or ProjectName"} {
 		assert.Contains(t, err.Error(), f)
 	}
-	base := PasswordCredentials{DomainName: "d", Username: "u", Password: testPassword, ProjectID: "p"}
+	base := PasswordCredentials{DomainName: "d", Username: "u", Password: NewSecret(testPassword), ProjectID: "p"}
 	for _, ep := range []string{"iam.example.com", "http://iam.example.com", "ftp://x"} {
 		c := base
 		c.IAMEndpoint = ep

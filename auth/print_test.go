@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -23,7 +24,7 @@ func TestNoSignerPrintsItsSecret(t *testing.T) {
 	tokenSigner := NewTokenSigner(token)
 	aksk, err := NewAKSKSigner("AKPUBLIC", sk, WithSecurityToken(stok))
 	require.NoError(t, err)
-	creds := PasswordCredentials{IAMEndpoint: "https://iam.example.com", DomainName: "d", Username: "u", Password: pw, ProjectID: "p"}
+	creds := PasswordCredentials{IAMEndpoint: "https://iam.example.com", DomainName: "d", Username: "u", Password: NewSecret(pw), ProjectID: "p"}
 	iam, err := NewIAMTokenSigner(creds)
 	require.NoError(t, err)
 	iam.st.token = newSecret("cached-iam-token-secret")
@@ -196,7 +197,7 @@ func TestIAMSignerCopySharesTheCachedToken(t *testing.T) {
 }
 
 func TestPasswordCredentialsPrintNoPasswordWhereFmtCallsTheirMethods(t *testing.T) {
-	creds := PasswordCredentials{IAMEndpoint: "https://user:" + testPassword + "@iam.example.com", DomainName: "d", Username: "u", Password: testPassword, ProjectID: "p"}
+	creds := PasswordCredentials{IAMEndpoint: "https://user:" + testPassword + "@iam.example.com", DomainName: "d", Username: "u", Password: NewSecret(testPassword), ProjectID: "p"}
 	type exported struct{ C PasswordCredentials }
 	for name, v := range map[string]any{
 		"value": creds, "pointer": &creds, "in an exported field": exported{creds},
@@ -220,21 +221,26 @@ func TestPasswordCredentialsPrintNoPasswordWhereFmtCallsTheirMethods(t *testing.
 	}
 }
 
-// The documented limit: Password is a plain exported field, and where fmt
-// calls no method it prints it. Should Go ever change that, the package
-// documentation must change with this test.
-func TestPasswordCredentialsShowThePasswordWhereFmtCallsNoMethod(t *testing.T) {
-	creds := PasswordCredentials{IAMEndpoint: "https://iam.example.com", DomainName: "d", Username: "u", Password: testPassword, ProjectID: "p"}
+// Where fmt calls no method (%w and %p on a non-error non-pointer, an
+// unexported field), and where encoding/json writes the credentials, the
+// password is a Secret: an address, or Redacted.
+func TestPasswordCredentialsShowNoPasswordEvenWhereFmtCallsNoMethod(t *testing.T) {
+	creds := PasswordCredentials{IAMEndpoint: "https://iam.example.com", DomainName: "d", Username: "u", Password: NewSecret(testPassword), ProjectID: "p"}
 	percentW, percentP := "%w", "%p" // not constants: go vet rightly refuses these verbs for this operand
-	assert.Contains(t, fmt.Sprintf(percentW, creds), testPassword, "%%w on a non-error prints it with no method called")
-	assert.Contains(t, fmt.Sprintf(percentP, creds), testPassword, "%%p on a non-pointer prints it with no method called")
-	assert.Contains(t, fmt.Sprintf("%v", struct{ c PasswordCredentials }{creds}), testPassword, "an unexported field is printed raw")
+	assert.NotContains(t, fmt.Sprintf(percentW, creds), testPassword, "%%w on a non-error prints it with no method called")
+	assert.NotContains(t, fmt.Sprintf(percentP, creds), testPassword, "%%p on a non-pointer prints it with no method called")
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+		assert.NotContains(t, fmt.Sprintf(verb, struct{ c PasswordCredentials }{creds}), testPassword, "an unexported field, %s", verb)
+		assert.NotContains(t, fmt.Sprintf(verb, struct{ c *PasswordCredentials }{&creds}), testPassword, "an unexported pointer field, %s", verb)
+	}
 	var out strings.Builder
 	slog.New(slog.NewJSONHandler(&out, nil)).Info("m", "v", struct{ C PasswordCredentials }{creds})
-	assert.Contains(t, out.String(), testPassword, "encoding/json writes exported fields")
+	assert.NotContains(t, out.String(), testPassword, "encoding/json writes exported fields")
+	assert.Contains(t, out.String(), `"Password":"[REDACTED]"`)
 
-	// The signer built from them keeps the password out of reach.
-	s, err := NewIAMTokenSigner(creds)
-	require.NoError(t, err)
-	assert.NotContains(t, fmt.Sprintf(percentW, struct{ s IAMTokenSigner }{*s}), testPassword)
+	var back PasswordCredentials
+	require.NoError(t, json.Unmarshal([]byte(`{"Password":"`+testPassword+`"}`), &back))
+	assert.Equal(t, testPassword, back.Password.Reveal(), "a password is read from JSON")
+	assert.True(t, Secret{}.IsZero())
+	assert.Equal(t, "", NewSecret("").String())
 }

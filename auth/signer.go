@@ -32,17 +32,10 @@
 // func value, which fmt prints as an address. Printed raw, a signer shows
 // addresses, the IAM endpoint, domain, user name and project, and numbers.
 //
-// The exception is PasswordCredentials, the input of NewIAMTokenSigner: a
-// plain struct whose Password is an exported string field. Its String,
-// Format and LogValue redact the password wherever fmt or slog calls them,
-// but Go gives a type no way to hide an exported field where fmt calls no
-// method: credentials in an unexported field of a caller's struct (under
-// every verb), or printed with %w or %p (which fmt prints with no method
-// called; go vet reports both misuses in a constant format), show the
-// password, and so does encoding/json, which slog's JSONHandler uses for a
-// caller's struct holding credentials. Hand the credentials to
-// NewIAMTokenSigner, which keeps the password out of fmt's reach, and keep
-// no copy of them.
+// PasswordCredentials, the input of NewIAMTokenSigner, holds its password
+// the same way: Password is a Secret, a func value within, which fmt prints
+// as an address where it calls no method and as Redacted where it does, and
+// which encoding/json writes as Redacted.
 package auth
 
 import (

@@ -78,7 +78,7 @@ func TestIAMTokenSignerValidate(t *testing.T) {
 	assert.ErrorContains(t, zero.Validate(), "NewIAMTokenSigner")
 	req, _ := http.NewRequest("GET", "https://x/v1/p/images", nil)
 	assert.ErrorContains(t, zero.Sign(req), "NewIAMTokenSigner", "a zero signer errs, never panics")
-	s, err := NewIAMTokenSigner(PasswordCredentials{IAMEndpoint: "https://iam.example.com", DomainName: "d", Username: "u", Password: "pw-secret", ProjectID: "p"})
+	s, err := NewIAMTokenSigner(PasswordCredentials{IAMEndpoint: "https://iam.example.com", DomainName: "d", Username: "u", Password: NewSecret("pw-secret"), ProjectID: "p"})
 	require.NoError(t, err)
 	assert.NoError(t, s.Validate())
 	var nilCtx context.Context // what a caller passing nil sends
@@ -98,7 +98,7 @@ func TestEverySignerRedactsItsSecrets(t *testing.T) {
 	require.NoError(t, err)
 	f := newFakeIAM(t)
 	creds := f.creds()
-	creds.Password = pw
+	creds.Password = NewSecret(pw)
 	iam, err := NewIAMTokenSigner(creds, WithIAMHTTPClient(f.srv.Client()))
 	require.NoError(t, err)
 	first := signedToken(t, iam)

@@ -137,7 +137,7 @@ func TestIAMTokensExpireADayAfterIssueOnTheServersClock(t *testing.T) {
 	defer s.Close()
 	creds := s.IAMCredentials()
 	body := `{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"` + creds.Username +
-		`","password":"` + creds.Password + `","domain":{"name":"` + creds.DomainName + `"}}}},"scope":{"project":{"id":"` + s.ProjectID() + `"}}}}`
+		`","password":"` + creds.Password.Reveal() + `","domain":{"name":"` + creds.DomainName + `"}}}},"scope":{"project":{"id":"` + s.ProjectID() + `"}}}}`
 	st, m, h := raw(t, s, "POST", "/v3/auth/tokens", body, nil)
 	require.Equal(t, 201, st, m)
 	tok := h.Get("X-Subject-Token")

@@ -195,7 +195,7 @@ func (s *Server) Token() string { return s.token }
 func (s *Server) IAMCredentials() auth.PasswordCredentials {
 	return auth.PasswordCredentials{
 		IAMEndpoint: s.srv.URL, DomainName: s.iamDomain, Username: s.iamUser,
-		Password: s.iamPass, ProjectID: s.projectID,
+		Password: auth.NewSecret(s.iamPass), ProjectID: s.projectID,
 	}
 }
 

@@ -189,7 +189,7 @@ func TestIAMIssuesTokensTheServiceAccepts(t *testing.T) {
 	_, err = c.GetImage(context.Background(), builtinPyTorchID)
 	require.NoError(t, err)
 	assert.Equal(t, 1, s.RequestCount(RouteIAMToken))
-	assert.Equal(t, "pw", s.IAMCredentials().Password)
+	assert.Equal(t, "pw", s.IAMCredentials().Password.Reveal())
 }
 
 func TestFaultsApplyInOrderAndRunOut(t *testing.T) {

@@ -229,3 +229,19 @@ func replace(text string, spans []span) string {
 	b.WriteString(text[at:])
 	return b.String()
 }
+
+// ContainsFold reports whether a secret of the set occurs in text, as sent,
+// ignoring case: for text a server may have re-cased, such as a header name
+// (Go canonicalises "MIIabc-Token" to "Miiabc-Token").
+func (s *Set) ContainsFold(text string) bool {
+	if s.Len() == 0 {
+		return false
+	}
+	lower := strings.ToLower(text)
+	for _, sec := range s.secrets {
+		if strings.Contains(lower, strings.ToLower(sec)) {
+			return true
+		}
+	}
+	return false
+}
