@@ -362,3 +362,155 @@ func unprefixed(err error) string {
 	}
 	return strings.TrimPrefix(err.Error(), errPrefix)
 }
+
+// WaitError is a wait that ended before what it awaited (an image, a
+// notebook or a save-image job) reached the awaited state: its context
+// ended, or a poll failed for good (a 403, say, or a not-found once the
+// grace is spent). Every ended wait is one. It wraps what ended it (Err)
+// and the last transient failure, so errors.Is finds the context's error
+// or ErrNotFound, and errors.As the 503 behind a timeout.
+type WaitError struct {
+	// Resource is what was awaited: "image", "notebook" or
+	// "save-image job" ("" reads as "image").
+	Resource string
+	// ID names it: the image or notebook ID, or "job/task" for a
+	// save-image job.
+	ID string
+	// Status is the last status read, "" if no poll succeeded.
+	Status          string
+	Polls           int
+	NotFound        int   // polls that found nothing, within the not-found grace
+	TransientErrors int   // polls that failed transiently
+	LastTransient   error // the last of them
+	// Err is what ended the wait: the context's error
+	// (context.DeadlineExceeded or context.Canceled), or the failure of
+	// a poll that polling again cannot cure.
+	Err error
+}
+
+func (e *WaitError) noteTransient(err error) {
+	e.TransientErrors++
+	e.LastTransient = err
+}
+
+// Error names what was awaited, what ended the wait, the polls made and
+// the last status seen, and the not-founds and transient failures if there
+// were any.
+func (e *WaitError) Error() string {
+	resource, id, status := e.Resource, e.ID, e.Status
+	if resource == "" {
+		resource = resourceImage
+	}
+	if status == "" {
+		status = "none read"
+	}
+	msg := fmt.Sprintf("modelarts: waiting for %s %s: %s after %d polls; last status %s", resource, id, unprefixed(e.Err), e.Polls, status)
+	if e.NotFound > 0 {
+		msg += fmt.Sprintf("; %d polls found nothing (within the not-found grace)", e.NotFound)
+	}
+	if e.TransientErrors > 0 {
+		msg += fmt.Sprintf("; %d polls failed transiently, the last with: %s", e.TransientErrors, unprefixed(e.LastTransient))
+	}
+	return msg
+}
+
+// Unwrap returns the context error and the last transient failure.
+func (e *WaitError) Unwrap() []error {
+	if e.LastTransient != nil {
+		return []error{e.Err, e.LastTransient}
+	}
+	return []error{e.Err}
+}
+
+// NotebookFailedError reports a notebook wait that ended because the
+// notebook reached a state it will not leave for the one awaited: a
+// failure state (see NotebookStatus.IsFailure), or, after it was seen in
+// transition, a settled state other than the awaited one (STOPPED while
+// waiting for RUNNING: the start or the save went wrong). It matches
+// ErrNotebookFailed.
+type NotebookFailedError struct {
+	NotebookID string
+	Status     NotebookStatus // the state reached
+	Want       NotebookStatus // the state awaited
+	FailReason string         // the server's explanation, when it gave one
+}
+
+// Error names the notebook, the state it reached, the state awaited and the
+// server's explanation.
+func (e *NotebookFailedError) Error() string {
+	msg := fmt.Sprintf("modelarts: notebook %s ended %s while waiting for %s", e.NotebookID, e.Status, e.Want)
+	if e.FailReason != "" {
+		msg += ": " + e.FailReason
+	}
+	return msg
+}
+
+// Is makes errors.Is(err, ErrNotebookFailed) hold.
+func (e *NotebookFailedError) Is(target error) bool { return target == ErrNotebookFailed }
+
+// NotebookNotRunningError reports a notebook that must be RUNNING for the
+// call (SaveNotebookAsImage) and is not; nothing was created. It matches
+// ErrNotebookNotRunning, as the service's own refusal (ModelArts.6327) does.
+type NotebookNotRunningError struct {
+	NotebookID string
+	Status     NotebookStatus // the status read
+}
+
+// Error names the notebook and its status, and what to do.
+func (e *NotebookNotRunningError) Error() string {
+	return fmt.Sprintf("modelarts: notebook %s is %s; only a RUNNING notebook can be saved as an image: start it (StartNotebook, then WaitForNotebook) and try again", e.NotebookID, e.Status)
+}
+
+// Is makes errors.Is(err, ErrNotebookNotRunning) hold.
+func (e *NotebookNotRunningError) Is(target error) bool { return target == ErrNotebookNotRunning }
+
+// SaveImageJobFailedError reports a training-job save that ended in a
+// failure status. It matches ErrImageFailed: the image was not made.
+type SaveImageJobFailedError struct {
+	TrainingJobID, TaskID string
+	Status                ImageStatus
+	Message               string // the server's explanation, when it gave one
+}
+
+// Error names the job and task, the final status and the server's
+// explanation.
+func (e *SaveImageJobFailedError) Error() string {
+	msg := fmt.Sprintf("modelarts: saving task %s of training job %s as an image ended %s", e.TaskID, e.TrainingJobID, e.Status)
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	return msg
+}
+
+// Is makes errors.Is(err, ErrImageFailed) hold.
+func (e *SaveImageJobFailedError) Is(target error) bool { return target == ErrImageFailed }
+
+// SaveImageJobOutcomeError reports a CreateSaveImageJob whose answer does
+// not give the job: it was lost after the request may have reached the
+// service (no answer, a 5xx, a timeout), so the save may have started; or
+// the service answered 2xx (Started) without a job the SDK could read. The
+// SDK does not send it again, since nothing would tell a second save from
+// the first. It matches ErrCreateOutcomeUnknown; Err is the failure, found
+// by errors.As.
+type SaveImageJobOutcomeError struct {
+	TrainingJobID, TaskID string
+	Started               bool // the service answered 2xx: the save started
+	Err                   error
+}
+
+// Error names the job and task, says whether the save started or may have,
+// and how to check.
+func (e *SaveImageJobOutcomeError) Error() string {
+	what := "the answer was lost after the request may have reached the service, so the save may have started"
+	if e.Started {
+		what = "the service answered success without the job, so the save started"
+	}
+	return fmt.Sprintf("%ssaving task %s of training job %s as an image: %v: %s; it was not sent again: check with GetSaveImageJob(ctx, %q, %q) before starting it again (after: %s)",
+		errPrefix, e.TaskID, e.TrainingJobID, ErrCreateOutcomeUnknown, what, e.TrainingJobID, e.TaskID, unprefixed(e.Err))
+}
+
+// Is makes errors.Is(err, ErrCreateOutcomeUnknown) hold.
+func (e *SaveImageJobOutcomeError) Is(target error) bool { return target == ErrCreateOutcomeUnknown }
+
+// Unwrap returns the failure that made the outcome uncertain.
+func (e *SaveImageJobOutcomeError) Unwrap() error { return e.Err }

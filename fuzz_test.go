@@ -2,12 +2,13 @@ package modelarts
 
 import (
 	"encoding/json"
-	"github.com/modelarts-go/modelarts/internal/textutil"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/modelarts-go/modelarts/internal/textutil"
 )
 
 // Fuzz targets; `go test` runs their seed corpora (f.Add and

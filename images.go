@@ -5,7 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/modelarts-go/modelarts/internal/textutil"
 )
 
 // RegisterImageRequest registers a custom image that is already in SWR.
@@ -210,4 +215,517 @@ func (c *Client) doImage(ctx context.Context, cl *call) (*Image, error) {
 
 func (c *Client) imagePath(imageID string) string {
 	return c.prefix + "/images/" + url.PathEscape(imageID)
+}
+
+// Image is a ModelArts container image as the service describes it. It
+// carries every response field of the image APIs (register, save from a
+// notebook, get, list, delete, sync). It is plain data: encoding/json
+// reads and writes it in the service's shape through its field types
+// (Timestamp for the times), so a struct that embeds it keeps its own
+// fields too.
+type Image struct {
+	ID            string      `json:"id,omitempty"`
+	Name          string      `json:"name,omitempty"`
+	Namespace     string      `json:"namespace,omitempty"` // SWR organization
+	Tag           string      `json:"tag,omitempty"`
+	SWRPath       string      `json:"swr_path,omitempty"`
+	Description   string      `json:"description,omitempty"`
+	Arch          Arch        `json:"arch,omitempty"`
+	Status        ImageStatus `json:"status,omitempty"`
+	StatusMessage string      `json:"status_message,omitempty"` // build information; the reason of a failure
+	Origin        Origin      `json:"origin,omitempty"`
+	Type          ImageType   `json:"type,omitempty"`
+	Visibility    Visibility  `json:"visibility,omitempty"`
+	ServiceType   ServiceType `json:"service_type,omitempty"`
+	FlavorType    FlavorType  `json:"flavor_type,omitempty"` // 2025 API edition only
+
+	DevServices        []DevService       `json:"dev_services,omitempty"`
+	ResourceCategories []ResourceCategory `json:"resource_categories,omitempty"`
+	// SupportResCategories has the meaning of ResourceCategories; the
+	// service sets it on single images, not on listing items.
+	SupportResCategories []ResourceCategory `json:"support_res_categories,omitempty"`
+	WorkspaceID          string             `json:"workspace_id,omitempty"`
+
+	// ShowName and ShowTag are the display name and version; only preset
+	// (built-in) images have them.
+	ShowName string `json:"show_name,omitempty"`
+	ShowTag  string `json:"show_tag,omitempty"`
+	// SWRInstanceID is the SWR Enterprise Edition instance holding the
+	// image; empty when SWR Enterprise is not used (the service sends null).
+	SWRInstanceID string `json:"swr_instance_id,omitempty"`
+	// Tags are the image's TMS tags.
+	Tags []Tag `json:"tags,omitempty"`
+
+	// Size of the image. The API pages document it "in KB", but their
+	// example value (3376133259 for a PyTorch image) only makes sense as
+	// bytes; the SDK passes the number through unchanged, so check the unit
+	// against your own images before converting.
+	Size int64 `json:"size,omitempty"`
+
+	// CreatedAt and UpdatedAt are create_at / update_at: UTC milliseconds
+	// since the epoch on the wire.
+	CreatedAt Timestamp `json:"create_at"`
+	UpdatedAt Timestamp `json:"update_at"`
+}
+
+// Tag is a TMS tag: a key and a value.
+type Tag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// imageWire is the wire shape the client decodes one image into.
+type imageWire struct{ Image }
+
+// finish returns the decoded image with its enums normalised.
+func (w *imageWire) finish() *Image {
+	img := &w.Image
+	img.normalize()
+	return img
+}
+
+// normalize maps enum values the SDK knows, in any case, to their
+// constants, in place; unknown values stay as sent.
+func (img *Image) normalize() {
+	img.Arch = normalize(string(img.Arch), archValues)
+	img.Status = normalize(string(img.Status), imageStatusValues)
+	img.Origin = normalize(string(img.Origin), originValues)
+	img.Type = normalize(string(img.Type), imageTypeValues)
+	img.Visibility = normalize(string(img.Visibility), visibilityValues)
+	img.ServiceType = normalize(string(img.ServiceType), serviceTypeValues)
+	img.FlavorType = normalize(string(img.FlavorType), flavorTypeValues)
+	normalizeInPlace(img.DevServices, devServiceValues)
+	normalizeInPlace(img.ResourceCategories, resourceCategoryValues)
+	normalizeInPlace(img.SupportResCategories, resourceCategoryValues)
+}
+
+// ImagePage is one page of ListImagesPage.
+type ImagePage = Page[Image]
+
+// Arch is a processor architecture.
+type Arch string
+
+// Architectures.
+const (
+	ArchX86_64  Arch = "X86_64"
+	ArchAARCH64 Arch = "AARCH64"
+)
+
+// ImageStatus is the state of an image.
+//
+// Lifecycle: INIT → CREATING → ACTIVE, or CREATE_FAILED / ERROR with the
+// reason in Image.StatusMessage; DELETED is terminal too.
+type ImageStatus string
+
+// Image statuses.
+const (
+	ImageStatusInit         ImageStatus = "INIT"
+	ImageStatusCreating     ImageStatus = "CREATING"
+	ImageStatusCreateFailed ImageStatus = "CREATE_FAILED"
+	ImageStatusError        ImageStatus = "ERROR"
+	ImageStatusDeleted      ImageStatus = "DELETED"
+	ImageStatusActive       ImageStatus = "ACTIVE"
+)
+
+// IsTerminal reports whether the image will not change status any more on
+// its own: ACTIVE, CREATE_FAILED, ERROR or DELETED.
+func (s ImageStatus) IsTerminal() bool {
+	return s == ImageStatusActive || s.IsFailure()
+}
+
+// IsFailure reports whether the status is a terminal failure:
+// CREATE_FAILED, ERROR or DELETED.
+func (s ImageStatus) IsFailure() bool {
+	return s == ImageStatusCreateFailed || s == ImageStatusError || s == ImageStatusDeleted
+}
+
+// ResourceCategory is a kind of compute an image supports.
+type ResourceCategory string
+
+// Resource categories.
+const (
+	ResourceCategoryCPU    ResourceCategory = "CPU"
+	ResourceCategoryGPU    ResourceCategory = "GPU"
+	ResourceCategoryASCEND ResourceCategory = "ASCEND"
+)
+
+// ServiceType is what an image is meant for.
+type ServiceType string
+
+// Service types.
+const (
+	ServiceTypeCommon    ServiceType = "COMMON"
+	ServiceTypeInference ServiceType = "INFERENCE"
+	ServiceTypeTrain     ServiceType = "TRAIN"
+	ServiceTypeDev       ServiceType = "DEV"
+	ServiceTypeUnknown   ServiceType = "UNKNOWN"
+)
+
+// DevService is a way to reach a notebook running the image.
+type DevService string
+
+// Development services.
+const (
+	DevServiceNotebook DevService = "NOTEBOOK" // HTTPS access to the notebook
+	DevServiceSSH      DevService = "SSH"      // remote access from a local IDE
+)
+
+// Origin is where an image came from.
+type Origin string
+
+// Origins.
+const (
+	OriginCustomize Origin = "CUSTOMIZE"  // registered custom image
+	OriginImageSave Origin = "IMAGE_SAVE" // saved from a notebook
+)
+
+// ImageType tells built-in images from one's own.
+type ImageType string
+
+// Image types.
+const (
+	ImageTypeBuildIn   ImageType = "BUILD_IN"  // system image
+	ImageTypeDedicated ImageType = "DEDICATED" // your own image
+)
+
+// Visibility says who may use an image.
+type Visibility string
+
+// Visibilities.
+const (
+	VisibilityPrivate Visibility = "PRIVATE"
+	VisibilityPublic  Visibility = "PUBLIC" // read-only for all users, by image ID
+)
+
+// FlavorType is the Ascend resource type an image targets (2025 API edition).
+type FlavorType string
+
+// Flavor types.
+const (
+	FlavorTypeAscendSNT9  FlavorType = "ASCEND_SNT9"
+	FlavorTypeAscendSNT9B FlavorType = "ASCEND_SNT9B"
+	FlavorTypeAscendSNT3  FlavorType = "ASCEND_SNT3"
+)
+
+// SortDir is a listing sort direction.
+type SortDir string
+
+// Sort directions.
+const (
+	SortAsc  SortDir = "ASC"
+	SortDesc SortDir = "DESC"
+)
+
+var (
+	archValues             = []Arch{ArchX86_64, ArchAARCH64}
+	imageStatusValues      = []ImageStatus{ImageStatusInit, ImageStatusCreating, ImageStatusCreateFailed, ImageStatusError, ImageStatusDeleted, ImageStatusActive}
+	resourceCategoryValues = []ResourceCategory{ResourceCategoryCPU, ResourceCategoryGPU, ResourceCategoryASCEND}
+	serviceTypeValues      = []ServiceType{ServiceTypeCommon, ServiceTypeInference, ServiceTypeTrain, ServiceTypeDev, ServiceTypeUnknown}
+	devServiceValues       = []DevService{DevServiceNotebook, DevServiceSSH}
+	originValues           = []Origin{OriginCustomize, OriginImageSave}
+	imageTypeValues        = []ImageType{ImageTypeBuildIn, ImageTypeDedicated}
+	visibilityValues       = []Visibility{VisibilityPrivate, VisibilityPublic}
+	flavorTypeValues       = []FlavorType{FlavorTypeAscendSNT9, FlavorTypeAscendSNT9B, FlavorTypeAscendSNT3}
+	sortDirValues          = []SortDir{SortAsc, SortDesc}
+)
+
+// SyncImage asks the service to bring an image whose status went wrong (a
+// misoperation, a network or system fault) back in line with its real
+// state, and returns the image as it is after the sync. It is a POST with
+// no body; like every POST, it is not sent again when its answer is lost,
+// so read the image with GetImage after such a failure.
+func (c *Client) SyncImage(ctx context.Context, imageID string, opts ...CallOption) (*Image, error) {
+	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	if err := validateID("image id", imageID); err != nil {
+		return nil, err
+	}
+	return c.doImage(ctx, &call{method: "POST", path: c.imagePath(imageID) + "/sync", cfg: cfg})
+}
+
+// DefaultPageSize is the server's page size when Limit is 0.
+const DefaultPageSize = 200
+
+// MaxPageSize is the largest Limit a listing accepts. The API pages state
+// no maximum; the SDK refuses more, before sending, so that one page stays
+// bounded in memory (about 1 KB per image decoded) and a typo does not
+// become a 400 ModelArts.0104 from the service.
+const MaxPageSize = 1000
+
+// ListImagesOptions filters and pages a listing. Every field is optional.
+//
+// The server lists BUILD_IN (system) images unless told otherwise: set
+// Type: ImageTypeDedicated to list your own images.
+type ListImagesOptions struct {
+	Limit  int // page size, 1 to MaxPageSize; 0 means the server default (200)
+	Offset int // images to skip
+	// Name filters on the image name: the exact name, or a substring with
+	// NameFuzzyMatch. The service matches fuzzily unless told otherwise,
+	// so the SDK sends name_fuzzy_match=false whenever Name is set and
+	// NameFuzzyMatch is not.
+	Name           string
+	NameFuzzyMatch bool
+	Namespace      string      // SWR organization
+	Type           ImageType   // BUILD_IN (server default) or DEDICATED
+	ServiceType    ServiceType // e.g. ServiceTypeTrain
+	// SortKey is one or more field names, comma-separated, e.g.
+	// "create_at" or "create_at,update_at" (at most 128 characters of
+	// letters, digits, '-', '_' and ','). Which fields the service sorts
+	// on is not documented: an unsupported one gives ModelArts.6303.
+	SortKey       string
+	SortDir       SortDir // SortAsc or SortDesc (server default)
+	WorkspaceID   string
+	ShowName      string // display name; only built-in images have one
+	ShowTag       string // display tag; only built-in images have one
+	SWRInstanceID string // SWR Enterprise Edition instance
+}
+
+var sortKeyRE = regexp.MustCompile(`^[A-Za-z0-9_,-]{1,128}$`)
+
+func (o *ListImagesOptions) validate() error {
+	if err := checkPaging(o.Limit, o.Offset, MaxPageSize); err != nil {
+		return err
+	}
+	if o.SortKey != "" && !sortKeyRE.MatchString(o.SortKey) {
+		return invalid("sort_key", "%q must be field names separated by commas: at most 128 letters, digits, '-', '_' and ','", textutil.Clip(o.SortKey, 64))
+	}
+	for _, err := range []error{
+		checkLen("name", o.Name, 512),
+		checkLen("namespace", o.Namespace, maxNamespaceLen),
+		checkPrintable("name", o.Name),
+		checkPrintable("namespace", o.Namespace),
+		checkPrintable("type", string(o.Type)),
+		checkPrintable("service_type", string(o.ServiceType)),
+		checkPrintable("sort_dir", string(o.SortDir)),
+		checkPrintable("workspace_id", o.WorkspaceID),
+		checkPrintable("show_name", o.ShowName),
+		checkPrintable("show_tag", o.ShowTag),
+		checkPrintable("swr_instance_id", o.SWRInstanceID),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o *ListImagesOptions) query() url.Values {
+	q := listQuery{}
+	q.paging(o.Limit, o.Offset)
+	q.name(o.Name, o.NameFuzzyMatch)
+	q.set("namespace", o.Namespace)
+	q.set("type", string(normalize(string(o.Type), imageTypeValues)))
+	q.set("service_type", string(normalize(string(o.ServiceType), serviceTypeValues)))
+	q.set("sort_key", o.SortKey)
+	q.set("sort_dir", string(normalize(string(o.SortDir), sortDirValues)))
+	q.set("workspace_id", o.WorkspaceID)
+	q.set("show_name", o.ShowName)
+	q.set("show_tag", o.ShowTag)
+	q.set("swr_instance_id", o.SWRInstanceID)
+	return url.Values(q)
+}
+
+// ListImagesPage reads one page of images, with the total count.
+func (c *Client) ListImagesPage(ctx context.Context, opts *ListImagesOptions, callOpts ...CallOption) (*ImagePage, error) {
+	ctx, cfg, cancel, err := c.begin(ctx, callOpts, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	return c.listImagesPage(ctx, cfg, opts)
+}
+
+func (c *Client) listImagesPage(ctx context.Context, cfg *callConfig, opts *ListImagesOptions) (*ImagePage, error) {
+	if opts == nil {
+		opts = &ListImagesOptions{}
+	}
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	var page ImagePage
+	// Room for a full page up front: decoding appends into it without
+	// growing (and copying) the array of pointers.
+	size := opts.Limit
+	if size == 0 {
+		size = DefaultPageSize
+	}
+	page.Items = make([]*Image, 0, size)
+	if err := c.do(ctx, &call{method: "GET", path: c.prefix + "/images", query: opts.query(), cfg: cfg}, &page); err != nil {
+		return nil, err
+	}
+	page.settle((*Image).normalize)
+	return &page, nil
+}
+
+// ListImages walks every page of the listing, from opts.Offset on:
+//
+//	for img, err := range client.ListImages(ctx, &modelarts.ListImagesOptions{Type: modelarts.ImageTypeDedicated}) {
+//		if err != nil { return err }
+//		fmt.Println(img.Name)
+//	}
+//
+// Pages are read as the loop needs them; the paging rules, and what a walk
+// guarantees while the collection changes, are in the package doc
+// ("Listings"). Breaking out of the loop stops paging. An error is yielded
+// once, as the last element.
+func (c *Client) ListImages(ctx context.Context, opts *ListImagesOptions, callOpts ...CallOption) iter.Seq2[*Image, error] {
+	return iterate(c, ctx, callOpts, func(ctx context.Context, cfg *callConfig) iter.Seq2[*Image, error] {
+		return c.listImages(ctx, cfg, opts)
+	})
+}
+
+func (c *Client) listImages(ctx context.Context, cfg *callConfig, opts *ListImagesOptions) iter.Seq2[*Image, error] {
+	o := ListImagesOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	return walk("images", &o.Offset, o.Limit, func() ([]*Image, pageCounts, error) {
+		page, err := c.listImagesPage(ctx, cfg, &o)
+		if err != nil {
+			return nil, pageCounts{}, err
+		}
+		return page.Items, pageCounts{slots: page.slots, total: page.Total, size: page.Size}, nil
+	}, func(img *Image) string { return img.ID })
+}
+
+// WaitForActive polls the image until it is ACTIVE and returns it. An image
+// that ends CREATE_FAILED, ERROR or DELETED gives the image and an
+// *ImageFailedError carrying the server's status_message. Bound the wait
+// with ctx: on its deadline or cancellation a *WaitError wrapping ctx.Err()
+// names the last status seen.
+func (c *Client) WaitForActive(ctx context.Context, imageID string, opts ...WaitOption) (*Image, error) {
+	return c.WaitForImage(ctx, imageID, untilActive, opts...)
+}
+
+// untilActive is WaitForActive's condition.
+func untilActive(img *Image) (bool, error) {
+	switch {
+	case img.Status == ImageStatusActive:
+		return true, nil
+	case img.Status.IsFailure():
+		return true, &ImageFailedError{ImageID: img.ID, Status: img.Status, StatusMessage: img.StatusMessage}
+	}
+	return false, nil
+}
+
+// WaitForImage polls the image until cond reports done, and returns the
+// last image read with cond's error. Polls back off exponentially with
+// jitter between the poll interval's bounds, one request at a time; the last
+// wait is shortened so one final poll happens before ctx's deadline.
+//
+// Transient failures (network errors, 5xx, 429, after the client's own
+// retries) do not end the wait; they are counted and reported if it times
+// out. Permanent ones (401, 403, 4xx) end it at once. A not-found within
+// the grace period is taken as eventual consistency; after it, the error
+// matches ErrNotFound.
+func (c *Client) WaitForImage(ctx context.Context, imageID string, cond func(*Image) (done bool, err error), opts ...WaitOption) (*Image, error) {
+	if err := validateID("image id", imageID); err != nil {
+		return nil, err
+	}
+	if cond == nil {
+		return nil, invalid("cond", "the wait condition is nil")
+	}
+	ctx, cfg, cancel, err := c.begin(ctx, opts, optWait)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	return c.waitImage(ctx, cfg, imageID, cond)
+}
+
+// waitImage is WaitForImage once the call has begun.
+func (c *Client) waitImage(ctx context.Context, cfg *callConfig, imageID string, cond func(*Image) (bool, error)) (*Image, error) {
+	return pollUntil(ctx, c, cfg.wait, &waitSpec[*Image]{
+		resource: resourceImage,
+		id:       imageID,
+		poll:     func(ctx context.Context) (*Image, error) { return c.getImage(ctx, cfg, imageID) },
+		status:   func(img *Image) string { return string(img.Status) },
+		done:     cond,
+		progress: cfg.wait.progress,
+	})
+}
+
+// validate checks a RegisterImageRequest against the documented rules.
+func (r *RegisterImageRequest) validate() error {
+	if r == nil {
+		return invalid("request", "the RegisterImageRequest is nil")
+	}
+	if r.SWRPath == "" {
+		return invalid("swr_path", "required: the SWR address of the image, e.g. swr.cn-north-4.myhuaweicloud.com/org/name:tag")
+	}
+	if n := len(r.SWRPath); n < minSWRPathLen || n > maxSWRPathLen || strings.ContainsAny(r.SWRPath, " \t\r\n") {
+		return invalid("swr_path", "%q must be an SWR address without spaces, %d to %d characters", textutil.Clip(r.SWRPath, 64), minSWRPathLen, maxSWRPathLen)
+	}
+	if len(r.Tags) > maxRequestTags {
+		return invalid("tags", "%d tags, at most %d allowed", len(r.Tags), maxRequestTags)
+	}
+	for _, t := range r.Tags {
+		if t == "" {
+			return invalid("tags", "contains an empty tag")
+		}
+		if err := checkPrintable("tags", t); err != nil {
+			return err
+		}
+	}
+	for _, err := range []error{
+		checkPrintable("swr_path", r.SWRPath),
+		checkOpenEnum("arch", r.Arch),
+		checkLen("description", r.Description, maxDescriptionLen),
+		checkOpenEnum("origin", r.Origin),
+		checkOpenEnums("resource_category", r.ResourceCategories),
+		checkOpenEnum("service_type", r.ServiceType),
+		checkOpenEnums("services", r.Services),
+		checkOpenEnum("visibility", r.Visibility),
+		checkOpenEnum("flavor_type", r.FlavorType),
+		checkWorkspaceID(r.WorkspaceID),
+		checkPrintable("swr_instance_id", r.SWRInstanceID),
+		checkLen("read_me", r.ReadMe, maxReadMeLen),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validate checks a CreateImageRequest against the union of the documented
+// editions: nothing either allows is rejected, except that name and
+// namespace are required as the newest page says.
+func (r *CreateImageRequest) validate() error {
+	if r == nil {
+		return invalid("request", "the CreateImageRequest is nil")
+	}
+	switch {
+	case r.Name == "":
+		return invalid("name", "required")
+	case len(r.Name) > maxImageNameLen:
+		return invalid("name", "%d characters, at most %d allowed", len(r.Name), maxImageNameLen)
+	case !imageNameRE.MatchString(r.Name):
+		return invalid("name", "%q may contain only lowercase letters, digits, '-', '_' and '.', and must start and end with a letter or digit", textutil.Clip(r.Name, 64))
+	case r.Namespace == "":
+		return invalid("namespace", "required: the SWR organization to save the image in")
+	case len(r.Namespace) > maxNamespaceLen:
+		return invalid("namespace", "%d characters, at most %d allowed", len(r.Namespace), maxNamespaceLen)
+	case !namespaceRE.MatchString(r.Namespace):
+		return invalid("namespace", "%q must start with a lowercase letter and contain only letters, digits, '-', '_' and '.'", textutil.Clip(r.Namespace, 64))
+	case len(r.Tag) > maxTagLen:
+		return invalid("tag", "%d characters, at most %d allowed", len(r.Tag), maxTagLen)
+	case r.Tag != "" && !tagRE.MatchString(r.Tag):
+		return invalid("tag", "%q may contain only letters, digits, '-', '_', '.' and ','", textutil.Clip(r.Tag, 64))
+	}
+	for _, err := range []error{
+		checkLen("description", r.Description, maxDescriptionLen),
+		checkWorkspaceID(r.WorkspaceID),
+		checkPrintable("swr_instance_id", r.SWRInstanceID),
+		checkPrintable("swr_instance_domain", r.SWRInstanceDomain),
+		checkLen("swr_instance_domain", r.SWRInstanceDomain, 255),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

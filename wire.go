@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The one wire-decoding layer. Every answer is decoded in one pass
@@ -22,6 +24,12 @@ import (
 // tolerated without a twin type to keep in step. Null stands for "not set"
 // (encoding/json's rule); null items of a listing are dropped by the page
 // (Page.dropNulls); enum case is normalised by each model's normalize.
+
+// Every enum is a string type. Decoding an Image or a Notebook never fails
+// on an enum: a value the SDK knows is matched case-insensitively and
+// normalised to its constant (servers send "x86_64" for X86_64), a value it
+// does not know is kept as sent, so a newer server never breaks an older
+// client.
 
 // decodeJSON decodes body into out (a pointer), tolerating values sent
 // with another JSON type than the field's.
@@ -216,4 +224,152 @@ func coerceString(v any) any {
 		return strconv.FormatBool(x)
 	}
 	return v
+}
+
+// normalize returns the known constant matching s case-insensitively, or s
+// unchanged. It allocates nothing.
+func normalize[E ~string](s string, known []E) E {
+	for _, k := range known {
+		if string(k) == s {
+			return k
+		}
+	}
+	for _, k := range known {
+		if strings.EqualFold(string(k), s) {
+			return k
+		}
+	}
+	return E(s)
+}
+
+// cloneNormalized returns a normalised copy of vs, leaving the caller's
+// slice alone.
+func cloneNormalized[E ~string](vs []E, known []E) []E {
+	out := slices.Clone(vs)
+	normalizeInPlace(out, known)
+	return out
+}
+
+// normalizeInPlace normalises each element of vs.
+func normalizeInPlace[E ~string](vs []E, known []E) {
+	for i, v := range vs {
+		vs[i] = normalize(string(v), known)
+	}
+}
+
+// Timestamp is a time the service sends as UTC milliseconds since the
+// epoch. It embeds time.Time, so its methods (Before, Format, UnixMilli…)
+// apply directly. The zero Timestamp is encoded as 0 and 0 decodes to it.
+type Timestamp struct {
+	time.Time
+}
+
+// TimestampOf returns t as a Timestamp, truncated to the millisecond the
+// wire carries.
+func TimestampOf(t time.Time) Timestamp {
+	if t.IsZero() {
+		return Timestamp{}
+	}
+	return Timestamp{t.Truncate(time.Millisecond).UTC()}
+}
+
+// MarshalJSON encodes the time as UTC milliseconds since the epoch.
+func (t Timestamp) MarshalJSON() ([]byte, error) {
+	return strconv.AppendInt(nil, int64(millisOf(t.Time)), 10), nil
+}
+
+// UnmarshalJSON accepts milliseconds as an integer, a float, a numeric
+// string or null.
+func (t *Timestamp) UnmarshalJSON(b []byte) error {
+	var m epochMillis
+	if err := m.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	t.Time = m.time()
+	return nil
+}
+
+// epochMillis is a timestamp in UTC milliseconds since the epoch; 0 means
+// unset.
+type epochMillis int64
+
+func millisOf(t time.Time) epochMillis {
+	if t.IsZero() {
+		return 0
+	}
+	return epochMillis(t.UnixMilli())
+}
+
+func (m epochMillis) time() time.Time {
+	if m == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(int64(m)).UTC()
+}
+
+// UnmarshalJSON accepts an integer, a float, a numeric string or null.
+func (m *epochMillis) UnmarshalJSON(b []byte) error {
+	var n flexInt
+	if err := n.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*m = epochMillis(n)
+	return nil
+}
+
+// flexInt is an integer the server may send as a number, a float, a
+// numeric string or null.
+type flexInt int64
+
+// UnmarshalJSON accepts an integer, a float, a numeric string or null.
+func (n *flexInt) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || string(b) == "null" {
+		return nil
+	}
+	if b[0] == '"' {
+		// The string's own value, escapes undone: quoted once in an error,
+		// it is what the server meant, and what scrubbing recognises.
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		if s == "" {
+			return nil
+		}
+		b = []byte(s)
+	}
+	if v, ok := parseDecimal(b); ok {
+		*n = flexInt(v)
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f > math.MaxInt64 || f < math.MinInt64 {
+		return fmt.Errorf("modelarts: %q is not a number", b)
+	}
+	*n = flexInt(f)
+	return nil
+}
+
+// parseDecimal parses an optionally signed run of at most 18 digits without
+// allocating (the common case); anything else is left to ParseFloat.
+func parseDecimal(b []byte) (int64, bool) {
+	neg := false
+	if len(b) > 0 && b[0] == '-' {
+		neg, b = true, b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var v int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }

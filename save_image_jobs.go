@@ -66,57 +66,6 @@ type SaveImageJob struct {
 // saveImageJobWire is the wire shape of a save-image job.
 type saveImageJobWire struct{ SaveImageJob }
 
-// SaveImageJobFailedError reports a training-job save that ended in a
-// failure status. It matches ErrImageFailed: the image was not made.
-type SaveImageJobFailedError struct {
-	TrainingJobID, TaskID string
-	Status                ImageStatus
-	Message               string // the server's explanation, when it gave one
-}
-
-// Error names the job and task, the final status and the server's
-// explanation.
-func (e *SaveImageJobFailedError) Error() string {
-	msg := fmt.Sprintf("modelarts: saving task %s of training job %s as an image ended %s", e.TaskID, e.TrainingJobID, e.Status)
-	if e.Message != "" {
-		msg += ": " + e.Message
-	}
-	return msg
-}
-
-// Is makes errors.Is(err, ErrImageFailed) hold.
-func (e *SaveImageJobFailedError) Is(target error) bool { return target == ErrImageFailed }
-
-// SaveImageJobOutcomeError reports a CreateSaveImageJob whose answer does
-// not give the job: it was lost after the request may have reached the
-// service (no answer, a 5xx, a timeout), so the save may have started; or
-// the service answered 2xx (Started) without a job the SDK could read. The
-// SDK does not send it again, since nothing would tell a second save from
-// the first. It matches ErrCreateOutcomeUnknown; Err is the failure, found
-// by errors.As.
-type SaveImageJobOutcomeError struct {
-	TrainingJobID, TaskID string
-	Started               bool // the service answered 2xx: the save started
-	Err                   error
-}
-
-// Error names the job and task, says whether the save started or may have,
-// and how to check.
-func (e *SaveImageJobOutcomeError) Error() string {
-	what := "the answer was lost after the request may have reached the service, so the save may have started"
-	if e.Started {
-		what = "the service answered success without the job, so the save started"
-	}
-	return fmt.Sprintf("%ssaving task %s of training job %s as an image: %v: %s; it was not sent again: check with GetSaveImageJob(ctx, %q, %q) before starting it again (after: %s)",
-		errPrefix, e.TaskID, e.TrainingJobID, ErrCreateOutcomeUnknown, what, e.TrainingJobID, e.TaskID, unprefixed(e.Err))
-}
-
-// Is makes errors.Is(err, ErrCreateOutcomeUnknown) hold.
-func (e *SaveImageJobOutcomeError) Is(target error) bool { return target == ErrCreateOutcomeUnknown }
-
-// Unwrap returns the failure that made the outcome uncertain.
-func (e *SaveImageJobOutcomeError) Unwrap() error { return e.Err }
-
 // CreateSaveImageJob starts saving the container of task taskID (e.g.
 // "worker-0") of training job trainingJobID as an image; wait for it with
 // WaitForSaveImageJob. The API has no idempotency key and nothing tells an
