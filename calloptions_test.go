@@ -34,7 +34,7 @@ func TestWithResponseReportsTheMetadataOfASuccess(t *testing.T) {
 }
 
 func TestWithResponseLeavesDestinationAloneWithoutAnAnswer(t *testing.T) {
-	c, mt, _ := newMockClient(t, WithoutRetry())
+	c, mt, _ := newMockClient(t, WithRetry(RetryPolicy{MaxAttempts: 1}))
 	mt.RegisterResponder("GET", imagePathURL, httpmock.NewErrorResponder(errors.New("connection reset by peer")))
 	md := Response{StatusCode: -1}
 	_, err := c.GetImage(context.Background(), "img-1", WithResponse(&md))
@@ -42,19 +42,20 @@ func TestWithResponseLeavesDestinationAloneWithoutAnAnswer(t *testing.T) {
 	assert.Equal(t, -1, md.StatusCode)
 }
 
-func TestWithCallRetryOverridesTheClientPolicy(t *testing.T) {
+func TestWithRetryGivenToACallOverridesTheClientPolicy(t *testing.T) {
 	c, mt, _ := newMockClient(t) // default: 4 attempts
 	mt.RegisterResponder("GET", imagePathURL, jsonResponder(503, `{}`))
-	_, err := c.GetImage(context.Background(), "img-1", WithCallRetry(RetryPolicy{MaxAttempts: 2}))
+	_, err := c.GetImage(context.Background(), "img-1", WithRetry(RetryPolicy{MaxAttempts: 2}))
 	require.Error(t, err)
 	assert.Equal(t, 2, mt.GetTotalCallCount())
 }
 
-func TestWithCallTimeoutBoundsTheWholeCall(t *testing.T) {
+func TestTheContextBoundsTheWholeCall(t *testing.T) {
 	c, mt, _ := newMockClient(t)
-	c.sleep = sleepCtx
+	clk := newFakeClock()
+	clk.install(c)
 	mt.RegisterResponder("GET", imagePathURL, retryAfterResponder(503, "30"))
-	_, err := c.GetImage(context.Background(), "img-1", WithCallTimeout(20*time.Millisecond))
+	_, err := c.GetImage(clk.withDeadline(clk.now().Add(20*time.Millisecond)), "img-1")
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr, "the failure behind the timeout stays reachable")
@@ -63,7 +64,7 @@ func TestWithCallTimeoutBoundsTheWholeCall(t *testing.T) {
 }
 
 func TestWithAttemptTimeoutBoundsEachAttempt(t *testing.T) {
-	c, mt, _ := newMockClient(t, WithoutRetry())
+	c, mt, _ := newMockClient(t, WithRetry(RetryPolicy{MaxAttempts: 1}))
 	mt.RegisterResponder("GET", imagePathURL, func(r *http.Request) (*http.Response, error) {
 		<-r.Context().Done()
 		return nil, r.Context().Err()
@@ -85,7 +86,7 @@ func TestCallOptionsRefusedWhereTheyDoNotApply(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvalidRequest)
 	_, err = c.GetImage(context.Background(), "img-1", WithResponse(nil))
 	require.ErrorIs(t, err, ErrInvalidRequest)
-	_, err = c.GetImage(context.Background(), "img-1", WithCallTimeout(0))
+	_, err = c.GetImage(context.Background(), "img-1", WithAttemptTimeout(0))
 	require.ErrorIs(t, err, ErrInvalidRequest)
 	assert.Equal(t, 0, mt.GetTotalCallCount(), "nothing is sent")
 }
@@ -103,7 +104,7 @@ func TestNilContextIsAClearError(t *testing.T) {
 }
 
 func TestWithCallDefaultsApplyToEveryCallAndLoseToTheCallsOwn(t *testing.T) {
-	c, mt, rec := newMockClient(t, WithCallDefaults(WithPollInterval(time.Millisecond, 2*time.Millisecond), WithCallRetry(RetryPolicy{MaxAttempts: 1})))
+	c, mt, rec := newMockClient(t, WithCallDefaults(WithPollInterval(time.Millisecond, 2*time.Millisecond), WithRetry(RetryPolicy{MaxAttempts: 1})))
 	var n int
 	mt.RegisterResponder("GET", imagePathURL, func(r *http.Request) (*http.Response, error) {
 		n++
@@ -123,7 +124,7 @@ func TestWithCallDefaultsApplyToEveryCallAndLoseToTheCallsOwn(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, 1, mt.GetTotalCallCount(), "the default retry policy of the calls")
 	mt.ZeroCallCounters()
-	_, err = c.GetImage(context.Background(), "img-1", WithCallRetry(RetryPolicy{MaxAttempts: 3}))
+	_, err = c.GetImage(context.Background(), "img-1", WithRetry(RetryPolicy{MaxAttempts: 3}))
 	require.Error(t, err)
 	assert.Equal(t, 3, mt.GetTotalCallCount(), "the call's own option wins")
 }

@@ -64,10 +64,10 @@ func TestNewClientChecksProjectSignerAndOptions(t *testing.T) {
 	assert.Contains(t, err.Error(), "signer")
 
 	for name, opt := range map[string]Option{
-		"WithTimeout":    WithTimeout(0),
-		"WithHTTPClient": WithHTTPClient(nil),
-		"WithRetry":      WithRetry(RetryPolicy{MaxAttempts: -1}),
-		"WithRateLimit":  WithRateLimit(0, 1),
+		"WithAttemptTimeout": WithAttemptTimeout(0),
+		"WithHTTPClient":     WithHTTPClient(nil),
+		"WithRetry":          WithRetry(RetryPolicy{MaxAttempts: -1}),
+		"WithRateLimit":      WithRateLimit(0, 1),
 	} {
 		_, err := NewClient(testEndpoint, testProject, signer, opt)
 		assert.ErrorIs(t, err, ErrInvalidRequest, name)
@@ -177,7 +177,7 @@ func TestErrorShapes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c, mt, _ := newMockClient(t, WithoutRetry())
+			c, mt, _ := newMockClient(t, WithRetry(RetryPolicy{MaxAttempts: 1}))
 			mt.RegisterResponder("GET", `=~/images/img-1$`, func(r *http.Request) (*http.Response, error) {
 				resp := httpmock.NewStringResponse(tc.status, tc.body)
 				resp.Header.Set("X-Request-Id", "req-123")
@@ -227,7 +227,7 @@ func TestAPIErrorMessage(t *testing.T) {
 }
 
 func TestLongErrorBodiesAreShortenedAndBounded(t *testing.T) {
-	c, mt, _ := newMockClient(t, WithoutRetry())
+	c, mt, _ := newMockClient(t, WithRetry(RetryPolicy{MaxAttempts: 1}))
 	mt.RegisterResponder("GET", `=~/images/x$`, func(r *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: 400, Header: http.Header{}, Body: io.NopCloser(io.LimitReader(neverEnding('x'), 5<<20))}, nil
 	})
@@ -297,7 +297,7 @@ func TestContextIsHonoured(t *testing.T) {
 }
 
 func TestPerAttemptTimeout(t *testing.T) {
-	c, mt, _ := newMockClient(t, WithTimeout(20*time.Millisecond), WithoutRetry())
+	c, mt, _ := newMockClient(t, WithAttemptTimeout(20*time.Millisecond), WithRetry(RetryPolicy{MaxAttempts: 1}))
 	mt.RegisterResponder("GET", `=~/images/slow$`, func(r *http.Request) (*http.Response, error) {
 		<-r.Context().Done()
 		return nil, r.Context().Err()
@@ -326,7 +326,7 @@ func TestDecodedBodyIsIndependentOfPooledBuffers(t *testing.T) {
 }
 
 func TestExpiredSignatureSaysHowFarTheClocksAre(t *testing.T) {
-	c, mt, _ := newMockClient(t, WithoutRetry())
+	c, mt, _ := newMockClient(t, WithRetry(RetryPolicy{MaxAttempts: 1}))
 	clk := &fakeClock{t: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
 	c.now = clk.now
 	mt.RegisterResponder("GET", `=~/images/img-1$`, func(r *http.Request) (*http.Response, error) {

@@ -53,7 +53,7 @@ func TestCreatesRegisterWithEveryLostAnswerMakesOneImageAndReturnsIt(t *testing.
 			srv := modelartstest.NewServer()
 			defer srv.Close()
 			srv.InjectFault(modelartstest.RouteRegisterImage, f)
-			c := srv.Client(modelarts.WithTimeout(100 * time.Millisecond))
+			c := srv.Client(modelarts.WithAttemptTimeout(100 * time.Millisecond))
 			img, err := c.RegisterImage(gCtx(t, 5*time.Second), &modelarts.RegisterImageRequest{SWRPath: gSWR})
 			n := gCountImages(srv, func(i modelarts.Image) bool { return i.SWRPath == gSWR })
 			if n > 1 {
@@ -80,7 +80,7 @@ func TestCreatesNotebookSaveWithEveryLostAnswerMakesOneImageAndReturnsIt(t *test
 				defer srv.Close()
 				srv.AddNotebook("nb-1", modelarts.NotebookStatusRunning)
 				srv.InjectFault(modelartstest.RouteCreateImage, f)
-				c := srv.Client(modelarts.WithTimeout(100 * time.Millisecond))
+				c := srv.Client(modelarts.WithAttemptTimeout(100 * time.Millisecond))
 				img, err := c.CreateImageFromNotebook(gCtx(t, 5*time.Second), "nb-1", &modelarts.CreateImageRequest{Name: "env", Namespace: "team", Tag: tag})
 				n := gCountImages(srv, func(i modelarts.Image) bool { return i.Name == "env" })
 				if n != 1 {
@@ -350,7 +350,7 @@ func TestCreatesSaveImageJobIsNeverResentAfterALostAnswer(t *testing.T) {
 			defer srv.Close()
 			srv.AddTrainingJob("job-1")
 			srv.InjectFault(modelartstest.RouteCreateSaveImageJob, f)
-			c := srv.Client(modelarts.WithTimeout(100 * time.Millisecond))
+			c := srv.Client(modelarts.WithAttemptTimeout(100 * time.Millisecond))
 			job, err := c.CreateSaveImageJob(gCtx(t, 5*time.Second), "job-1", "worker-0", &modelarts.SaveImageJobRequest{Name: "env", Namespace: "team", Tag: "v1"})
 			if got := srv.RequestCount(modelartstest.RouteCreateSaveImageJob); got != 1 {
 				t.Fatalf("sent %d times", got)

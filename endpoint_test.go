@@ -29,7 +29,7 @@ func TestEndpointRepeatingTheAPIPathIsRefusedSayingWhatToDrop(t *testing.T) {
 
 func TestEndpointPrefixIsHonouredAndShownInErrors(t *testing.T) {
 	mt := httpmock.NewMockTransport()
-	c, err := NewClient("https://gw.example.com/modelarts/", testProject, auth.NewTokenSigner(testToken), WithHTTPClient(&http.Client{Transport: mt}), WithoutRetry())
+	c, err := NewClient("https://gw.example.com/modelarts/", testProject, auth.NewTokenSigner(testToken), WithHTTPClient(&http.Client{Transport: mt}), WithRetry(RetryPolicy{MaxAttempts: 1}))
 	require.NoError(t, err)
 	assert.Equal(t, "https://gw.example.com/modelarts", c.Endpoint())
 	want := "https://gw.example.com/modelarts/v1/" + testProject + "/images/img-1"

@@ -21,7 +21,7 @@ func ExampleNewClient() {
 		"a4a5d4098fb4474fa22cd05f897d6b99",
 		signer,
 		modelarts.WithUserAgent("my-service/1.0"),
-		modelarts.WithTimeout(20*time.Second),
+		modelarts.WithAttemptTimeout(20*time.Second),
 		modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 5}),
 		modelarts.WithLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
 	)

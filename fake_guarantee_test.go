@@ -81,7 +81,7 @@ func TestFakeSignatureVerifierRefusesEveryTamperedSignedRequest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err := modelarts.NewClient(srv.URL(), srv.ProjectID(), signer, modelarts.WithoutRetry(),
+			c, err := modelarts.NewClient(srv.URL(), srv.ProjectID(), signer, modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 1}),
 				modelarts.WithHTTPClient(&http.Client{Transport: gTamper{base: srv.HTTPClient().Transport, kind: kind}}),
 				modelarts.WithReconcileWindow(0))
 			if err != nil {
@@ -115,7 +115,7 @@ func TestFakeSignatureVerifierRefusesWrongSKAndStaleDate(t *testing.T) {
 	srv := modelartstest.NewServer(modelartstest.WithAKSK(gFakeAK, gFakeSK), modelartstest.WithMisbehaviour(modelartstest.GatewayClockOffset(20*time.Minute)))
 	defer srv.Close()
 	good, _ := auth.NewAKSKSigner(gFakeAK, gFakeSK)
-	c, _ := modelarts.NewClient(srv.URL(), srv.ProjectID(), good, modelarts.WithoutRetry(), modelarts.WithHTTPClient(srv.HTTPClient()))
+	c, _ := modelarts.NewClient(srv.URL(), srv.ProjectID(), good, modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 1}), modelarts.WithHTTPClient(srv.HTTPClient()))
 	_, err := c.GetImage(gCtx(t, 2*time.Second), "x")
 	var ae *modelarts.APIError
 	if !errors.As(err, &ae) || ae.Code != modelarts.CodeSignatureExpired {
@@ -124,7 +124,7 @@ func TestFakeSignatureVerifierRefusesWrongSKAndStaleDate(t *testing.T) {
 	srv2 := modelartstest.NewServer(modelartstest.WithAKSK(gFakeAK, gFakeSK))
 	defer srv2.Close()
 	bad, _ := auth.NewAKSKSigner(gFakeAK, gFakeSK+"x")
-	c2, _ := modelarts.NewClient(srv2.URL(), srv2.ProjectID(), bad, modelarts.WithoutRetry(), modelarts.WithHTTPClient(srv2.HTTPClient()))
+	c2, _ := modelarts.NewClient(srv2.URL(), srv2.ProjectID(), bad, modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 1}), modelarts.WithHTTPClient(srv2.HTTPClient()))
 	_, err = c2.GetImage(gCtx(t, 2*time.Second), "x")
 	if !errors.Is(err, modelarts.ErrUnauthorized) {
 		t.Fatalf("wrong SK not refused with 401: %v", err)
@@ -195,7 +195,7 @@ func TestFakeHandlerMountedInOwnServerServesTheAPI(t *testing.T) {
 	defer srv.Close()
 	own := httptest.NewServer(srv.Handler())
 	defer own.Close()
-	c, err := modelarts.NewClient(own.URL, srv.ProjectID(), auth.NewTokenSigner(srv.Token()), modelarts.WithoutRetry())
+	c, err := modelarts.NewClient(own.URL, srv.ProjectID(), auth.NewTokenSigner(srv.Token()), modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 1}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,7 @@ func TestFakeHandlerMountedInOwnServerServesTheAPI(t *testing.T) {
 	if n != 2 {
 		t.Fatalf("built-in images: %d", n)
 	}
-	bad, _ := modelarts.NewClient(own.URL, srv.ProjectID(), auth.NewTokenSigner("not-the-token-xyz"), modelarts.WithoutRetry())
+	bad, _ := modelarts.NewClient(own.URL, srv.ProjectID(), auth.NewTokenSigner("not-the-token-xyz"), modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 1}))
 	if _, err := bad.GetImage(gCtx(t, 2*time.Second), "x"); !errors.Is(err, modelarts.ErrUnauthorized) {
 		t.Fatalf("wrong token through Handler not refused: %v", err)
 	}

@@ -59,7 +59,7 @@ func TestFaultsSurvived(t *testing.T) {
 		{"2xx with an empty body", modelartstest.RouteGetImage, nTimes(1, modelartstest.RawAnswer{Status: 200, Body: " "}), nil, decodeErr, 1, false},
 		{"body larger than the limit", modelartstest.RouteGetImage, nTimes(1, modelartstest.RawAnswer{Status: 200, Body: big}), nil, decodeErr, 1, false},
 		{"server that never answers", modelartstest.RouteGetImage, nTimes(5, modelartstest.Hang{}),
-			[]modelarts.Option{modelarts.WithTimeout(100 * time.Millisecond), modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond})}, requestErr, 2, false},
+			[]modelarts.Option{modelarts.WithAttemptTimeout(100 * time.Millisecond), modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond})}, requestErr, 2, false},
 	}
 	var table strings.Builder
 	fmt.Fprintln(&table, "| fault | requests the server saw | the caller got |")

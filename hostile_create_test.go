@@ -399,7 +399,7 @@ func TestHostileListingLagWithinWindow(t *testing.T) {
 			s.listLagReads = 1
 			s.lockNotebook = false // nothing but the SDK stops a second image
 			s.faults = []createFault{tc.fault}
-			c := s.client(t, 3*time.Second, modelarts.WithTimeout(150*time.Millisecond))
+			c := s.client(t, 3*time.Second, modelarts.WithAttemptTimeout(150*time.Millisecond))
 
 			img, err := c.CreateImageFromNotebook(hctx(t), hNotebook, tc.req)
 			logCounts(t, s, img, err)
@@ -916,7 +916,7 @@ func TestHostileLostAnswerPlain(t *testing.T) {
 			t.Run(tc.name+"/"+call, func(t *testing.T) {
 				s := newHostileServer(t)
 				s.faults = []createFault{tc.fault}
-				c := s.client(t, 300*time.Millisecond, modelarts.WithTimeout(150*time.Millisecond))
+				c := s.client(t, 300*time.Millisecond, modelarts.WithAttemptTimeout(150*time.Millisecond))
 				var img *modelarts.Image
 				var err error
 				switch call {

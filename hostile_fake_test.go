@@ -282,7 +282,7 @@ func (s *hostileServer) client(t *testing.T, window time.Duration, opts ...model
 	all := append([]modelarts.Option{
 		modelarts.WithRetry(modelarts.RetryPolicy{ZeroWait: true}),
 		modelarts.WithReconcileWindow(window),
-		modelarts.WithTimeout(2 * time.Second),
+		modelarts.WithAttemptTimeout(2 * time.Second),
 	}, opts...)
 	c := s.srv.Client(all...)
 	require.NotNil(t, c)

@@ -471,7 +471,7 @@ func TestHostileIAMNeverFollowsRedirect(t *testing.T) {
 	hc := &http.Client{}
 	signer, err := auth.NewIAMTokenSigner(iamCreds(iam.URL), auth.WithIAMHTTPClient(hc))
 	require.NoError(t, err)
-	c, err := modelarts.NewClient(srv.URL, hProject, signer, modelarts.WithoutRetry())
+	c, err := modelarts.NewClient(srv.URL, hProject, signer, modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 1}))
 	require.NoError(t, err)
 	_, gerr := c.GetImage(hctx(t), "4e0d1854-63e5-4517-b683-a0ee97a692a1")
 	t.Logf("requests elsewhere=%d err=%v", elsewhere.Load(), gerr)
@@ -557,7 +557,9 @@ func TestHostileRetryAfterBeyondCap(t *testing.T) {
 			c, err := modelarts.NewClient(srv.URL, hProject, auth.NewTokenSigner(sStaticToken),
 				modelarts.WithRetry(modelarts.RetryPolicy{ZeroWait: true, MaxAttempts: 4}))
 			require.NoError(t, err)
-			_, gerr := c.GetImage(context.Background(), "4e0d1854-63e5-4517-b683-a0ee97a692a1", modelarts.WithCallTimeout(300*time.Millisecond))
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			_, gerr := c.GetImage(ctx, "4e0d1854-63e5-4517-b683-a0ee97a692a1")
 			t.Logf("requests=%d err=%v", reqs.Load(), gerr)
 			require.Error(t, gerr)
 			assert.Equal(t, tc.wantReqs, reqs.Load())

@@ -61,7 +61,7 @@ func TestHTTPMockRecipes(t *testing.T) {
 	})
 	t.Run("Activate after NewClient does not reach the client", func(t *testing.T) {
 		// A loopback port nothing listens on stands for "the network".
-		c, err := modelarts.NewClient("http://127.0.0.1:1", recipeProject, auth.NewTokenSigner("t0ken"), modelarts.WithoutRetry())
+		c, err := modelarts.NewClient("http://127.0.0.1:1", recipeProject, auth.NewTokenSigner("t0ken"), modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 1}))
 		require.NoError(t, err)
 		httpmock.Activate()
 		defer httpmock.DeactivateAndReset()

@@ -25,7 +25,7 @@ func gClient(t *testing.T, url string, token string, opts ...modelarts.Option) *
 	t.Helper()
 	base := []modelarts.Option{
 		modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 3, ZeroWait: true}),
-		modelarts.WithTimeout(2 * time.Second),
+		modelarts.WithAttemptTimeout(2 * time.Second),
 		modelarts.WithReconcileWindow(0),
 		modelarts.WithCallDefaults(modelarts.WithPollInterval(time.Millisecond, 2*time.Millisecond)),
 	}

@@ -32,7 +32,7 @@ type settings struct {
 	errs       []error
 }
 
-// DefaultTimeout bounds one attempt when WithTimeout is not given, so a
+// DefaultTimeout bounds one attempt when WithAttemptTimeout is not given, so a
 // server that accepts and never answers cannot hang a call.
 const DefaultTimeout = 30 * time.Second
 
@@ -59,30 +59,6 @@ func WithUserAgent(ua string) Option {
 			return
 		}
 		s.userAgent = ua
-	})
-}
-
-// WithTimeout bounds each attempt (default DefaultTimeout); the caller's
-// context bounds the whole call, retries and waits included.
-func WithTimeout(d time.Duration) Option {
-	return optionFunc(func(s *settings) {
-		if d <= 0 {
-			s.errs = append(s.errs, invalid("WithTimeout", "the timeout must be positive, got %s", d))
-			return
-		}
-		s.timeout = d
-	})
-}
-
-// WithRetry sets the retry policy; zero fields take the defaults of
-// DefaultRetryPolicy.
-func WithRetry(p RetryPolicy) Option {
-	return optionFunc(func(s *settings) {
-		if err := p.check("WithRetry"); err != nil {
-			s.errs = append(s.errs, err)
-			return
-		}
-		s.retry = p.withDefaults()
 	})
 }
 
@@ -118,12 +94,6 @@ func WithCallDefaults(opts ...CallOption) Option {
 			s.defaults = append(s.defaults, opts...)
 		}
 	})
-}
-
-// WithoutRetry makes every call a single attempt (token refresh after a
-// rejected token excepted, which is not a retry of a failure).
-func WithoutRetry() Option {
-	return optionFunc(func(s *settings) { s.retry = RetryPolicy{MaxAttempts: 1, ZeroWait: true}.withDefaults() })
 }
 
 // WithLogger logs one debug record per attempt and one warn record per
@@ -278,7 +248,6 @@ const (
 
 // callConfig is what the options of one call set.
 type callConfig struct {
-	timeout        time.Duration // whole call; 0: the context alone bounds it
 	attemptTimeout time.Duration // one attempt; 0: the client's
 	retry          *RetryPolicy  // nil: the client's
 	response       *Response     // filled with the metadata of the last answer
@@ -307,43 +276,6 @@ func WithResponse(dst *Response) CallOption {
 			return
 		}
 		c.response = dst
-	})
-}
-
-// WithCallTimeout bounds the whole call (retries, waits and paging
-// included), like a context deadline set by the caller.
-func WithCallTimeout(d time.Duration) CallOption {
-	return callOptionFunc(func(c *callConfig) {
-		if d <= 0 {
-			c.errs = append(c.errs, invalid("WithCallTimeout", "the timeout must be positive, got %s", d))
-			return
-		}
-		c.timeout = d
-	})
-}
-
-// WithAttemptTimeout bounds each attempt of this call, overriding the
-// client's WithTimeout.
-func WithAttemptTimeout(d time.Duration) CallOption {
-	return callOptionFunc(func(c *callConfig) {
-		if d <= 0 {
-			c.errs = append(c.errs, invalid("WithAttemptTimeout", "the timeout must be positive, got %s", d))
-			return
-		}
-		c.attemptTimeout = d
-	})
-}
-
-// WithCallRetry sets the retry policy of this call, overriding the client's
-// WithRetry; zero fields take the defaults, as in WithRetry.
-func WithCallRetry(p RetryPolicy) CallOption {
-	return callOptionFunc(func(c *callConfig) {
-		if err := p.check("WithCallRetry"); err != nil {
-			c.errs = append(c.errs, err)
-			return
-		}
-		p = p.withDefaults()
-		c.retry = &p
 	})
 }
 
@@ -388,11 +320,7 @@ func (c *Client) begin(ctx context.Context, opts []CallOption, allowed optionKin
 	if err := cfg.wait.check(); err != nil {
 		return nil, nil, nil, err
 	}
-	cancel := context.CancelFunc(func() {})
-	if cfg.timeout > 0 {
-		ctx, cancel = context.WithTimeout(ctx, cfg.timeout)
-	}
-	return ctx, cfg, cancel, nil
+	return ctx, cfg, func() {}, nil
 }
 
 // retryPolicy is the policy in force for the call.
@@ -411,14 +339,13 @@ func (c *Client) attemptTimeout(cfg *callConfig) time.Duration {
 	return c.timeout
 }
 
-// CallOptions is what a list of CallOptions sets, read back with
-// ResolveCallOptions. It is for code that stands in for a Client, such as a
+// CallSettings is what a list of CallOptions sets, read back with
+// ResolveCallSettings. It is for code that stands in for a Client, such as a
 // fake of an interface over *Client, which must tell DeleteImage(ctx, id)
 // from DeleteImage(ctx, id, WithForce()). Zero values mean "not set".
-type CallOptions struct {
-	Timeout        time.Duration // WithCallTimeout
+type CallSettings struct {
 	AttemptTimeout time.Duration // WithAttemptTimeout
-	Retry          *RetryPolicy  // WithCallRetry, with defaults filled in
+	Retry          *RetryPolicy  // WithRetry, with defaults filled in
 	Response       *Response     // WithResponse
 	Force          bool          // WithForce
 	// The wait options; PollMin, PollMax and NotFoundGrace hold the
@@ -430,26 +357,95 @@ type CallOptions struct {
 	SaveImageJobProgress func(*SaveImageJob) // WithSaveImageJobProgress
 }
 
-// ResolveCallOptions applies opts in order, as a call does, and returns
+// ResolveCallSettings applies opts in order, as a call does, and returns
 // what they set, or the error a call would return for them (a nil option,
 // a bad value). It does not check that the options fit a particular call.
-func ResolveCallOptions(opts ...CallOption) (CallOptions, error) {
+func ResolveCallSettings(opts ...CallOption) (CallSettings, error) {
 	cfg := callConfig{wait: defaultWaitSettings()}
 	for _, o := range opts {
 		if o == nil {
-			return CallOptions{}, invalid("options", "a CallOption is nil")
+			return CallSettings{}, invalid("options", "a CallOption is nil")
 		}
 		o.applyCall(&cfg)
 	}
 	if len(cfg.errs) > 0 {
-		return CallOptions{}, cfg.errs[0]
+		return CallSettings{}, cfg.errs[0]
 	}
 	if err := cfg.wait.check(); err != nil {
-		return CallOptions{}, err
+		return CallSettings{}, err
 	}
-	return CallOptions{
-		Timeout: cfg.timeout, AttemptTimeout: cfg.attemptTimeout, Retry: cfg.retry, Response: cfg.response, Force: cfg.force,
+	return CallSettings{
+		AttemptTimeout: cfg.attemptTimeout, Retry: cfg.retry, Response: cfg.response, Force: cfg.force,
 		PollMin: cfg.wait.min, PollMax: cfg.wait.max, NotFoundGrace: cfg.wait.grace,
 		Progress: cfg.wait.progress, NotebookProgress: cfg.wait.notebookProgress, SaveImageJobProgress: cfg.wait.saveJobProgress,
 	}, nil
+}
+
+// SharedOption is an option that sets a client's default for every call,
+// given to NewClient, or one call's own setting, given to the call: the
+// time an attempt may take, and the retry policy. The context bounds the
+// whole call.
+type SharedOption interface {
+	Option
+	CallOption
+}
+
+// sharedOption makes a SharedOption of its two halves.
+type sharedOption struct {
+	client func(*settings)
+	call   func(*callConfig)
+}
+
+func (o sharedOption) apply(s *settings)       { o.client(s) }
+func (o sharedOption) applyCall(c *callConfig) { o.call(c) }
+
+// WithAttemptTimeout bounds each attempt (each HTTP request) of the calls
+// it is given to: a client's default (DefaultTimeout without it), or one
+// call's. A server that accepts and never answers then cannot hang a call;
+// the context bounds the whole call, retries and waits included.
+func WithAttemptTimeout(d time.Duration) SharedOption {
+	bad := d <= 0
+	err := invalid("WithAttemptTimeout", "the timeout must be positive, got %s", d)
+	return sharedOption{
+		client: func(s *settings) {
+			if bad {
+				s.errs = append(s.errs, err)
+				return
+			}
+			s.timeout = d
+		},
+		call: func(c *callConfig) {
+			if bad {
+				c.errs = append(c.errs, err)
+				return
+			}
+			c.attemptTimeout = d
+		},
+	}
+}
+
+// WithRetry sets the retry policy of the calls it is given to: a client's
+// default, or one call's. Zero fields take the defaults of
+// DefaultRetryPolicy; RetryPolicy{MaxAttempts: 1} makes single attempts (a
+// token refreshed after a 401 excepted, which is not a retry of a failure).
+func WithRetry(p RetryPolicy) SharedOption {
+	err := p.check("WithRetry")
+	p = p.withDefaults()
+	return sharedOption{
+		client: func(s *settings) {
+			if err != nil {
+				s.errs = append(s.errs, err)
+				return
+			}
+			s.retry = p
+		},
+		call: func(c *callConfig) {
+			if err != nil {
+				c.errs = append(c.errs, err)
+				return
+			}
+			pp := p
+			c.retry = &pp
+		},
+	}
 }

@@ -30,8 +30,8 @@ const (
 	DefaultMaxWait     = 20 * time.Second
 )
 
-// DefaultRetryPolicy returns the policy used unless WithRetry, WithoutRetry
-// or WithCallRetry says otherwise. It is a function, not a variable, so no
+// DefaultRetryPolicy returns the policy used unless WithRetry says
+// otherwise. It is a function, not a variable, so no
 // code can change the defaults of every client in the process.
 func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxAttempts: DefaultMaxAttempts, MinWait: DefaultMinWait, MaxWait: DefaultMaxWait}

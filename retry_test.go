@@ -53,7 +53,7 @@ func TestRetriesStopAtMaxAttempts(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, 2, mt.GetTotalCallCount())
 
-	c, mt, _ = newMockClient(t, WithoutRetry())
+	c, mt, _ = newMockClient(t, WithRetry(RetryPolicy{MaxAttempts: 1}))
 	mt.RegisterResponder("GET", imageURL, jsonResponder(503, `{}`))
 	_, err = c.GetImage(context.Background(), "img-1")
 	require.Error(t, err)
@@ -266,7 +266,7 @@ func (s *refreshingSigner) InvalidateToken(rejected string) {
 func TestExpiredTokenIsRefreshedOnce(t *testing.T) {
 	mt := httpmock.NewMockTransport()
 	signer := &refreshingSigner{}
-	c, err := NewClient(testEndpoint, testProject, signer, WithHTTPClient(&http.Client{Transport: mt}), WithoutRetry())
+	c, err := NewClient(testEndpoint, testProject, signer, WithHTTPClient(&http.Client{Transport: mt}), WithRetry(RetryPolicy{MaxAttempts: 1}))
 	require.NoError(t, err)
 	mt.RegisterResponder("GET", imageURL, func(r *http.Request) (*http.Response, error) {
 		if r.Header.Get("X-Auth-Token") == "gen-0" {
@@ -275,7 +275,7 @@ func TestExpiredTokenIsRefreshedOnce(t *testing.T) {
 		return jsonResponder(200, `{"id":"img-1"}`)(r)
 	})
 	_, err = c.GetImage(context.Background(), "img-1")
-	require.NoError(t, err, "refreshing is not a retry: it happens even WithoutRetry")
+	require.NoError(t, err, "refreshing is not a retry: it happens even with single attempts")
 	assert.Equal(t, []string{"gen-0"}, signer.invalidated)
 
 	mt.RegisterResponder("GET", imageURL, jsonResponder(401, `{"error_code":"ModelArts.0203","error_msg":"invalid token"}`))

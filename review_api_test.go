@@ -159,7 +159,7 @@ func TestReviewContextErrorKeepsLastAPIError(t *testing.T) {
 
 // WithUserAgent takes any string; one with a line break makes every request
 // fail on the wire with an error that does not name the option. It should be
-// refused by NewClient, as WithTimeout(0) is.
+// refused by NewClient, as WithAttemptTimeout(0) is.
 func TestWithUserAgentControlCharsRefused(t *testing.T) {
 	_, err := modelarts.NewClient("https://modelarts.cn-north-4.myhuaweicloud.com", reviewProject,
 		auth.NewTokenSigner(reviewToken), modelarts.WithUserAgent("app/1.0\r\nX-Injected: 1"))
@@ -227,16 +227,16 @@ func TestWaitErrorHasNoDuplicateFields(t *testing.T) {
 // options are sealed interfaces with only unexported methods.
 func TestCallOptionsReadableByFakes(t *testing.T) {
 	var md modelarts.Response
-	got, err := modelarts.ResolveCallOptions(modelarts.WithForce(), modelarts.WithResponse(&md), modelarts.WithCallTimeout(time.Minute))
+	got, err := modelarts.ResolveCallSettings(modelarts.WithForce(), modelarts.WithResponse(&md), modelarts.WithAttemptTimeout(time.Minute))
 	require.NoError(t, err)
 	assert.True(t, got.Force, "a fake can tell DeleteImage(id) from DeleteImage(id, WithForce())")
 	assert.Same(t, &md, got.Response)
-	assert.Equal(t, time.Minute, got.Timeout)
-	none, err := modelarts.ResolveCallOptions()
+	assert.Equal(t, time.Minute, got.AttemptTimeout)
+	none, err := modelarts.ResolveCallSettings()
 	require.NoError(t, err)
 	assert.False(t, none.Force)
 	assert.Equal(t, modelarts.DefaultPollMin, none.PollMin)
-	_, err = modelarts.ResolveCallOptions(nil)
+	_, err = modelarts.ResolveCallSettings(nil)
 	assert.ErrorIs(t, err, modelarts.ErrInvalidRequest)
 }
 
@@ -283,7 +283,7 @@ func TestTooShortTokenIsRefusedOrRedacted(t *testing.T) {
 		fmt.Fprintf(w, `{"error_code":"ModelArts.0203","error_msg":"bad token %s"}`, r.Header.Get("X-Auth-Token"))
 	}))
 	defer srv.Close()
-	c, err := modelarts.NewClient(srv.URL, reviewProject, auth.NewTokenSigner(short), modelarts.WithHTTPClient(srv.Client()), modelarts.WithoutRetry())
+	c, err := modelarts.NewClient(srv.URL, reviewProject, auth.NewTokenSigner(short), modelarts.WithHTTPClient(srv.Client()), modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 1}))
 	if err != nil {
 		return // refusing a token too short to redact is a fix
 	}

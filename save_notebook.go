@@ -24,7 +24,7 @@ import (
 // error is a *NotebookFailedError (joined with the build's failure, if
 // any). The options are WaitOptions (poll interval, progress, grace) and
 // the per-call options, which apply to every request made; bound the whole
-// call with ctx or WithCallTimeout.
+// call with ctx.
 func (c *Client) SaveNotebookAsImage(ctx context.Context, notebookID string, req *CreateImageRequest, opts ...WaitOption) (*Image, error) {
 	ctx, cfg, cancel, err := c.begin(ctx, opts, optWait)
 	if err != nil {

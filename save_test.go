@@ -146,7 +146,7 @@ func TestSaveNotebookAsImagePassesCallOptionsToEveryRequest(t *testing.T) {
 	rec.on("GET", "/images", ok(`{"data":[],"total":0}`))
 	c, _ := rec.client(t, WithReconcileWindow(0))
 	var resp Response
-	_, err := c.SaveNotebookAsImage(context.Background(), nbID, saveReq, WithResponse(&resp), WithCallRetry(RetryPolicy{MaxAttempts: 1}))
+	_, err := c.SaveNotebookAsImage(context.Background(), nbID, saveReq, WithResponse(&resp), WithRetry(RetryPolicy{MaxAttempts: 1}))
 	require.Error(t, err)
 	creates := 0
 	for _, r := range rec.requests() {

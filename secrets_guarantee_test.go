@@ -420,7 +420,7 @@ func TestSecretsEchoedInEveryFieldHeaderAndEncodingNeverReachAnyOutput(t *testin
 				logs := &gLogs{}
 				c, err := modelarts.NewClient(srv.URL, gProject, sc.build(t, srv.URL),
 					modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 2, ZeroWait: true}),
-					modelarts.WithTimeout(time.Second), modelarts.WithReconcileWindow(0),
+					modelarts.WithAttemptTimeout(time.Second), modelarts.WithReconcileWindow(0),
 					modelarts.WithLogger(logs.logger()))
 				if err != nil {
 					t.Fatal(err)
@@ -518,7 +518,7 @@ func TestSecretsInMalformedRawHTTPAnswersNeverReachTheError(t *testing.T) {
 				}
 			}()
 			logs := &gLogs{}
-			c := gClient(t, "http://"+ln.Addr().String(), gTok, modelarts.WithLogger(logs.logger()), modelarts.WithTimeout(500*time.Millisecond))
+			c := gClient(t, "http://"+ln.Addr().String(), gTok, modelarts.WithLogger(logs.logger()), modelarts.WithAttemptTimeout(500*time.Millisecond))
 			_, err = c.GetImage(gCtx(t, 3*time.Second), "img-1")
 			if err == nil {
 				t.Fatalf("no error")
@@ -694,7 +694,7 @@ func TestSecretsIAMRefusalEchoingThePasswordNeverReachesAnyOutput(t *testing.T) 
 		t.Fatal(err)
 	}
 	logs := &gLogs{}
-	c, err := modelarts.NewClient(srv.URL, gProject, s, modelarts.WithLogger(logs.logger()), modelarts.WithoutRetry())
+	c, err := modelarts.NewClient(srv.URL, gProject, s, modelarts.WithLogger(logs.logger()), modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 1}))
 	if err != nil {
 		t.Fatal(err)
 	}

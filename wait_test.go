@@ -144,7 +144,7 @@ func TestWaitCancellationIsPrompt(t *testing.T) {
 }
 
 func TestWaitToleratesTransientFailures(t *testing.T) {
-	c, mt, _ := newMockClient(t, WithoutRetry())
+	c, mt, _ := newMockClient(t, WithRetry(RetryPolicy{MaxAttempts: 1}))
 	newFakeClock().install(c)
 	mt.RegisterResponder("GET", imageURL, sequence(
 		jsonResponder(200, imageJSON("CREATING", "")),
@@ -161,7 +161,7 @@ func TestWaitToleratesTransientFailures(t *testing.T) {
 }
 
 func TestWaitTimeoutReportsTransientFailures(t *testing.T) {
-	c, mt, _ := newMockClient(t, WithoutRetry())
+	c, mt, _ := newMockClient(t, WithRetry(RetryPolicy{MaxAttempts: 1}))
 	clk := newFakeClock()
 	clk.install(c)
 	mt.RegisterResponder("GET", imageURL, sequence(
@@ -311,7 +311,7 @@ func TestWaitWhosePollIsCutShortByTheDeadlineKeepsTheEarlier503(t *testing.T) {
 		_ = clk.sleep(ctx, time.Hour) // the deadline passes while the poll is in flight
 		return nil, context.DeadlineExceeded
 	})
-	_, err := c.WaitForActive(ctx, "img-1", WithCallRetry(RetryPolicy{MaxAttempts: 1}))
+	_, err := c.WaitForActive(ctx, "img-1", WithRetry(RetryPolicy{MaxAttempts: 1}))
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	var ae *APIError
 	require.ErrorAs(t, err, &ae, "%v", err)

@@ -92,13 +92,13 @@ func TestWaitsCancelBehind503KeepsThe503AndCanceled(t *testing.T) {
 	gAssertWaitKeeps503(t, err, context.Canceled, "20")
 }
 
-func TestWaitsCallTimeoutBehind503KeepsThe503(t *testing.T) {
+func TestWaitsContextDeadlineBehind503KeepsThe503(t *testing.T) {
 	srv := modelartstest.NewServer()
 	defer srv.Close()
 	id := srv.PutImage(modelarts.Image{Name: "a", Namespace: "team", Tag: "v1", Status: modelarts.ImageStatusCreating})
 	srv.InjectFaultTimes(modelartstest.RouteGetImage, modelartstest.Always, modelartstest.ErrorAnswer{Status: 503, RetryAfter: "30"})
 	c := srv.Client()
-	_, err := c.WaitForActive(gCtx(t, 5*time.Second), id, modelarts.WithCallTimeout(200*time.Millisecond))
+	_, err := c.WaitForActive(gCtx(t, 200*time.Millisecond), id)
 	gAssertWaitKeeps503(t, err, context.DeadlineExceeded, "30")
 }
 

@@ -71,7 +71,7 @@ func TestClientOptionsOverrideTheDefaults(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
 	srv.InjectFault(RouteGetImage, ErrorAnswer{Status: 503})
-	_, err := srv.Client(modelarts.WithoutRetry()).GetImage(context.Background(), builtinPyTorchID)
+	_, err := srv.Client(modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 1})).GetImage(context.Background(), builtinPyTorchID)
 	var apiErr *modelarts.APIError
 	require.ErrorAs(t, err, &apiErr)
 	require.Equal(t, 503, apiErr.StatusCode)

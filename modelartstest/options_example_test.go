@@ -97,7 +97,7 @@ func ExampleGatewayClockOffset() {
 	defer srv.Close()
 	srv.InjectFault(modelartstest.RouteGetImage, modelartstest.RawAnswer{Status: 502, Body: "<html>Bad Gateway</html>"})
 	var resp modelarts.Response
-	_, err := srv.Client(modelarts.WithoutRetry()).GetImage(context.Background(), "278e88d1-5b71-4766-8502-b3ba72e824d9", modelarts.WithResponse(&resp))
+	_, err := srv.Client(modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 1})).GetImage(context.Background(), "278e88d1-5b71-4766-8502-b3ba72e824d9", modelarts.WithResponse(&resp))
 	fmt.Println(err != nil, resp.Header.Get("Date"))
 	// Output: true Thu, 01 Jan 2026 08:50:00 GMT
 }
