@@ -191,7 +191,7 @@ func baselineGet(hc *http.Client, url string, sign func(*http.Request), out any)
 
 func tokenSign(r *http.Request) { r.Header.Set("X-Auth-Token", "bench-token") }
 
-// handSign is AK/SK signing as a user would write it from PROTOCOL.md.
+// handSign is AK/SK signing as a user would write it from the signing specification.
 func handSign(r *http.Request, body []byte) {
 	date := time.Now().UTC().Format("20060102T150405Z")
 	r.Header.Set("X-Sdk-Date", date)

@@ -46,8 +46,8 @@
 // window if your service lags longer. Two callers registering the same
 // swr_path at once cannot be told apart, since the path is all the request
 // holds; each may be given the image the other's call made.
-// (TestHostileTaglessSaveWithALaggingListingNeverReturnsTheImageListedFirst,
-// TestHostileConcurrentTaglessSavesEachGetOnlyTheirOwnImage.)
+// (TestTaglessSaveWithALaggingListingNeverReturnsTheImageListedFirst,
+// TestConcurrentTaglessSavesEachGetOnlyTheirOwnImage.)
 //
 // A 5xx (a 503 with Retry-After included) or a timeout after a create was
 // sent counts as a lost answer: the service may have carried it out.

@@ -22,9 +22,17 @@ import (
 // The default client must keep enough idle connections for concurrent
 // use: with http.DefaultTransport's 2 per host, 64 goroutines × 20 GETs
 // open hundreds of connections.
-func TestDefaultTransportReusesConnectionsUnderConcurrency(t *testing.T) {
-	const goroutines, calls = 64, 20
-	load := func(opts ...Option) int {
+func TestDefaultTransportKeepsAConnectionPerConcurrentCallIdle(t *testing.T) {
+	// What holds in every interleaving: the settings, and a sequential
+	// client that reuses its one connection. How many connections a
+	// concurrent burst opens depends on scheduling; it is logged, for the
+	// README's figure, and not asserted.
+	tr, ok := newHTTPClient(nil).Transport.(*http.Transport)
+	require.True(t, ok)
+	assert.Equal(t, 100, tr.MaxIdleConnsPerHost, "http.DefaultTransport keeps 2")
+	assert.GreaterOrEqual(t, tr.MaxIdleConns, tr.MaxIdleConnsPerHost)
+
+	load := func(goroutines, calls int, opts ...Option) int {
 		var opened atomic.Int32
 		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
@@ -54,14 +62,12 @@ func TestDefaultTransportReusesConnectionsUnderConcurrency(t *testing.T) {
 		wg.Wait()
 		return int(opened.Load())
 	}
-	tunedConns := load() // no WithHTTPClient: the default
-	untuned := http.DefaultTransport.(*http.Transport).Clone()
-	untunedConns := load(WithHTTPClient(&http.Client{Transport: untuned}))
-	untuned.CloseIdleConnections()
-	t.Logf("%d goroutines × %d GETs opened %d connections with the default client, %d with http.DefaultTransport's settings",
-		goroutines, calls, tunedConns, untunedConns)
-	assert.LessOrEqual(t, tunedConns, 2*goroutines, "connections are kept and reused")
-	assert.Greater(t, untunedConns, tunedConns)
+	assert.Equal(t, 1, load(1, 20), "one caller, one connection, reused")
+	tuned := load(64, 20)
+	untunedTransport := http.DefaultTransport.(*http.Transport).Clone()
+	untuned := load(64, 20, WithHTTPClient(&http.Client{Transport: untunedTransport}))
+	untunedTransport.CloseIdleConnections()
+	t.Logf("64 goroutines × 20 GETs opened %d connections with the default client, %d with http.DefaultTransport's settings", tuned, untuned)
 }
 
 // Clients built without WithHTTPClient share one pool: a program that

@@ -33,7 +33,7 @@ func fixedSigner(t *testing.T, opts ...AKSKOption) *AKSKSigner {
 }
 
 // The expected values were computed by an independent implementation of
-// the algorithm as PROTOCOL.md states it.
+// the algorithm as the signing specification states it.
 func TestAKSKVectorGETWithTrickyQuery(t *testing.T) {
 	req, err := http.NewRequest("GET", "https://"+vecHost+"/v1/"+vecProject+
 		"/images?name=py%20torch&limit=10&type=DEDICATED&name=%C3%BCber%2Fx%26y%3Dz", nil)

@@ -1,7 +1,8 @@
 package modelarts_test
 
-// Reproducing tests of the v1 API review (branch review-api). Each test is
-// named after the defect it shows and FAILS while the defect is present.
+// The public surface as a caller meets it: headers scrubbed, typed nils
+// refused, context errors keeping the last failure, enums normalised, nil
+// requests refused, fakes able to read options.
 
 import (
 	"context"
@@ -73,7 +74,7 @@ func TestResponseHeaderIsScrubbed(t *testing.T) {
 
 // An *APIError scrubs its headers; check the same echo through the error
 // path so the contrast with Response is pinned.
-func TestReviewAPIErrorHeaderScrubbed(t *testing.T) {
+func TestAPIErrorHeaderIsScrubbed(t *testing.T) {
 	c, _ := reviewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Echo-Auth", r.Header.Get("X-Auth-Token"))
 		w.Header().Set("Content-Type", "application/json")
@@ -89,7 +90,7 @@ func TestReviewAPIErrorHeaderScrubbed(t *testing.T) {
 
 // A typed nil signer (a *TokenSigner variable never assigned) must be
 // refused with an error, not a panic.
-func TestReviewTypedNilSignerRefusedWithoutPanic(t *testing.T) {
+func TestTypedNilSignerIsRefusedWithoutPanic(t *testing.T) {
 	signers := map[string]auth.Signer{
 		"*TokenSigner":    (*auth.TokenSigner)(nil),
 		"*AKSKSigner":     (*auth.AKSKSigner)(nil),
@@ -142,7 +143,7 @@ func TestGetImageNullBodyIsNotNilNil(t *testing.T) {
 
 // README "Errors": a call ended by its context wraps both the context's
 // error and the last failure, so errors.As finds the 503 behind a timeout.
-func TestReviewContextErrorKeepsLastAPIError(t *testing.T) {
+func TestContextErrorKeepsTheLastAPIError(t *testing.T) {
 	c, _ := reviewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(503)
@@ -168,7 +169,7 @@ func TestWithUserAgentControlCharsRefused(t *testing.T) {
 
 // Enums: "a value the SDK knows is normalised in any case (x86_64 is
 // ArchX86_64)" on responses too.
-func TestReviewResponseEnumNormalised(t *testing.T) {
+func TestResponseEnumsAreNormalised(t *testing.T) {
 	c, _ := reviewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, imageJSON)
@@ -242,7 +243,7 @@ func TestCallOptionsReadableByFakes(t *testing.T) {
 
 // The error of a validation names the field and rule; check it says what
 // to do for a nil request.
-func TestReviewNilRequestErrors(t *testing.T) {
+func TestNilRequestsAreRefused(t *testing.T) {
 	c, _ := reviewServer(t, func(w http.ResponseWriter, r *http.Request) { t.Error("no request expected") })
 	noPanic(t, "nil requests", func() {
 		_, err := c.RegisterImage(context.Background(), nil)

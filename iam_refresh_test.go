@@ -16,7 +16,7 @@ import (
 )
 
 // iamServer answers POST /v3/auth/tokens: 503 for the first failures
-// requests, then a token valid for a day (PROTOCOL.md: the token is the
+// requests, then a token valid for a day (the IAM token specification: the token is the
 // X-Subject-Token header, its expiry token.expires_at in the body).
 func iamServer(t *testing.T, failures int32) (*httptest.Server, *atomic.Int32) {
 	var calls atomic.Int32

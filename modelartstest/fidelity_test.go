@@ -1,10 +1,8 @@
 package modelartstest_test
 
-// Fidelity review of the fake against the API pages (api-docs/*,
-// MORE-APIS.md, PROTOCOL.md), driven with raw HTTP requests built from the
-// pages and an AK/SK signer written here from PROTOCOL.md (not the SDK's).
-// Tests named Test<Defect> fail while the defect is there; tests named
-// TestHolds* check what the fake already does right.
+// The fake against the API reference pages and the gateway's signing
+// specification, driven with raw HTTP requests built from the pages and an
+// AK/SK signer written here from the specification (not the SDK's).
 
 import (
 	"crypto/hmac"
@@ -75,7 +73,7 @@ func saveRaw(t *testing.T, s *modelartstest.Server, name string) string {
 // read of the image (or of a save job) moves the save, so code that waits
 // for the notebook to be RUNNING again (polling GET /notebooks/{id}, as
 // WaitForNotebook does) waits for ever.
-func TestSnapshottingNeverEndsWhenOnlyTheNotebookIsPolled(t *testing.T) {
+func TestASaveEndsWhenOnlyTheNotebookIsPolled(t *testing.T) {
 	s := modelartstest.NewServer()
 	defer s.Close()
 	s.AddNotebook(revNotebook, modelarts.NotebookStatusRunning)
@@ -92,7 +90,7 @@ func TestSnapshottingNeverEndsWhenOnlyTheNotebookIsPolled(t *testing.T) {
 
 // The same with the image listing: waiting for the image by listing it
 // (name filter) never sees it ACTIVE.
-func TestSaveNeverEndsWhenPolledThroughListImages(t *testing.T) {
+func TestASaveEndsWhenPolledThroughListImages(t *testing.T) {
 	s := modelartstest.NewServer()
 	defer s.Close()
 	s.AddNotebook(revNotebook, modelarts.NotebookStatusRunning)
@@ -111,7 +109,7 @@ func TestSaveNeverEndsWhenPolledThroughListImages(t *testing.T) {
 
 // A notebook moved to STARTING only progresses on GET /notebooks/{id};
 // polling ListNotebooks?id=... (a documented filter) never shows RUNNING.
-func TestStartingNeverEndsWhenPolledThroughListNotebooks(t *testing.T) {
+func TestStartingEndsWhenPolledThroughListNotebooks(t *testing.T) {
 	s := modelartstest.NewServer()
 	defer s.Close()
 	s.AddNotebook(revNotebook, modelarts.NotebookStatusStopped)
@@ -128,10 +126,10 @@ func TestStartingNeverEndsWhenPolledThroughListNotebooks(t *testing.T) {
 	t.Fatalf("after 50 listings the notebook is still %v", last)
 }
 
-// PROTOCOL: "A project-scoped token is required." The fake's IAM scopes
+// The signing specification: "A project-scoped token is required." The fake's IAM scopes
 // a token to any project ID it is asked for, and the token then works on
 // the server's own project.
-func TestIAMTokenScopedToAnotherProjectIsAccepted(t *testing.T) {
+func TestIAMTokenScopedToAnotherProjectIsRefused(t *testing.T) {
 	s := modelartstest.NewServer()
 	defer s.Close()
 	c := s.IAMCredentials()
@@ -151,10 +149,10 @@ func TestIAMTokenScopedToAnotherProjectIsAccepted(t *testing.T) {
 		"a token scoped to project ffff… was accepted on project %s (total %v)", s.ProjectID(), m["total"])
 }
 
-// PROTOCOL: AK/SK clients send X-Project-Id, signed; it names the project
+// The signing specification: AK/SK clients send X-Project-Id, signed; it names the project
 // the request acts in. The fake ignores it: a request whose X-Project-Id
 // names another project than its path is served.
-func TestAKSKProjectHeaderMismatchIsAccepted(t *testing.T) {
+func TestAKSKRequestWhoseProjectHeaderNamesAnotherProjectIsRefused(t *testing.T) {
 	s := modelartstest.NewServer(modelartstest.WithAKSK("AKREVIEW", "SKREVIEW"))
 	defer s.Close()
 	req, _ := http.NewRequest("GET", s.URL()+pp(s, "/images"), nil)
@@ -228,11 +226,11 @@ func TestWithPollsPerStepNonPositivePanics(t *testing.T) {
 
 // --- What holds ----------------------------------------------------------
 
-// An AK/SK request signed by a signer written from PROTOCOL.md alone
+// An AK/SK request signed by a signer written from the signing specification alone
 // (not sdksign), with a query that has a space, '+', a non-ASCII value and
 // two values of one key, and a POST body; also UNSIGNED-PAYLOAD and a
 // temporary key with its token; a tampered body is refused.
-func TestHoldsIndependentSignerAccepted(t *testing.T) {
+func TestAnIndependentSignerIsAccepted(t *testing.T) {
 	s := modelartstest.NewServer(modelartstest.WithAKSK("AKREVIEW", "SKREVIEW"),
 		modelartstest.WithTemporaryAKSK("AKTEMP", "SKTEMP", "sts-token-xyz"))
 	defer s.Close()
@@ -277,7 +275,7 @@ func TestHoldsIndependentSignerAccepted(t *testing.T) {
 // Every S1 field on a single image, S2 (no support_res_categories) on
 // listing items, envelope fields, name fuzzy by default, exact with
 // false, paging by offset, comma sort keys, documented 400s.
-func TestHoldsImageShapesFiltersAndPaging(t *testing.T) {
+func TestImageShapesFiltersAndPagingFollowThePages(t *testing.T) {
 	s := modelartstest.NewServer()
 	defer s.Close()
 	for i := range 5 {
@@ -324,7 +322,7 @@ func TestHoldsImageShapesFiltersAndPaging(t *testing.T) {
 
 // Delete with force both ways (query force=true, body is_force), without
 // force keeps SWR content; save transitions; documented notebook errors.
-func TestHoldsDeleteForceAndNotebookTransitions(t *testing.T) {
+func TestDeleteForceAndNotebookTransitionsFollowThePages(t *testing.T) {
 	s := modelartstest.NewServer()
 	defer s.Close()
 	reg := func(n string) string {
@@ -369,7 +367,7 @@ func TestHoldsDeleteForceAndNotebookTransitions(t *testing.T) {
 
 // The fake under concurrent raw use, run with -race: saves, reads,
 // listings, group listings and deletes on many goroutines.
-func TestHoldsConcurrentUse(t *testing.T) {
+func TestConcurrentUseIsSafe(t *testing.T) {
 	s := modelartstest.NewServer()
 	defer s.Close()
 	var wg sync.WaitGroup
@@ -409,7 +407,7 @@ func TestHoldsConcurrentUse(t *testing.T) {
 	}
 }
 
-// --- An AK/SK signer written from PROTOCOL.md ---------------------------
+// --- An AK/SK signer written from the signing specification ---------------------------
 
 func escapeRFC3986(s string) string {
 	var b strings.Builder

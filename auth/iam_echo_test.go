@@ -26,7 +26,7 @@ import (
 // hostilePassword has every character an encoder escapes.
 const hostilePassword = `Pa55<w0rd>&"é\/+ %x`
 
-// hostileIAM is an IAM written from PROTOCOL.md that issues a token on the
+// hostileIAM is an IAM written from the signing specification that issues a token on the
 // first request and answers every later one with what fail writes.
 func hostileIAM(t *testing.T, fail func(w http.ResponseWriter, reqBody []byte)) *httptest.Server {
 	var n atomic.Int32

@@ -1,8 +1,7 @@
 package modelartstest_test
 
-// Reproducing tests of the v1 API review (branch review-api), written as a
-// newcomer uses the fake. Each test is named after the defect it shows and
-// FAILS while the defect is present.
+// The fake as a newcomer uses it: what it hands out are copies, its errors
+// say what to do, its options are refused loudly when misused.
 
 import (
 	"context"
@@ -68,7 +67,7 @@ func TestWithPollsPerStepZeroIsRefused(t *testing.T) {
 // What held, as a newcomer: deleting an unknown image is ErrNotFound; saving
 // a stopped notebook names its status and what to do; the README's sentinel
 // for a start of a running notebook.
-func TestReviewNewcomerErrorsHold(t *testing.T) {
+func TestErrorsANewcomerMeetsSayWhatToDo(t *testing.T) {
 	srv := modelartstest.NewServer()
 	defer srv.Close()
 	c := srv.Client()

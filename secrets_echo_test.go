@@ -355,7 +355,7 @@ func signerCases() []signerCase {
 
 // Every signer against every echo: errors, %v/%+v/%#v of every SDK value,
 // the Response of WithResponse and the debug log hold no secret.
-func TestHostileSecretsNeverComeBackOut(t *testing.T) {
+func TestSecretsEchoedByAnyServerNeverComeBackOut(t *testing.T) {
 	t.Parallel()
 	modes := []string{"401-json", "403-html", "500-text", "500-json-nested", "200-text", "200-truncated-json", "400-header-echo", "200-header-echo", "429-echo"}
 	for _, sc := range signerCases() {
@@ -398,7 +398,7 @@ func TestHostileSecretsNeverComeBackOut(t *testing.T) {
 
 // IAM refusing the password and echoing the request (the password
 // JSON-escaped), in JSON, HTML, text and headers.
-func TestHostileSecretsIAMErrors(t *testing.T) {
+func TestSecretsEchoedByIAMNeverComeBackOut(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []string{"401-echo", "400-html", "500-text", "header-echo"} {
 		t.Run(mode, func(t *testing.T) {
@@ -422,7 +422,7 @@ func TestHostileSecretsIAMErrors(t *testing.T) {
 
 // An endpoint with userinfo is refused without printing the password; so is
 // an IAM endpoint with userinfo.
-func TestHostileUserinfoEndpointRefused(t *testing.T) {
+func TestEndpointWithUserInfoIsRefusedWithoutPrintingIt(t *testing.T) {
 	t.Parallel()
 	const pw = "UserinfoPassw0rd-9z8y7x"
 	srv := echoServer(t, "200-header-echo")
@@ -454,7 +454,7 @@ func TestHostileUserinfoEndpointRefused(t *testing.T) {
 
 // IAM answering 307 to another host: the password is never POSTed there,
 // even with the caller's own *http.Client, which is left unmodified.
-func TestHostileIAMNeverFollowsRedirect(t *testing.T) {
+func TestIAMNeverFollowsARedirect(t *testing.T) {
 	t.Parallel()
 	var elsewhere atomic.Int32
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -483,7 +483,7 @@ func TestHostileIAMNeverFollowsRedirect(t *testing.T) {
 
 // Server-derived strings are bounded: a 1 MiB X-Request-Id, error message or
 // gateway header does not make a 1 MiB error string or log record.
-func TestHostileServerStringsBounded(t *testing.T) {
+func TestServerStringsAreBounded(t *testing.T) {
 	t.Parallel()
 	big := strings.Repeat("R", 1<<20)
 	for _, mode := range []string{"request-id", "message", "header", "html-body"} {
@@ -527,7 +527,7 @@ func TestHostileServerStringsBounded(t *testing.T) {
 // budget the call must not retry (it would, at once, were the value read as
 // zero). The control without Retry-After shows the test sees immediate
 // retries.
-func TestHostileRetryAfterBeyondCap(t *testing.T) {
+func TestRetryAfterBeyondTheCapWaitsTheCap(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name, value string
@@ -568,7 +568,7 @@ func TestHostileRetryAfterBeyondCap(t *testing.T) {
 }
 
 // A nil context is a clear error from every call, never a panic.
-func TestHostileNilContext(t *testing.T) {
+func TestNilContextIsRefusedEverywhere(t *testing.T) {
 	t.Parallel()
 	srv := echoServer(t, "200-header-echo")
 	c, err := modelarts.NewClient(srv.URL, hProject, auth.NewTokenSigner(sStaticToken))

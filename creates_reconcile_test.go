@@ -93,7 +93,7 @@ func logCounts(t *testing.T, s *hostileServer, img *modelarts.Image, err error) 
 // first create gets a gateway 502 (never reached the service); the re-sent
 // create is refused with 6737 because of yesterday's image. The old image is
 // not this call's.
-func TestHostileOlderSameTagActiveNotReturned(t *testing.T) {
+func TestCreateNeverReturnsAnOlderActiveImageOfTheSameTag(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
 	old := s.addImage(hNS, hName, hTag, "ACTIVE", "yesterday", day)
@@ -112,7 +112,7 @@ func TestHostileOlderSameTagActiveNotReturned(t *testing.T) {
 
 // Same, but yesterday's image ended CREATE_FAILED, so the service accepts the
 // tag again: the re-sent create makes the image, and that one is returned.
-func TestHostileOlderSameTagCreateFailedNotReturned(t *testing.T) {
+func TestCreateNeverReturnsAnOlderFailedImageOfTheSameTag(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
 	old := s.addImage(hNS, hName, hTag, "CREATE_FAILED", "yesterday", day)
@@ -131,7 +131,7 @@ func TestHostileOlderSameTagCreateFailedNotReturned(t *testing.T) {
 
 // Yesterday's CREATE_FAILED image is there and the create WAS handled (answer
 // lost): two images with the same namespace/name/tag; only the new one is ours.
-func TestHostileOlderSameTagCreateFailedDropAfter(t *testing.T) {
+func TestCreateWithALostAnswerNeverReturnsAnOlderFailedImageOfTheSameTag(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
 	old := s.addImage(hNS, hName, hTag, "CREATE_FAILED", "yesterday", day)
@@ -150,7 +150,7 @@ func TestHostileOlderSameTagCreateFailedDropAfter(t *testing.T) {
 
 // RegisterImage: yesterday's registration of the same swr_path; the service
 // lets a path be registered again. A gateway 502 loses the first request.
-func TestHostileRegisterOlderSameSWRPathNotReturned(t *testing.T) {
+func TestRegisterNeverReturnsAnOlderImageOfTheSameSWRPath(t *testing.T) {
 	t.Parallel()
 	for _, status := range []string{"ACTIVE", "CREATE_FAILED"} {
 		t.Run(status, func(t *testing.T) {
@@ -174,7 +174,7 @@ func TestHostileRegisterOlderSameSWRPathNotReturned(t *testing.T) {
 // RegisterImage, the service refusing a path registered already (6737): the
 // re-sent register is refused because of yesterday's image, which must not be
 // returned.
-func TestHostileRegisterOlderSameSWRPathRefused(t *testing.T) {
+func TestRegisterRefusedForAnExistingSWRPathNeverReturnsTheOlderImage(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
 	s.registerRefuse = true
@@ -194,7 +194,7 @@ func TestHostileRegisterOlderSameSWRPathRefused(t *testing.T) {
 
 // RegisterImage handled, answer dropped, yesterday's registration of the
 // same path present: the new one is returned, not yesterday's.
-func TestHostileRegisterOlderSameSWRPathDropAfter(t *testing.T) {
+func TestRegisterWithALostAnswerReturnsItsOwnImageNotTheOlderOne(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
 	old := s.addRegistered(hSWRPath, "ACTIVE", day)
@@ -217,7 +217,7 @@ func TestHostileRegisterOlderSameSWRPathDropAfter(t *testing.T) {
 // save is handled and its answer lost; B's lands a millisecond later. A's
 // save carries the tag the SDK chose for it, so B's image never matches:
 // A gets its own.
-func TestHostileTaglessSaveIsNotGivenAnotherCallersImageAfterALostAnswer(t *testing.T) {
+func TestTaglessSaveIsNotGivenAnotherCallersImageAfterALostAnswer(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
 	s.faults = []createFault{createDropAfter}
@@ -238,7 +238,7 @@ func TestHostileTaglessSaveIsNotGivenAnotherCallersImageAfterALostAnswer(t *test
 // lags in the listing; B's tagless save of the same name is listed at once,
 // made after A began, while nb-a shows SNAPSHOTTING. A must not get B's.
 // Within the window A finds its own; past it, the outcome is unknown.
-func TestHostileTaglessSaveWithALaggingListingNeverReturnsTheImageListedFirst(t *testing.T) {
+func TestTaglessSaveWithALaggingListingNeverReturnsTheImageListedFirst(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		lagReads int
@@ -274,7 +274,7 @@ func TestHostileTaglessSaveWithALaggingListingNeverReturnsTheImageListedFirst(t 
 // 120 callers save 120 notebooks under one name without a tag; every answer
 // is lost and the listing lags. No caller is given an image another
 // caller's save made.
-func TestHostileConcurrentTaglessSavesEachGetOnlyTheirOwnImage(t *testing.T) {
+func TestConcurrentTaglessSavesEachGetOnlyTheirOwnImage(t *testing.T) {
 	t.Parallel()
 	const callers = 120
 	s := newHostileServer(t)
@@ -321,7 +321,7 @@ func nbID(i int) string { return fmt.Sprintf("%08d-0b4d-4c5e-9f77-1e2d3c4b5a60",
 // A's create never reached the service (gateway 502); meanwhile B saved
 // another notebook under the same namespace/name without a tag. B's image is
 // the only match: it must not be handed to A.
-func TestHostileSomeoneElsesTaglessGateway502(t *testing.T) {
+func TestTaglessSaveNeverSeenByTheServiceIsNotGivenAnotherCallersImage(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
 	s.faults = []createFault{createGateway502}
@@ -350,7 +350,7 @@ func TestHostileSomeoneElsesTaglessGateway502(t *testing.T) {
 
 // A's create never reached the service; B saved another notebook under the
 // same namespace/name/tag. A is not told it succeeded with B's image.
-func TestHostileSameTagDifferentCaller(t *testing.T) {
+func TestSaveNeverSeenByTheServiceIsNotGivenAnotherCallersImageOfTheSameTag(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
 	s.faults = []createFault{createGateway502}
@@ -382,7 +382,7 @@ func TestHostileSameTagDifferentCaller(t *testing.T) {
 
 // The listing shows the new image 300 ms after the create (a couple of
 // seconds, scaled down); a 3 s window catches it. One create, one image.
-func TestHostileListingLagWithinWindow(t *testing.T) {
+func TestCreateFindsItsImageWhenTheListingLagsWithinTheWindow(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name  string
@@ -410,7 +410,7 @@ func TestHostileListingLagWithinWindow(t *testing.T) {
 	}
 }
 
-func TestHostileRegisterListingLagWithinWindow(t *testing.T) {
+func TestRegisterFindsItsImageWhenTheListingLagsWithinTheWindow(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
 	s.listLagReads = 1
@@ -429,7 +429,7 @@ func TestHostileRegisterListingLagWithinWindow(t *testing.T) {
 // the service's answer (6737 for a taken tag or path, 6357 for a notebook
 // busy saving) proves the first create happened. Never "safe to create
 // again", one image.
-func TestHostileListingLagBeyondWindowResendRefused(t *testing.T) {
+func TestCreateResendRefusedAfterTheWindowIsOutcomeUnknownNeverSafe(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name     string
@@ -473,7 +473,7 @@ func TestHostileListingLagBeyondWindowResendRefused(t *testing.T) {
 // the window: nothing proves the first save happened, so the SDK sends it
 // again, with the same tag it chose. The service refuses a tag that exists
 // (ModelArts.6737): the outcome is unknown, and there is still one image.
-func TestHostileListingLagPastTheWindowTaglessResendIsRefusedByItsOwnTag(t *testing.T) {
+func TestTaglessSaveResendPastTheWindowIsRefusedByItsOwnTag(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
 	s.listLagReads = lagPastWindow
@@ -492,7 +492,7 @@ func TestHostileListingLagPastTheWindowTaglessResendIsRefusedByItsOwnTag(t *test
 // RegisterImage has no evidence but the listing: a service that lets a path
 // be registered twice and lists an image only after the window gets a
 // second registration (the documented limit); within the window, one.
-func TestHostileRegisterTwiceOnlyWhenTheListingLagsPastTheWindow(t *testing.T) {
+func TestRegisterMakesTwoImagesOnlyWhenTheListingLagsPastTheWindow(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		lagReads int
@@ -520,7 +520,7 @@ func TestHostileRegisterTwiceOnlyWhenTheListingLagsPastTheWindow(t *testing.T) {
 // A server whose listing ignores name and namespace filters: the SDK must
 // match on namespace/name/tag (or swr_path) itself. Someone else's image with
 // another name lands during the call.
-func TestHostileLookupServerIgnoresFilters(t *testing.T) {
+func TestCreateLookupCopesWithAServerThatIgnoresFilters(t *testing.T) {
 	t.Parallel()
 	for _, call := range []string{"register", "notebook/tagged", "notebook/tagless"} {
 		t.Run(call, func(t *testing.T) {
@@ -551,7 +551,7 @@ func TestHostileLookupServerIgnoresFilters(t *testing.T) {
 
 // The lookup itself fails (every listing answers 500): the outcome is
 // unknown; no second create, never "safe".
-func TestHostileLookupFails(t *testing.T) {
+func TestCreateWhoseLookupFailsIsOutcomeUnknown(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
 	s.listStatus = 500
@@ -571,7 +571,7 @@ func TestHostileLookupFails(t *testing.T) {
 
 // A's save is answered 201 with no body; B's tagless save of the same name
 // lands a millisecond later. The tag the SDK chose ties A's image to A.
-func TestHostileCreated201TaglessSaveIsNotGivenAnotherCallersImage(t *testing.T) {
+func TestTaglessSaveAnswered201WithoutBodyIsNotGivenAnotherCallersImage(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
 	s.faults = []createFault{createEmpty201}
@@ -591,7 +591,7 @@ func TestHostileCreated201TaglessSaveIsNotGivenAnotherCallersImage(t *testing.T)
 
 // The server pages at 100 whatever limit says, reports total 451, lists
 // oldest first whatever the sort asks; the new image is the 451st, on page 5.
-func TestHostilePagingLookupFindsImageOnPage5(t *testing.T) {
+func TestCreateLookupFindsItsImageOnPage5(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name      string
@@ -636,7 +636,7 @@ func TestHostilePagingLookupFindsImageOnPage5(t *testing.T) {
 
 // ListImages itself against the same server: all 451 come back, with and
 // without total.
-func TestHostileListImagesServerPageSize(t *testing.T) {
+func TestListImagesFollowsTheServersPageSize(t *testing.T) {
 	t.Parallel()
 	for _, omit := range []bool{false, true} {
 		s := newHostileServer(t)
@@ -659,7 +659,7 @@ func TestHostileListImagesServerPageSize(t *testing.T) {
 
 // The server reports a total far above what it holds: the walk stops on the
 // first empty page.
-func TestHostileListImagesStopsOnEmptyPage(t *testing.T) {
+func TestListImagesStopsOnAnEmptyPage(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
 	s.pageSize = 100
@@ -680,7 +680,7 @@ func TestHostileListImagesStopsOnEmptyPage(t *testing.T) {
 
 // A server that ignores offset: a clear error, not a loop, and not 451
 // copies of the first page.
-func TestHostileListImagesIgnoredOffset(t *testing.T) {
+func TestListImagesOnAServerThatIgnoresTheOffsetEndsWithAListingError(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
 	s.pageSize = 100
@@ -709,7 +709,7 @@ func TestHostileListImagesIgnoredOffset(t *testing.T) {
 
 // A create whose lookup meets a server ignoring offset: no loop, no second
 // create, an uncertain outcome.
-func TestHostileLookupIgnoredOffset(t *testing.T) {
+func TestCreateLookupOnAServerThatIgnoresTheOffsetIsOutcomeUnknown(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
 	s.pageSize = 100
@@ -734,7 +734,7 @@ func TestHostileLookupIgnoredOffset(t *testing.T) {
 // The service's clock runs 5 minutes behind the caller's. A tagless save is
 // handled and its answer lost; an older save of the same name exists from 2
 // minutes before (service time). Only the new one is ours.
-func TestHostileClockBehind(t *testing.T) {
+func TestCreateFindsItsImageWithTheServiceClockBehind(t *testing.T) {
 	t.Parallel()
 	for _, reg := range []bool{false, true} {
 		s := newHostileServer(t)
@@ -768,7 +768,7 @@ func TestHostileClockBehind(t *testing.T) {
 // The service's clock runs 5 minutes ahead. An image of the same name made 2
 // minutes before the call (service time) carries a create_at 3 minutes in the
 // caller's future. The first create never reaches the service.
-func TestHostileClockAhead(t *testing.T) {
+func TestCreateFindsItsImageWithTheServiceClockAhead(t *testing.T) {
 	t.Parallel()
 	for _, reg := range []bool{false, true} {
 		s := newHostileServer(t)
@@ -801,7 +801,7 @@ func TestHostileClockAhead(t *testing.T) {
 // service's clock is right. A tagless image of the same name was made 5
 // minutes ago. The gateway's Date is not the service's view: the old image
 // must not be taken as this call's.
-func TestHostileGatewayClockIsNotTheService(t *testing.T) {
+func TestCreateJudgesTimeByTheServiceClockNotTheGateways(t *testing.T) {
 	t.Parallel()
 	s := newHostileServer(t)
 	s.gatewaySkew = -10 * time.Minute
@@ -826,7 +826,7 @@ func TestHostileGatewayClockIsNotTheService(t *testing.T) {
 
 // --- issue 14: 201 Created with no body, or not an image --------------------
 
-func TestHostileCreated201WithoutImage(t *testing.T) {
+func TestCreateAnswered201WithoutTheImageFindsIt(t *testing.T) {
 	t.Parallel()
 	for _, fault := range []createFault{createEmpty201, createNotImage201} {
 		for _, call := range []string{"register", "notebook/tagged", "notebook/tagless"} {
@@ -867,7 +867,7 @@ func TestHostileCreated201WithoutImage(t *testing.T) {
 
 // 201 with no body and a listing that never catches up in the window: the
 // error says the service reported success; no second create.
-func TestHostileCreated201ListingLags(t *testing.T) {
+func TestCreateAnswered201WithALaggingListingIsOutcomeUnknownSayingSuccess(t *testing.T) {
 	t.Parallel()
 	for _, call := range []string{"register", "notebook/tagged", "notebook/tagless"} {
 		t.Run(call, func(t *testing.T) {
@@ -901,7 +901,7 @@ func TestHostileCreated201ListingLags(t *testing.T) {
 
 // --- plain lost answers: controls that must keep holding ---------------------
 
-func TestHostileLostAnswerPlain(t *testing.T) {
+func TestCreateWithAPlainLostAnswerReturnsItsOwnImage(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name    string
