@@ -12,6 +12,37 @@
 // The guarantees below are each kept in one place of the code, named with
 // them, and each is shown by the tests named with it.
 //
+// # Calls, options and input
+//
+// Every call takes a context first and trailing options last: CallOption
+// for every call (WithResponse, and the SharedOptions WithAttemptTimeout
+// and WithRetry, which NewClient also takes as the default of every call),
+// plus WithForce for deletes and the polling options for waits. An option
+// given to a call it does not fit is refused with ErrInvalidRequest before
+// anything is sent. The context bounds the whole call, retries, waits and
+// paging included; WithAttemptTimeout (default DefaultTimeout) bounds each
+// HTTP request. Bad input never reaches the wire: it is a *ValidationError
+// naming the field and the rule, its value quoted as given. Enums are
+// string types open in both directions: known values are normalised in any
+// case, unknown ones kept as sent.
+//
+// # Retries
+//
+// DefaultRetryPolicy: 4 attempts, full-jitter backoff from 200 ms capped
+// at 20 s. Retried, whatever the method: 429 and ModelArts.6101
+// (throttling), any failure before a byte of the request was written, a
+// signer's transient failure (auth.IsTemporary). Retried for GET and
+// DELETE, and settled first for a POST (see below): 500, 502, 503, 504,
+// 408, ModelArts.6100, a reset or a timeout after sending. A GET answered
+// 503 with Retry-After is retried. Returned: other 4xx, an ended context.
+// Retry-After (seconds or an HTTP date) is honoured as sent up to
+// MaxRetryAfter (60 s), never shortened to the backoff. A retry budget (a
+// token bucket shared by a client's calls, refilled by successes) stops a
+// client from multiplying load during an outage. A rejected token (401 with
+// a token code) is refreshed once whatever the policy. A DELETE whose
+// answer was lost and whose retry finds nothing has succeeded. What each
+// status means is decided once, in status.go.
+//
 // # Creates happen once, and you get your image
 //
 // This API has no idempotency key. When a create's answer is lost after it
@@ -110,6 +141,22 @@
 // fmt's reflection cannot reach them. So does auth.PasswordCredentials,
 // whose Password is an auth.Secret (encoding/json writes it as Redacted).
 //
+// # Errors
+//
+// Every error a call returns is one of the package's types, each matching
+// the Err* sentinels where said: *APIError (an error answer; Is maps its
+// status and code to ErrNotFound, ErrUnauthorized, ErrForbidden,
+// ErrThrottled, ErrConflict and the notebook sentinels), *RequestError (no
+// answer to give: the transport failed, the context ended the call, or the
+// retry budget stopped it), *DecodeError (a 2xx whose body is not the
+// documented JSON), *ValidationError (ErrInvalidRequest), *WaitError,
+// *CreateOutcomeError and *SaveImageJobOutcomeError
+// (ErrCreateOutcomeUnknown), *ListingError (ErrListingInconsistent),
+// *ImageFailedError and *SaveImageJobFailedError (ErrImageFailed),
+// *NotebookFailedError (ErrNotebookFailed), *NotebookNotRunningError
+// (ErrNotebookNotRunning). Messages begin "modelarts: " once and say what
+// failed, where, and, for a 401, 403 or throttling, what to do.
+//
 // # Waits keep the failure that stopped them
 //
 // WaitForActive, WaitForNotebook, WaitForSaveImageJob and the waits inside
@@ -117,5 +164,22 @@
 // context returns a *WaitError that wraps the context's error and the last
 // failure seen, including the one a poll cut short by the deadline was
 // retrying: errors.As finds the 503, with its Retry-After header, behind
-// the timeout.
+// the timeout. Every ended wait is a *WaitError: a poll's permanent
+// failure (a 403; a not-found once WithNotFoundGrace is spent) ends it too,
+// wrapped. The first poll is immediate; then waits grow from 5 s to 30 s
+// (WithPollInterval), each drawn from the upper half of its window, and
+// the last is shortened so that one final poll fits before the deadline.
+// Transient failures (network errors, 5xx, 429, a signer's hiccup) do not
+// end a wait; they are counted in the *WaitError. A not-found within the
+// grace is counted apart: it is eventual consistency, not a failure.
+//
+// # Limits and logging
+//
+// Success bodies are read up to MaxResponseBytes, error bodies up to
+// MaxErrorBytes. Redirects are never followed, and the *http.Client you
+// pass is copied, not modified; without one, the client uses a clone of
+// http.DefaultTransport that keeps 100 idle connections per host.
+// WithRateLimit keeps a client's goroutines under a rate. WithLogger logs
+// one debug record per attempt and one warn record per retry, scrubbed like
+// errors; the client is silent without it.
 package modelarts
