@@ -71,20 +71,8 @@ func parseEndpoint(raw, projectID string) (endpoint, error) {
 	if u.User != nil {
 		return endpoint{}, invalid("endpoint", "%q carries user info (user:password@); remove it: credentials go in the signer", redactedURL(u))
 	}
-	if !u.IsAbs() || u.Host == "" {
-		return endpoint{}, invalid("endpoint", "%q is not an absolute URL; pass the scheme and host, e.g. %q", textutil.Clip(raw, 128), "https://"+strings.TrimPrefix(textutil.Clip(raw, 128), "//"))
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !netutil.IsLoopbackHost(u.Hostname()) {
-			return endpoint{}, invalid("endpoint", "%q uses plain http to a remote host; credentials would travel in clear text: use https", redactedURL(u))
-		}
-	default:
-		return endpoint{}, invalid("endpoint", "%q has scheme %q; use https", redactedURL(u), u.Scheme)
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return endpoint{}, invalid("endpoint", "%q must not carry a query or a fragment", redactedURL(u))
+	if err := checkEndpointURL(raw, u); err != nil {
+		return endpoint{}, err
 	}
 	path := strings.TrimRight(u.EscapedPath(), "/")
 	segs := strings.Split(strings.Trim(path, "/"), "/")
@@ -96,6 +84,24 @@ func parseEndpoint(raw, projectID string) (endpoint, error) {
 		}
 	}
 	return endpoint{base: u.Scheme + "://" + u.Host, path: path}, nil
+}
+
+// checkEndpointURL refuses an endpoint that is not an absolute https URL
+// (plain http only to a loopback host) or that carries a query or a
+// fragment.
+func checkEndpointURL(raw string, u *url.URL) error {
+	if !u.IsAbs() || u.Host == "" {
+		return invalid("endpoint", "%q is not an absolute URL; pass the scheme and host, e.g. %q", textutil.Clip(raw, 128), "https://"+strings.TrimPrefix(textutil.Clip(raw, 128), "//"))
+	}
+	switch {
+	case u.Scheme == "http" && !netutil.IsLoopbackHost(u.Hostname()):
+		return invalid("endpoint", "%q uses plain http to a remote host; credentials would travel in clear text: use https", redactedURL(u))
+	case u.Scheme != "https" && u.Scheme != "http":
+		return invalid("endpoint", "%q has scheme %q; use https", redactedURL(u), u.Scheme)
+	case u.RawQuery != "" || u.Fragment != "":
+		return invalid("endpoint", "%q must not carry a query or a fragment", redactedURL(u))
+	}
+	return nil
 }
 
 // redactedURL prints u without user info, shortened.

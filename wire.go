@@ -120,14 +120,22 @@ func coerce(v any, t reflect.Type) any {
 				m[k] = coerce(m[k], t.Elem())
 			}
 		}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+	default:
+		return coerceScalar(v, t.Kind())
+	}
+	return v
+}
+
+// coerceScalar makes v fit a number, a string or a bool, where it can.
+func coerceScalar(v any, k reflect.Kind) any {
+	switch {
+	case k >= reflect.Int && k <= reflect.Uint64:
 		return coerceInteger(v)
-	case reflect.Float32, reflect.Float64:
+	case k == reflect.Float32 || k == reflect.Float64:
 		return coerceFloat(v)
-	case reflect.String:
+	case k == reflect.String:
 		return coerceString(v)
-	case reflect.Bool:
+	case k == reflect.Bool:
 		if s, ok := v.(string); ok {
 			if b, err := strconv.ParseBool(strings.TrimSpace(s)); err == nil {
 				return b

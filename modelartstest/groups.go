@@ -155,52 +155,63 @@ func (s *Server) listImageGroups(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	typ, ns, ws := strings.ToUpper(q.Get("type")), q.Get("namespace"), or(q.Get("workspace_id"), "0")
-	var msg string
-	switch {
-	case !oneOf(typ, imageTypeValues...):
-		msg = "type must be BUILD_IN or DEDICATED"
-	case ns != "" && checkNamespace(ns) != "":
-		msg = checkNamespace(ns)
-	case checkWorkspaceID(ws) != "":
-		msg = checkWorkspaceID(ws)
-	case checkSWRInstanceID(q.Get("swr_instance_id")) != "":
-		msg = checkSWRInstanceID(q.Get("swr_instance_id"))
-	}
-	if msg != "" {
+	f := groupFilter{typ: strings.ToUpper(q.Get("type")), ns: q.Get("namespace"), ws: or(q.Get("workspace_id"), "0"),
+		swr: q.Get("swr_instance_id"), swrSet: q.Has("swr_instance_id"), name: nameOK}
+	if msg := f.check(); msg != "" {
 		badParam(w, msg)
 		return
 	}
 	s.mu.Lock()
-	var match []map[string]any
-	enterprise := false
 	groups := s.groupsLocked()
+	enterprise := false
 	for _, g := range groups {
-		if g.swrInstanceID != "" {
-			enterprise = true
-		}
+		enterprise = enterprise || g.swrInstanceID != ""
 	}
 	// Newest group first, as the image listing's default order.
 	sort.SliceStable(groups, func(i, j int) bool {
 		return groups[i].images[0].CreatedAt.After(groups[j].images[0].CreatedAt.Time)
 	})
+	items := []any{}
 	for _, g := range groups {
-		switch {
-		case typ != "" && string(g.typ) != typ, !nameOK(g.name),
-			ns != "" && g.namespace != ns, g.workspaceID != ws,
-			q.Has("swr_instance_id") && g.swrInstanceID != q.Get("swr_instance_id"):
-			continue
+		if f.matches(g) {
+			items = append(items, g.render())
 		}
-		match = append(match, g.render())
-	}
-	items := make([]any, len(match))
-	for i, m := range match {
-		items[i] = m
 	}
 	out := s.pageLocked(items, offset, limit)
 	s.mu.Unlock()
 	out["is_swr_enterprise"] = enterprise
 	writeJSON(w, http.StatusOK, out)
+}
+
+// groupFilter is the query of a group listing.
+type groupFilter struct {
+	typ, ns, ws, swr string
+	swrSet           bool
+	name             func(string) bool
+}
+
+// check applies the page's rules to the query: the message of the first
+// one broken, or "".
+func (f *groupFilter) check() string {
+	switch {
+	case !oneOf(f.typ, imageTypeValues...):
+		return "type must be BUILD_IN or DEDICATED"
+	case f.ns != "" && checkNamespace(f.ns) != "":
+		return checkNamespace(f.ns)
+	case checkWorkspaceID(f.ws) != "":
+		return checkWorkspaceID(f.ws)
+	}
+	return checkSWRInstanceID(f.swr)
+}
+
+func (f *groupFilter) matches(g *group) bool {
+	switch {
+	case f.typ != "" && string(g.typ) != f.typ, !f.name(g.name),
+		f.ns != "" && g.namespace != f.ns, g.workspaceID != f.ws,
+		f.swrSet && g.swrInstanceID != f.swr:
+		return false
+	}
+	return true
 }
 
 func groupNotFound(w http.ResponseWriter, id string) {

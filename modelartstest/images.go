@@ -80,59 +80,15 @@ func (t *stringTags) UnmarshalJSON(b []byte) error {
 }
 
 func (s *Server) registerImage(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		SWRPath       string     `json:"swr_path"`
-		Arch          string     `json:"arch"`
-		Description   string     `json:"description"`
-		Origin        string     `json:"origin"`
-		Categories    []string   `json:"resource_category"`
-		ServiceType   string     `json:"service_type"`
-		Services      []string   `json:"services"`
-		Visibility    string     `json:"visibility"`
-		WorkspaceID   string     `json:"workspace_id"`
-		FlavorType    string     `json:"flavor_type"`
-		Tags          stringTags `json:"tags"`
-		SWRInstanceID string     `json:"swr_instance_id"`
-		ReadMe        string     `json:"read_me"`
-	}
+	var req registerRequest
 	if !decodeBody(w, r, &req) {
 		return
 	}
-	for _, msg := range []string{
-		checkSWRPath(req.SWRPath), checkDescription(req.Description), checkWorkspaceID(req.WorkspaceID),
-		checkSWRInstanceID(req.SWRInstanceID), checkReadMe(req.ReadMe, maxRegisterReadMe), checkTags(req.Tags),
-		enum("arch", req.Arch, archValues), enum("origin", req.Origin, originValues),
-		enum("service_type", req.ServiceType, serviceTypeValues), enum("visibility", req.Visibility, visibilityValues),
-		enum("flavor_type", req.FlavorType, flavorTypeValues),
-		enums("resource_category", req.Categories, categoryValues), enums("services", req.Services, servicesValues),
-	} {
-		if msg != "" {
-			badParam(w, msg)
-			return
-		}
+	if msg := req.check(); msg != "" {
+		badParam(w, msg)
+		return
 	}
-	parts := strings.Split(req.SWRPath, "/")
-	name, tag, _ := strings.Cut(parts[2], ":")
-	if tag == "" {
-		tag = "latest"
-	}
-	now := modelarts.TimestampOf(s.Now())
-	img := modelarts.Image{
-		ID: newUUID(), Name: name, Namespace: parts[1], Tag: tag, SWRPath: req.SWRPath,
-		Description: req.Description, Arch: modelarts.Arch(strings.ToUpper(or(req.Arch, "X86_64"))),
-		Status: modelarts.ImageStatusActive, Origin: modelarts.Origin(strings.ToUpper(or(req.Origin, "CUSTOMIZE"))),
-		Type: modelarts.ImageTypeDedicated, Visibility: modelarts.Visibility(strings.ToUpper(or(req.Visibility, "PRIVATE"))),
-		ServiceType: modelarts.ServiceType(strings.ToUpper(or(req.ServiceType, "UNKNOWN"))), WorkspaceID: or(req.WorkspaceID, "0"),
-		FlavorType: modelarts.FlavorType(strings.ToUpper(req.FlavorType)), SWRInstanceID: req.SWRInstanceID,
-		Tags: orEmpty([]modelarts.Tag(req.Tags)), Size: 3376133259, CreatedAt: now, UpdatedAt: now,
-	}
-	for _, c := range orList(req.Categories, "CPU", "GPU") {
-		img.ResourceCategories = append(img.ResourceCategories, modelarts.ResourceCategory(strings.ToUpper(c)))
-	}
-	img.SupportResCategories = slices.Clone(img.ResourceCategories)
-	for _, d := range orList(req.Services, "NOTEBOOK", "SSH") {
-		img.DevServices = append(img.DevServices, modelarts.DevService(strings.ToUpper(d)))
-	}
+	img := req.image(modelarts.TimestampOf(s.Now()))
 	s.mu.Lock()
 	for _, id := range s.order {
 		if s.images[id].SWRPath == req.SWRPath && !s.bhv.repeatRegistrations {
@@ -156,6 +112,67 @@ func (s *Server) registerImage(w http.ResponseWriter, r *http.Request) {
 	out := renderImage(&img, true)
 	s.mu.Unlock()
 	s.answerCreate(w, out)
+}
+
+// registerRequest is the body of POST /images.
+type registerRequest struct {
+	SWRPath       string     `json:"swr_path"`
+	Arch          string     `json:"arch"`
+	Description   string     `json:"description"`
+	Origin        string     `json:"origin"`
+	Categories    []string   `json:"resource_category"`
+	ServiceType   string     `json:"service_type"`
+	Services      []string   `json:"services"`
+	Visibility    string     `json:"visibility"`
+	WorkspaceID   string     `json:"workspace_id"`
+	FlavorType    string     `json:"flavor_type"`
+	Tags          stringTags `json:"tags"`
+	SWRInstanceID string     `json:"swr_instance_id"`
+	ReadMe        string     `json:"read_me"`
+}
+
+// check applies the page's rules: the message of the first one broken, or
+// "".
+func (req *registerRequest) check() string {
+	for _, msg := range []string{
+		checkSWRPath(req.SWRPath), checkDescription(req.Description), checkWorkspaceID(req.WorkspaceID),
+		checkSWRInstanceID(req.SWRInstanceID), checkReadMe(req.ReadMe, maxRegisterReadMe), checkTags(req.Tags),
+		enum("arch", req.Arch, archValues), enum("origin", req.Origin, originValues),
+		enum("service_type", req.ServiceType, serviceTypeValues), enum("visibility", req.Visibility, visibilityValues),
+		enum("flavor_type", req.FlavorType, flavorTypeValues),
+		enums("resource_category", req.Categories, categoryValues), enums("services", req.Services, servicesValues),
+	} {
+		if msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
+
+// image is the image a registration makes, with the service's defaults.
+func (req *registerRequest) image(now modelarts.Timestamp) modelarts.Image {
+	parts := strings.Split(req.SWRPath, "/")
+	name, tag, _ := strings.Cut(parts[2], ":")
+	if tag == "" {
+		tag = "latest"
+	}
+	img := modelarts.Image{
+		ID: newUUID(), Name: name, Namespace: parts[1], Tag: tag, SWRPath: req.SWRPath,
+		Description: req.Description, Arch: modelarts.Arch(strings.ToUpper(or(req.Arch, "X86_64"))),
+		Status: modelarts.ImageStatusActive, Origin: modelarts.Origin(strings.ToUpper(or(req.Origin, "CUSTOMIZE"))),
+		Type: modelarts.ImageTypeDedicated, Visibility: modelarts.Visibility(strings.ToUpper(or(req.Visibility, "PRIVATE"))),
+		ServiceType: modelarts.ServiceType(strings.ToUpper(or(req.ServiceType, "UNKNOWN"))), WorkspaceID: or(req.WorkspaceID, "0"),
+		FlavorType: modelarts.FlavorType(strings.ToUpper(req.FlavorType)), SWRInstanceID: req.SWRInstanceID,
+		Tags: orEmpty([]modelarts.Tag(req.Tags)), Size: 3376133259, CreatedAt: now, UpdatedAt: now,
+	}
+	for _, c := range orList(req.Categories, "CPU", "GPU") {
+		img.ResourceCategories = append(img.ResourceCategories, modelarts.ResourceCategory(strings.ToUpper(c)))
+	}
+	img.SupportResCategories = slices.Clone(img.ResourceCategories)
+	for _, d := range orList(req.Services, "NOTEBOOK", "SSH") {
+		img.DevServices = append(img.DevServices, modelarts.DevService(strings.ToUpper(d)))
+	}
+	return img
 }
 
 func (s *Server) createImage(w http.ResponseWriter, r *http.Request) {

@@ -243,19 +243,16 @@ func checkOwner(v string) string {
 // "_.:/=+-@".
 func splitTagFilter(v string) ([]string, string) {
 	const bad = "tags must be items separated by ',' or '|' of letters, digits, spaces and _.:/=+-@"
-	isSep := func(c rune) bool { return c == ',' || c == '|' }
-	if v == "" || strings.HasPrefix(v, ",") || strings.HasPrefix(v, "|") || strings.HasSuffix(v, ",") ||
-		strings.Contains(v, ",,") || strings.Contains(v, ",|") || strings.Contains(v, "|,") || strings.Contains(v, "||") {
-		return nil, bad
+	items := strings.Split(strings.ReplaceAll(v, "|", ","), ",")
+	for _, it := range items {
+		if it == "" { // an empty value, or a separator at an end or next to another
+			return nil, bad
+		}
 	}
 	if !only(v, func(c rune) bool {
-		return isSep(c) || unicode.IsLetter(c) || unicode.IsDigit(c) || c == ' ' || strings.ContainsRune("_.:/=+-@", c)
+		return c == ',' || c == '|' || unicode.IsLetter(c) || unicode.IsDigit(c) || c == ' ' || strings.ContainsRune("_.:/=+-@", c)
 	}) {
 		return nil, bad
-	}
-	var items []string
-	for _, it := range strings.FieldsFunc(v, isSep) {
-		items = append(items, it)
 	}
 	return items, ""
 }
