@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
@@ -623,10 +624,12 @@ type plainGroup struct {
 }
 
 func notebookListBody(b *testing.B, n int) []byte {
-	nb := benchFixture(b, "notebook_response.json")
+	nb := string(benchFixture(b, "notebook_response.json"))
+	id := regexp.MustCompile(`"id"\s*:\s*"[^"]*"`).FindString(nb)
 	items := make([]string, n)
 	for i := range items {
-		items[i] = string(nb)
+		// Each its own ID: a listing yields an ID once.
+		items[i] = strings.Replace(nb, id, fmt.Sprintf(`"id":"nb-%04d"`, i), 1)
 	}
 	return []byte(fmt.Sprintf(`{"current":1,"data":[%s],"pages":1,"size":%d,"total":%d}`, strings.Join(items, ","), n, n))
 }
