@@ -54,11 +54,11 @@ func (c *ManualClock) Set(t time.Time) {
 // WithClock makes the server read time from c (default: the wall clock).
 // A nil c is ignored.
 func WithClock(c Clock) ServerOption {
-	return func(s *Server) {
+	return serverOption(func(s *Server) {
 		if c != nil {
 			s.clock = c
 		}
-	}
+	})
 }
 
 // Now returns the service's time: the server's Clock moved by any

@@ -14,13 +14,13 @@ import (
 // or the gateway refuses it with 401 APIGW.0301. A key pair given with
 // WithAKSK is permanent and needs no token.
 func WithTemporaryAKSK(ak, sk, securityToken string) ServerOption {
-	return func(s *Server) {
+	return serverOption(func(s *Server) {
 		s.keys[ak] = sk
 		if s.stsTokens == nil {
 			s.stsTokens = map[string]string{}
 		}
 		s.stsTokens[ak] = securityToken
-	}
+	})
 }
 
 // authenticated checks the project and the credentials as the gateway and

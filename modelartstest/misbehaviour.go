@@ -10,7 +10,12 @@ import (
 // API pages allow or that a real deployment shows: give it to NewServer
 // with WithMisbehaviour, or turn it on mid-test with Server.Misbehave. Its
 // zero value does nothing.
-type Misbehaviour struct{ apply func(*behaviour) }
+type Misbehaviour interface{ applyBehaviour(*behaviour) }
+
+// misbehaviour makes a Misbehaviour of a function.
+type misbehaviour func(*behaviour)
+
+func (f misbehaviour) applyBehaviour(b *behaviour) { f(b) }
 
 // behaviour is the misbehaviour the server shows now.
 type behaviour struct {
@@ -43,13 +48,13 @@ const (
 
 // WithMisbehaviour makes the server misbehave as ms say from the start.
 func WithMisbehaviour(ms ...Misbehaviour) ServerOption {
-	return func(s *Server) {
+	return serverOption(func(s *Server) {
 		for _, m := range ms {
-			if m.apply != nil {
-				m.apply(&s.bhv)
+			if m != nil {
+				m.applyBehaviour(&s.bhv)
 			}
 		}
-	}
+	})
 }
 
 // Misbehave makes the server misbehave as ms say from now on, on top of
@@ -58,8 +63,8 @@ func (s *Server) Misbehave(ms ...Misbehaviour) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, m := range ms {
-		if m.apply != nil {
-			m.apply(&s.bhv)
+		if m != nil {
+			m.applyBehaviour(&s.bhv)
 		}
 	}
 }
@@ -84,7 +89,7 @@ func ListingLagReads(n int) Misbehaviour {
 	if n < 0 {
 		panic(fmt.Sprintf("modelartstest: ListingLagReads(%d): the count must not be negative", n))
 	}
-	return Misbehaviour{func(b *behaviour) { b.lagReads = n }}
+	return misbehaviour(func(b *behaviour) { b.lagReads = n })
 }
 
 // ListingLagFor leaves an image the service makes out of the image
@@ -92,7 +97,7 @@ func ListingLagReads(n int) Misbehaviour {
 // advances it that far). It models the same index lag as ListingLagReads,
 // measured in time.
 func ListingLagFor(d time.Duration) Misbehaviour {
-	return Misbehaviour{func(b *behaviour) { b.lagFor = d }}
+	return misbehaviour(func(b *behaviour) { b.lagFor = d })
 }
 
 // ClockOffset sets the service's clock d off the server's Clock (negative:
@@ -101,7 +106,7 @@ func ListingLagFor(d time.Duration) Misbehaviour {
 // synchronised with the caller's, which nothing in the API forbids; code
 // comparing its own clock with the service's timestamps must cope.
 func ClockOffset(d time.Duration) Misbehaviour {
-	return Misbehaviour{func(b *behaviour) { b.clockOffset = d }}
+	return misbehaviour(func(b *behaviour) { b.clockOffset = d })
 }
 
 // GatewayClockOffset sets the API Gateway's clock d off the server's
@@ -110,7 +115,7 @@ func ClockOffset(d time.Duration) Misbehaviour {
 // signatures against. It models the gateway being another machine than
 // the service: its Date says nothing about the service's clock.
 func GatewayClockOffset(d time.Duration) Misbehaviour {
-	return Misbehaviour{func(b *behaviour) { b.gatewayOffset = d }}
+	return misbehaviour(func(b *behaviour) { b.gatewayOffset = d })
 }
 
 // PageSizeCap answers listings with at most n records whatever limit
@@ -121,14 +126,14 @@ func PageSizeCap(n int) Misbehaviour {
 	if n < 0 {
 		panic(fmt.Sprintf("modelartstest: PageSizeCap(%d): the cap must not be negative", n))
 	}
-	return Misbehaviour{func(b *behaviour) { b.pageCap = n }}
+	return misbehaviour(func(b *behaviour) { b.pageCap = n })
 }
 
 // NoListingTotal leaves total and pages out of listing answers. The
 // fields are documented, but answers of other APIs of the service (and of
 // older versions) lack them; a client must then page until a short page.
 func NoListingTotal() Misbehaviour {
-	return Misbehaviour{func(b *behaviour) { b.noTotal = true }}
+	return misbehaviour(func(b *behaviour) { b.noTotal = true })
 }
 
 // FixedListingTotal reports n as the total of every listing (and pages
@@ -136,7 +141,7 @@ func NoListingTotal() Misbehaviour {
 // estimate or stale, as counts of large tables are: a client must stop on
 // an empty page rather than trust the total.
 func FixedListingTotal(n int) Misbehaviour {
-	return Misbehaviour{func(b *behaviour) { b.fixedTotal = n }}
+	return misbehaviour(func(b *behaviour) { b.fixedTotal = n })
 }
 
 // IgnoredOffset answers every listing from its first record, whatever
@@ -144,14 +149,14 @@ func FixedListingTotal(n int) Misbehaviour {
 // does not implement offset; a client must notice that it is reading the
 // same page again rather than loop.
 func IgnoredOffset() Misbehaviour {
-	return Misbehaviour{func(b *behaviour) { b.ignoreOffset = true }}
+	return misbehaviour(func(b *behaviour) { b.ignoreOffset = true })
 }
 
 // IgnoredSort lists images oldest first, whatever sort_key and sort_dir
 // say. The pages document the sort but not that every deployment honours
 // it; a client looking for a new image must not expect it on page one.
 func IgnoredSort() Misbehaviour {
-	return Misbehaviour{func(b *behaviour) { b.ignoreSort = true }}
+	return misbehaviour(func(b *behaviour) { b.ignoreSort = true })
 }
 
 // IgnoredNameFilters makes the image listing ignore name and namespace
@@ -159,7 +164,7 @@ func IgnoredSort() Misbehaviour {
 // own way (the pages leave fuzzy matching loosely defined); a client must
 // check the names of what it gets.
 func IgnoredNameFilters() Misbehaviour {
-	return Misbehaviour{func(b *behaviour) { b.ignoreNameFilters = true }}
+	return misbehaviour(func(b *behaviour) { b.ignoreNameFilters = true })
 }
 
 // NoSnapshotting keeps a notebook being saved as an image RUNNING instead
@@ -167,7 +172,7 @@ func IgnoredNameFilters() Misbehaviour {
 // after the save starts (or not at all for a short save): the notebook's
 // status is no proof that a save happened.
 func NoSnapshotting() Misbehaviour {
-	return Misbehaviour{func(b *behaviour) { b.noSnapshotting = true }}
+	return misbehaviour(func(b *behaviour) { b.noSnapshotting = true })
 }
 
 // UnlockedNotebookSaves lets a notebook being saved be saved again,
@@ -175,7 +180,7 @@ func NoSnapshotting() Misbehaviour {
 // whose lock on the notebook is taken after the save is accepted; nothing
 // but the caller then stops a second image.
 func UnlockedNotebookSaves() Misbehaviour {
-	return Misbehaviour{func(b *behaviour) { b.unlockedSaves = true }}
+	return misbehaviour(func(b *behaviour) { b.unlockedSaves = true })
 }
 
 // RepeatRegistrations lets an swr_path already registered be registered
@@ -183,7 +188,7 @@ func UnlockedNotebookSaves() Misbehaviour {
 // The pages do not say that a path registers once; a caller must not take
 // an older registration of the path for its own.
 func RepeatRegistrations() Misbehaviour {
-	return Misbehaviour{func(b *behaviour) { b.repeatRegistrations = true }}
+	return misbehaviour(func(b *behaviour) { b.repeatRegistrations = true })
 }
 
 // RotatingListingOrder ignores offset and answers each read of a listing
@@ -193,13 +198,13 @@ func RepeatRegistrations() Misbehaviour {
 // with no stable order and no working offset: a client that pages by
 // offset sees the same records again in another order and must notice.
 func RotatingListingOrder() Misbehaviour {
-	return Misbehaviour{func(b *behaviour) { b.order, b.ignoreOffset, b.noTotal = orderRotating, true, true }}
+	return misbehaviour(func(b *behaviour) { b.order, b.ignoreOffset, b.noTotal = orderRotating, true, true })
 }
 
 // AlternatingListingOrder is RotatingListingOrder with two orders only:
 // reads alternate between the page in order and reversed.
 func AlternatingListingOrder() Misbehaviour {
-	return Misbehaviour{func(b *behaviour) { b.order, b.ignoreOffset, b.noTotal = orderAlternating, true, true }}
+	return misbehaviour(func(b *behaviour) { b.order, b.ignoreOffset, b.noTotal = orderAlternating, true, true })
 }
 
 // NullListingItems puts a JSON null at each of the given positions
@@ -217,7 +222,7 @@ func NullListingItems(positions ...int) Misbehaviour {
 	ps := slices.Clone(positions)
 	slices.Sort(ps)
 	ps = slices.Compact(ps)
-	return Misbehaviour{func(b *behaviour) { b.nullSlots = ps }}
+	return misbehaviour(func(b *behaviour) { b.nullSlots = ps })
 }
 
 // Moment is when, in the handling of a request, another caller acts.
@@ -254,7 +259,7 @@ func AnotherCaller(route Route, at Moment, do func(*Server)) Misbehaviour {
 	if do == nil {
 		panic("modelartstest: AnotherCaller: do is nil")
 	}
-	return Misbehaviour{func(b *behaviour) { b.others = append(b.others, &otherCall{route, at, do}) }}
+	return misbehaviour(func(b *behaviour) { b.others = append(b.others, &otherCall{route, at, do}) })
 }
 
 // anotherCallerActs runs the first action due on route at the moment.

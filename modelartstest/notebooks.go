@@ -57,12 +57,17 @@ type notebook struct {
 }
 
 // NotebookOption sets a field of a notebook AddNotebook adds.
-type NotebookOption struct{ apply func(*notebook) }
+type NotebookOption interface{ applyNotebook(*notebook) }
+
+// notebookOption makes a NotebookOption of a function.
+type notebookOption func(*notebook)
+
+func (f notebookOption) applyNotebook(n *notebook) { f(n) }
 
 // WithNotebookName sets the notebook's name (default "notebook-" and the
 // ID's first part).
 func WithNotebookName(name string) NotebookOption {
-	return NotebookOption{func(n *notebook) { n.name = name }}
+	return notebookOption(func(n *notebook) { n.name = name })
 }
 
 // WithNotebookImage sets the image the notebook runs, by ID (default the
@@ -70,29 +75,29 @@ func WithNotebookName(name string) NotebookOption {
 // the ID of an image the fake holds (see PutImage): the notebook's answer
 // shows that image; of an unknown image it shows only the ID.
 func WithNotebookImage(imageID string) NotebookOption {
-	return NotebookOption{func(n *notebook) { n.imageID = imageID }}
+	return notebookOption(func(n *notebook) { n.imageID = imageID })
 }
 
 // WithNotebookWorkspace sets the notebook's workspace ID (default "0").
 func WithNotebookWorkspace(id string) NotebookOption {
-	return NotebookOption{func(n *notebook) { n.workspaceID = id }}
+	return notebookOption(func(n *notebook) { n.workspaceID = id })
 }
 
 // WithNotebookFlavor sets the notebook's flavor (default
 // "modelarts.vm.cpu.2u").
 func WithNotebookFlavor(flavor string) NotebookOption {
-	return NotebookOption{func(n *notebook) { n.flavor = flavor }}
+	return notebookOption(func(n *notebook) { n.flavor = flavor })
 }
 
 // WithNotebookFeature sets the notebook's feature, "NOTEBOOK" (default,
 // billed) or "DEFAULT" (free CodeLab).
 func WithNotebookFeature(feature modelarts.NotebookFeature) NotebookOption {
-	return NotebookOption{func(n *notebook) { n.feature = string(feature) }}
+	return notebookOption(func(n *notebook) { n.feature = string(feature) })
 }
 
 // WithNotebookTags sets the notebook's TMS tags.
 func WithNotebookTags(tags ...modelarts.Tag) NotebookOption {
-	return NotebookOption{func(n *notebook) { n.tags = slices.Clone(tags) }}
+	return notebookOption(func(n *notebook) { n.tags = slices.Clone(tags) })
 }
 
 // AddNotebook adds a notebook with the given status, replacing any with
@@ -109,8 +114,8 @@ func (s *Server) AddNotebook(id string, status modelarts.NotebookStatus, opts ..
 		created: now, leaseAt: now, leaseDuration: defaultDuration, leaseType: defaultLease,
 	}
 	for _, o := range opts {
-		if o.apply != nil {
-			o.apply(nb)
+		if o != nil {
+			o.applyNotebook(nb)
 		}
 	}
 	if img, ok := s.images[nb.imageID]; ok {

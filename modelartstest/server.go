@@ -115,22 +115,27 @@ type Server struct {
 }
 
 // ServerOption configures NewServer.
-type ServerOption func(*Server)
+type ServerOption interface{ applyServer(*Server) }
+
+// serverOption makes a ServerOption of a function.
+type serverOption func(*Server)
+
+func (f serverOption) applyServer(s *Server) { f(s) }
 
 // WithProjectID sets the project ID (default DefaultProjectID).
-func WithProjectID(id string) ServerOption { return func(s *Server) { s.projectID = id } }
+func WithProjectID(id string) ServerOption { return serverOption(func(s *Server) { s.projectID = id }) }
 
 // WithToken sets the X-Auth-Token the server accepts (default: random).
-func WithToken(tok string) ServerOption { return func(s *Server) { s.token = tok } }
+func WithToken(tok string) ServerOption { return serverOption(func(s *Server) { s.token = tok }) }
 
 // WithAKSK makes the server accept requests signed with this key pair.
-func WithAKSK(ak, sk string) ServerOption { return func(s *Server) { s.keys[ak] = sk } }
+func WithAKSK(ak, sk string) ServerOption { return serverOption(func(s *Server) { s.keys[ak] = sk }) }
 
 // WithIAMUser sets the IAM user whose password POST /v3/auth/tokens
 // accepts (default DefaultDomain, DefaultUsername and a random password,
 // see IAMCredentials).
 func WithIAMUser(domain, user, password string) ServerOption {
-	return func(s *Server) { s.iamDomain, s.iamUser, s.iamPass = domain, user, password }
+	return serverOption(func(s *Server) { s.iamDomain, s.iamUser, s.iamPass = domain, user, password })
 }
 
 // WithPollsPerStep sets how many reads of a saved image (or of its
@@ -141,7 +146,7 @@ func WithPollsPerStep(n int) ServerOption {
 	if n < 1 {
 		panic(fmt.Sprintf("modelartstest: WithPollsPerStep(%d): the count must be at least 1", n))
 	}
-	return func(s *Server) { s.pollsPerStep = n }
+	return serverOption(func(s *Server) { s.pollsPerStep = n })
 }
 
 // NewServer starts a fake on 127.0.0.1 with a random port. It knows two
@@ -170,7 +175,7 @@ func NewServer(opts ...ServerOption) *Server {
 	}
 	for _, o := range opts {
 		if o != nil {
-			o(s)
+			o.applyServer(s)
 		}
 	}
 	s.tokens[s.token] = tokenState{}
