@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -97,4 +98,17 @@ func ExampleSignerFromEnv() {
 		log.Fatal(err)
 	}
 	_ = signer
+}
+
+// A password held in a Secret prints as [REDACTED] under every verb and in
+// JSON; Reveal returns it.
+func ExampleNewSecret() {
+	creds := auth.PasswordCredentials{IAMEndpoint: "https://iam.cn-north-4.myhuaweicloud.com",
+		DomainName: "corp", Username: "deployer", Password: auth.NewSecret("pa<ss>word"), ProjectName: "cn-north-4"}
+	fmt.Printf("%v %s %q\n", creds.Password, creds.Password, creds.Password)
+	b, _ := json.Marshal(creds.Password)
+	fmt.Println(string(b), len(creds.Password.Reveal()))
+	// Output:
+	// [REDACTED] [REDACTED] [REDACTED]
+	// "[REDACTED]" 10
 }
