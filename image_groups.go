@@ -103,14 +103,10 @@ func (c *Client) listImageGroupsPage(ctx context.Context, cfg *callConfig, opts 
 	if opts == nil {
 		opts = &ListImageGroupsOptions{}
 	}
-	if err := opts.validate(); err != nil {
-		return nil, err
-	}
 	var page ImageGroupPage
-	if err := c.do(ctx, &call{method: "GET", path: c.prefix + "/images/group", query: opts.query(), cfg: cfg}, &page); err != nil {
+	if err := readPage(ctx, c, cfg, "/images/group", opts, &page, &page.Page, func(*ImageGroup) {}); err != nil {
 		return nil, err
 	}
-	page.settle(func(*ImageGroup) {})
 	return &page, nil
 }
 

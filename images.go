@@ -542,7 +542,7 @@ func (c *Client) listImagesPage(ctx context.Context, cfg *callConfig, opts *List
 	if opts == nil {
 		opts = &ListImagesOptions{}
 	}
-	if err := opts.validate(); err != nil {
+	if err := opts.validate(); err != nil { // before the page is sized by it
 		return nil, err
 	}
 	var page ImagePage
@@ -553,10 +553,9 @@ func (c *Client) listImagesPage(ctx context.Context, cfg *callConfig, opts *List
 		size = DefaultPageSize
 	}
 	page.Items = make([]*Image, 0, size)
-	if err := c.do(ctx, &call{method: "GET", path: c.prefix + "/images", query: opts.query(), cfg: cfg}, &page); err != nil {
+	if err := readPage(ctx, c, cfg, "/images", opts, &page, &page, (*Image).normalize); err != nil {
 		return nil, err
 	}
-	page.settle((*Image).normalize)
 	return &page, nil
 }
 

@@ -352,14 +352,10 @@ func (c *Client) listNotebooksPage(ctx context.Context, cfg *callConfig, opts *L
 	if opts == nil {
 		opts = &ListNotebooksOptions{}
 	}
-	if err := opts.validate(); err != nil {
-		return nil, err
-	}
 	var page NotebookPage
-	if err := c.do(ctx, &call{method: "GET", path: c.prefix + "/notebooks", query: opts.query(), cfg: cfg}, &page); err != nil {
+	if err := readPage(ctx, c, cfg, "/notebooks", opts, &page, &page, (*Notebook).normalize); err != nil {
 		return nil, err
 	}
-	page.settle((*Notebook).normalize)
 	return &page, nil
 }
 

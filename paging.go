@@ -241,3 +241,23 @@ func checkPaging(limit, offset, maxLimit int) error {
 	}
 	return nil
 }
+
+// listOptions is what the options of a listing give the engine.
+type listOptions interface {
+	validate() error
+	query() url.Values
+}
+
+// readPage reads one page of a listing at path (below the project prefix)
+// into out, which holds p, and settles p: every listing reads its pages
+// here.
+func readPage[T any](ctx context.Context, c *Client, cfg *callConfig, path string, opts listOptions, out any, p *Page[T], normalize func(*T)) error {
+	if err := opts.validate(); err != nil {
+		return err
+	}
+	if err := c.do(ctx, &call{method: "GET", path: c.prefix + path, query: opts.query(), cfg: cfg}, out); err != nil {
+		return err
+	}
+	p.settle(normalize)
+	return nil
+}
