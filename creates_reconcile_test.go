@@ -4,7 +4,7 @@ package modelarts_test
 // gets the image its own call made, never an older one, never someone
 // else's; undecidable cases end in ErrCreateOutcomeUnknown naming the
 // candidates. Every test runs over a real socket against modelartstest's
-// fake misbehaving as hostileServer (hostile_fake_test.go) sets it.
+// fake misbehaving as hostileServer (misbehaving_service_test.go) sets it.
 
 import (
 	"context"

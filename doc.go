@@ -49,7 +49,7 @@
 // may have reached the service (a reset, a timeout, a 5xx), when the service
 // answers 2xx without the image, or when a create sent again is refused as
 // a duplicate (ModelArts.6737) or as busy (ModelArts.6357), the client looks
-// for the image before doing anything else (reconcile.go). It returns an
+// for the image before doing anything else (creates.go). It returns an
 // image as this call's only with evidence:
 //
 //   - it matches the request exactly: namespace, name and tag for a notebook
@@ -91,7 +91,7 @@
 // # Listings
 //
 // ListImages, ListImageGroups and ListNotebooks walk every page as Go 1.23
-// iterators, and the create lookup walks the same way (list.go, pager):
+// iterators, and the create lookup walks the same way (paging.go, pager):
 //
 //   - Each item is yielded at most once (items are told apart by ID); an
 //     item without an ID is yielded as it comes.
@@ -160,7 +160,7 @@
 // # Waits keep the failure that stopped them
 //
 // WaitForActive, WaitForNotebook, WaitForSaveImageJob and the waits inside
-// SaveNotebookAsImage poll with one loop (wait.go). A wait ended by its
+// SaveNotebookAsImage poll with one loop (polling.go). A wait ended by its
 // context returns a *WaitError that wraps the context's error and the last
 // failure seen, including the one a poll cut short by the deadline was
 // retrying: errors.As finds the 503, with its Retry-After header, behind

@@ -1,6 +1,6 @@
 package modelarts_test
 
-// The hostile service of the create tests (hostile_create_test.go) is
+// The misbehaving service of the create tests (creates_reconcile_test.go) is
 // modelartstest's fake with its misbehaviour turned on: hostileServer only
 // keeps the tests' vocabulary (fields set before the first request) and
 // maps it onto the fake's options. Like the private server it replaced,
