@@ -40,7 +40,7 @@ type Client struct {
 	retry        RetryPolicy
 	budget       *retryBudget
 	limiter      *rate.Limiter
-	logger       *slog.Logger
+	observers    []Observer // WithObserver, WithLogger
 	callDefaults []CallOption
 	settle       time.Duration // how long a lost create's lookup waits for the listing
 
@@ -90,7 +90,7 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 		retry:        s.retry,
 		budget:       newRetryBudget(),
 		limiter:      s.limiter,
-		logger:       s.logger,
+		observers:    observersOf(&s),
 		callDefaults: s.defaults,
 		settle:       s.settle,
 		now:          time.Now,
