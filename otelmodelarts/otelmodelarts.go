@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
+	"syscall"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -378,14 +382,31 @@ func (t *telemetry) reconcile(ctx context.Context, s *modelarts.ReconcileStep) {
 	}
 }
 
-// errorType is the error.type of an error: the status code of an error
-// answer, the Go type of anything else (low cardinality, no message).
+// errorType is the error.type of an error, low in cardinality and free of
+// any message: the status code of an error answer; timeout, canceled,
+// connection_reset or connection_refused for a transport failure; the
+// SDK's error type (*modelarts.WaitError, *modelarts.CreateOutcomeError,
+// ...) for the rest; _OTHER when none applies.
 func errorType(err error) string {
 	var ae *modelarts.APIError
-	if errors.As(err, &ae) && ae.StatusCode != 0 {
+	var ne net.Error
+	switch {
+	case errors.As(err, &ae) && ae.StatusCode != 0:
 		return strconv.Itoa(ae.StatusCode)
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+		return "timeout"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection_refused"
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, net.ErrClosed):
+		return "connection_reset"
 	}
-	return fmt.Sprintf("%T", err)
+	if name := fmt.Sprintf("%T", err); strings.HasPrefix(name, "*modelarts.") {
+		return name
+	}
+	return "_OTHER"
 }
 
 // httpMethod is http.request.method, "_OTHER" for a method the
