@@ -41,6 +41,8 @@ type Client struct {
 	budget       *retryBudget
 	limiter      *rate.Limiter
 	observers    []Observer // WithObserver, WithLogger
+	serverHost   string     // the endpoint's host and port, for the observers
+	serverPort   int
 	callDefaults []CallOption
 	settle       time.Duration // how long a lost create's lookup waits for the listing
 
@@ -100,6 +102,7 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 	if s.userAgent != "" {
 		c.userAgent += " " + s.userAgent
 	}
+	c.serverHost, c.serverPort = c.serverAddr()
 	c.rc = resty.NewWithClient(newHTTPClient(s.httpClient)).
 		SetLogger(discardLogger{}).
 		SetDoNotParseResponse(true).

@@ -247,11 +247,11 @@ func (c *Client) observeCall(ctx context.Context, s CallStart) (context.Context,
 	if len(c.observers) == 0 || ctx == nil {
 		return ctx, nil
 	}
-	s.ServerAddress, s.ServerPort = c.serverAddr()
-	for _, id := range []*string{&s.ImageID, &s.NotebookID, &s.GroupID, &s.TrainingJobID, &s.TaskID} {
+	s.ServerAddress, s.ServerPort = c.serverHost, c.serverPort
+	o := &callObs{start: s, began: time.Now()}
+	for _, id := range [...]*string{&o.start.ImageID, &o.start.NotebookID, &o.start.GroupID, &o.start.TrainingJobID, &o.start.TaskID} {
 		*id = c.bounded(nil, *id, 256)
 	}
-	o := &callObs{start: s, began: time.Now()}
 	for _, ob := range c.observers {
 		if ob.Call == nil {
 			continue
@@ -311,7 +311,7 @@ func (c *Client) observeAttempt(ctx context.Context, cl *call, n int, wait time.
 	}
 	ao := &attemptObs{ctx: ctx}
 	s := &AttemptStart{Attempt: n, Method: cl.method, Path: cl.path, Route: c.route(cl.path), Wait: wait, headers: &ao.headers}
-	s.ServerAddress, s.ServerPort = c.serverAddr()
+	s.ServerAddress, s.ServerPort = c.serverHost, c.serverPort
 	if len(cl.query) > 0 {
 		s.Query = c.scrub(nil, redactQuery(cl.query))
 	}
