@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
@@ -401,4 +402,56 @@ func attributeSets(m metricdata.Metrics) []attribute.Set {
 		}
 	}
 	return out
+}
+
+// A throttled answer is counted, and so is the retry it causes; the call
+// the caller got an answer for is not an error, its throttled attempt is.
+func TestThrottledAnswersAndTheirRetriesAreCounted(t *testing.T) {
+	srv := modelartstest.NewServer()
+	defer srv.Close()
+	img, err := srv.Client().RegisterImage(context.Background(), &modelarts.RegisterImageRequest{SWRPath: "swr.fake.local/team/env:v1"})
+	require.NoError(t, err)
+	srv.InjectFaultTimes(modelartstest.RouteGetImage, 2, modelartstest.ErrorAnswer{Status: 429})
+	tel, opt := newTelemetry()
+	c := srv.Client(opt)
+	_, err = c.GetImage(context.Background(), img.ID)
+	require.NoError(t, err)
+
+	m := tel.metrics(t)
+	assert.Equal(t, int64(2), sum(t, m["modelarts.client.throttled"], attribute.String("rpc.method", "ModelArts/GetImage")))
+	assert.Equal(t, int64(2), sum(t, m["modelarts.client.retries"], attribute.String("modelarts.retry.cause", "throttled")))
+	assert.Equal(t, int64(3), sum(t, m["modelarts.client.attempts"]))
+	assert.Equal(t, uint64(1), count(t, m["rpc.client.call.duration"]))
+	assert.Zero(t, count(t, m["rpc.client.call.duration"], attribute.String("error.type", "429")), "the call succeeded")
+
+	get := tel.named("ModelArts.GetImage")
+	require.Len(t, get, 1)
+	assert.Equal(t, codes.Unset, get[0].Status().Code)
+	n, _ := attr(get[0], "modelarts.attempts")
+	assert.Equal(t, int64(3), n.AsInt64())
+	var throttled int
+	for _, s := range tel.named("GET /v1/{project_id}/images/{image_id}") {
+		if st, _ := attr(s, "http.response.status_code"); st.AsInt64() == 429 {
+			throttled++
+			assert.Equal(t, codes.Error, s.Status().Code)
+		}
+		if rc, ok := attr(s, "http.request.resend_count"); ok {
+			assert.Positive(t, rc.AsInt64())
+		}
+	}
+	assert.Equal(t, 2, throttled)
+}
+
+// The global providers are used when none is given.
+func TestGlobalProvidersByDefault(t *testing.T) {
+	sr := tracetest.NewSpanRecorder()
+	prev := otel.GetTracerProvider()
+	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr)))
+	defer otel.SetTracerProvider(prev)
+	srv := modelartstest.NewServer()
+	defer srv.Close()
+	srv.AddNotebook("nb-1", modelarts.NotebookStatusRunning)
+	_, err := srv.Client(otelmodelarts.New()).GetNotebook(context.Background(), "nb-1")
+	require.NoError(t, err)
+	assert.Len(t, sr.Ended(), 2, "the call and its attempt")
 }
