@@ -168,7 +168,7 @@ type RetryInfo struct {
 	Route        string
 	Attempt      int           // the attempt that failed
 	Wait         time.Duration // the wait before the next attempt
-	Reason       string        // in words, e.g. "throttled", "server error 503 "
+	Reason       string        // in words, e.g. "throttled", "server error 503 ModelArts.0000"
 	// Cause is Reason in one low-cardinality word, fit for a metric
 	// label: "throttled", "server_error", "connection", "timeout",
 	// "signing".
