@@ -40,7 +40,9 @@ type Client struct {
 	retry        RetryPolicy
 	budget       *retryBudget
 	limiter      *rate.Limiter
-	logger       *slog.Logger
+	observers    []Observer // WithObserver, WithLogger
+	serverHost   string     // the endpoint's host and port, for the observers
+	serverPort   int
 	callDefaults []CallOption
 	settle       time.Duration // how long a lost create's lookup waits for the listing
 
@@ -90,7 +92,7 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 		retry:        s.retry,
 		budget:       newRetryBudget(),
 		limiter:      s.limiter,
-		logger:       s.logger,
+		observers:    observersOf(&s),
 		callDefaults: s.defaults,
 		settle:       s.settle,
 		now:          time.Now,
@@ -100,6 +102,7 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 	if s.userAgent != "" {
 		c.userAgent += " " + s.userAgent
 	}
+	c.serverHost, c.serverPort = c.serverAddr()
 	c.rc = resty.NewWithClient(newHTTPClient(s.httpClient)).
 		SetLogger(discardLogger{}).
 		SetDoNotParseResponse(true).

@@ -96,6 +96,16 @@ type creation struct {
 // as the call's own rule for outcomes the answer does not give, and
 // returns this call's image: as answered, or as a lookup proved it.
 func (c *Client) create(ctx context.Context, cl *call, p *createProbe) (*Image, error) {
+	img, err := c.createOnce(ctx, cl, p)
+	if img != nil && len(c.observers) > 0 {
+		if o := callObsFrom(ctx); o != nil {
+			o.imageID = img.ID
+		}
+	}
+	return img, err
+}
+
+func (c *Client) createOnce(ctx context.Context, cl *call, p *createProbe) (*Image, error) {
 	cr := &creation{c: c, cl: cl, probe: p}
 	cl.settle = cr.settle
 	w := new(imageWire)
@@ -192,28 +202,73 @@ func (cr *creation) reconcile(ctx context.Context, mode reconcileMode, cause err
 	// time), so it means the same under a slow service and in tests.
 	var waited time.Duration
 	wait := reconcileFirstWait
-	for {
+	for n := 1; ; n++ {
+		step := reconcileReport{ctx: ctx, mode: mode, n: n, waited: waited}
 		l, err := cr.look(ctx)
+		step.l = l
 		if err != nil {
-			return nil, false, cr.unknown(mode, fmt.Sprintf("looking the image up failed too (%v)", err), nil, cause)
+			reason := fmt.Sprintf("looking the image up failed too (%v)", err)
+			cr.report(step, ReconcileUnknown, reason, err)
+			return nil, false, cr.unknown(mode, reason, nil, cause)
 		}
 		over := waited >= c.settle
 		if img, reason, decided := cr.judge(l, mode, over); decided {
 			if reason != "" {
+				cr.report(step, ReconcileUnknown, reason, nil)
 				return nil, false, cr.unknown(mode, reason, ids(l.candidates), cause)
 			}
+			cr.report(step, ReconcileFound, "", nil)
 			return img, false, nil
 		}
 		if over {
-			return cr.nothingListed(l, mode, cause)
+			img, nothing, err := cr.nothingListed(l, mode, cause)
+			var coe *CreateOutcomeError
+			switch {
+			case errors.As(err, &coe):
+				cr.report(step, ReconcileUnknown, coe.Reason, nil)
+			case nothing:
+				cr.report(step, ReconcileNothing, "", nil)
+			}
+			return img, nothing, err
 		}
+		cr.report(step, ReconcileLookAgain, "", nil)
 		d := min(wait, c.settle-waited)
 		if err := c.sleep(ctx, d); err != nil {
-			return nil, false, cr.unknown(mode, fmt.Sprintf("the lookup was cut short (%v)", err), nil, cause)
+			reason := fmt.Sprintf("the lookup was cut short (%v)", err)
+			step.waited += d
+			cr.report(step, ReconcileUnknown, reason, err)
+			return nil, false, cr.unknown(mode, reason, nil, cause)
 		}
 		waited += d
 		wait = min(wait*2, reconcileMaxWait)
 	}
+}
+
+// reconcileReport is what the observers are told of a lookup.
+type reconcileReport struct {
+	ctx    context.Context
+	mode   reconcileMode
+	n      int
+	l      lookup
+	waited time.Duration
+}
+
+// reconcileModeNames name the modes for the observers.
+var reconcileModeNames = [...]string{
+	reconcileAfterLostAnswer:    "lost_answer",
+	reconcileAfterSuccess:       "success_without_image",
+	reconcileAfterRefusedResend: "refused_resend",
+}
+
+// report gives the client's observers a step of the reconciliation. The
+// candidates' IDs come from a decoded answer, scrubbed already.
+func (cr *creation) report(r reconcileReport, v ReconcileVerdict, reason string, err error) {
+	if len(cr.c.observers) == 0 {
+		return
+	}
+	cr.c.observeReconcile(r.ctx, &ReconcileStep{Mode: reconcileModeNames[r.mode], Lookup: r.n,
+		Candidates: ids(r.l.candidates), TimeKnown: r.l.timeKnown, Busy: r.l.busy, Waited: r.waited,
+		Verdict: v, Reason: reason, Err: err})
 }
 
 // judge decides on one lookup: this call's image, or why the outcome is

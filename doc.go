@@ -182,4 +182,33 @@
 // WithRateLimit keeps a client's goroutines under a rate. WithLogger logs
 // one debug record per attempt and one warn record per retry, scrubbed like
 // errors; the client is silent without it.
+//
+// # Observing calls
+//
+// WithObserver gives the client an Observer: functions the engine calls
+// for each call of the Client (its operation, the IDs it names, its error
+// and duration), each HTTP attempt (method, path template, status, error
+// code, request ID, duration, whether the failure is retried or may have
+// been carried out, and why), each retry (the wait before the next
+// attempt, and its cause), each poll of a wait (the status seen) and each
+// lookup of a create's reconciliation (the candidates, the Date and
+// SNAPSHOTTING evidence, the verdict). WithLogger is one such observer;
+// the OpenTelemetry module otelmodelarts is another (observe.go).
+//
+//   - What an observation holds passed the scrubbing boundary above: no
+//     secret the client holds, no credential header, no value of a
+//     secret-looking query key, whatever the server echoed.
+//   - A call's context, as its Call hook returns it, is the context of
+//     everything the call does: its attempts, polls, reconciliation steps,
+//     and the calls it makes (SaveNotebookAsImage's CreateImageFromNotebook).
+//     A listing is one call, from the loop's start to its end.
+//   - Before an attempt is signed, its Attempt hook may add headers
+//     (AttemptStart.SetHeader: a trace context), never a credential or a
+//     header the SDK sets.
+//   - Hooks run synchronously on the call's goroutine; a new observation
+//     comes as a new field of Observer, a new fact as a new field of the
+//     struct a hook receives, so an Observer written with keyed fields
+//     keeps compiling.
+//   - A client without an observer builds no observation and allocates
+//     nothing for them (TestObservationsAllocateNothingWithoutAnObserver).
 package modelarts

@@ -90,7 +90,9 @@ func (o *ListImageGroupsOptions) query() url.Values {
 
 // ListImageGroupsPage reads one page of image groups, with the total count
 // and whether the account uses SWR Enterprise Edition.
-func (c *Client) ListImageGroupsPage(ctx context.Context, opts *ListImageGroupsOptions, callOpts ...CallOption) (*ImageGroupPage, error) {
+func (c *Client) ListImageGroupsPage(ctx context.Context, opts *ListImageGroupsOptions, callOpts ...CallOption) (_ *ImageGroupPage, err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: "ListImageGroupsPage"})
+	defer obs.end(&err)
 	ctx, cfg, cancel, err := c.begin(ctx, callOpts, 0)
 	if err != nil {
 		return nil, err
@@ -115,7 +117,7 @@ func (c *Client) listImageGroupsPage(ctx context.Context, cfg *callConfig, opts 
 // pager). An error is yielded once, as the last element. A nil opts lists
 // with the defaults.
 func (c *Client) ListImageGroups(ctx context.Context, opts *ListImageGroupsOptions, callOpts ...CallOption) iter.Seq2[*ImageGroup, error] {
-	return iterate(c, ctx, callOpts, func(ctx context.Context, cfg *callConfig) iter.Seq2[*ImageGroup, error] {
+	return iterate(c, ctx, CallStart{Operation: "ListImageGroups"}, callOpts, func(ctx context.Context, cfg *callConfig) iter.Seq2[*ImageGroup, error] {
 		o := ListImageGroupsOptions{}
 		if opts != nil {
 			o = *opts
@@ -185,7 +187,9 @@ func (r *UpdateImageGroupRequest) validate() error {
 // without the group's ID, is taken as success: the group returned then has
 // ID set to groupID, ReadMe to req.ReadMe, and the fields the answer did
 // carry; read the group with ListImageGroups for the rest.
-func (c *Client) UpdateImageGroup(ctx context.Context, groupID string, req *UpdateImageGroupRequest, opts ...CallOption) (*ImageGroup, error) {
+func (c *Client) UpdateImageGroup(ctx context.Context, groupID string, req *UpdateImageGroupRequest, opts ...CallOption) (_ *ImageGroup, err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: "UpdateImageGroup", GroupID: groupID})
+	defer obs.end(&err)
 	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
 	if err != nil {
 		return nil, err
@@ -225,7 +229,9 @@ func (c *Client) UpdateImageGroup(ctx context.Context, groupID string, req *Upda
 // images only); it is sent as the body {"is_force":true}, where the API
 // pages and the official SDK agree to put it. A delete whose answer was
 // lost and whose retry finds the group gone has succeeded.
-func (c *Client) DeleteImageGroup(ctx context.Context, groupID string, opts ...DeleteOption) error {
+func (c *Client) DeleteImageGroup(ctx context.Context, groupID string, opts ...DeleteOption) (err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: "DeleteImageGroup", GroupID: groupID})
+	defer obs.end(&err)
 	ctx, cfg, cancel, err := c.begin(ctx, opts, optForce)
 	if err != nil {
 		return err

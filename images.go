@@ -60,7 +60,9 @@ type CreateImageRequest struct {
 // the registration is sent again. A service whose listing lags longer than
 // the window could then register the path twice; see the README's
 // "Creates happen once".
-func (c *Client) RegisterImage(ctx context.Context, req *RegisterImageRequest, opts ...CallOption) (*Image, error) {
+func (c *Client) RegisterImage(ctx context.Context, req *RegisterImageRequest, opts ...CallOption) (_ *Image, err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: "RegisterImage"})
+	defer obs.end(&err)
 	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
 	if err != nil {
 		return nil, err
@@ -107,7 +109,9 @@ func (c *Client) RegisterImage(ctx context.Context, req *RegisterImageRequest, o
 // both editions of the API page). The returned image carries it; req is
 // not changed. Without it, another caller's tagless save of the same name
 // could not be told from this call's.
-func (c *Client) CreateImageFromNotebook(ctx context.Context, notebookID string, req *CreateImageRequest, opts ...CallOption) (*Image, error) {
+func (c *Client) CreateImageFromNotebook(ctx context.Context, notebookID string, req *CreateImageRequest, opts ...CallOption) (_ *Image, err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: "CreateImageFromNotebook", NotebookID: notebookID})
+	defer obs.end(&err)
 	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
 	if err != nil {
 		return nil, err
@@ -141,7 +145,9 @@ func (c *Client) CreateImageFromNotebook(ctx context.Context, notebookID string,
 
 // GetImage reads an image. An unknown ID gives an error matching
 // ErrNotFound (the service reports it with HTTP 400 and ModelArts.6404).
-func (c *Client) GetImage(ctx context.Context, imageID string, opts ...CallOption) (*Image, error) {
+func (c *Client) GetImage(ctx context.Context, imageID string, opts ...CallOption) (_ *Image, err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: "GetImage", ImageID: imageID})
+	defer obs.end(&err)
 	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
 	if err != nil {
 		return nil, err
@@ -167,7 +173,9 @@ func (c *Client) getImage(ctx context.Context, cfg *callConfig, imageID string) 
 // SDK sends the body: it is what the official SDK's users exercise against
 // the service every day, and the pages themselves put is_force in the body
 // for DeleteImageGroup. Without WithForce no body is sent.
-func (c *Client) DeleteImage(ctx context.Context, imageID string, opts ...DeleteOption) error {
+func (c *Client) DeleteImage(ctx context.Context, imageID string, opts ...DeleteOption) (err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: "DeleteImage", ImageID: imageID})
+	defer obs.end(&err)
 	ctx, cfg, cancel, err := c.begin(ctx, opts, optForce)
 	if err != nil {
 		return err
@@ -434,7 +442,9 @@ var (
 // state, and returns the image as it is after the sync. It is a POST with
 // no body; like every POST, it is not sent again when its answer is lost,
 // so read the image with GetImage after such a failure.
-func (c *Client) SyncImage(ctx context.Context, imageID string, opts ...CallOption) (*Image, error) {
+func (c *Client) SyncImage(ctx context.Context, imageID string, opts ...CallOption) (_ *Image, err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: "SyncImage", ImageID: imageID})
+	defer obs.end(&err)
 	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
 	if err != nil {
 		return nil, err
@@ -529,7 +539,9 @@ func (o *ListImagesOptions) query() url.Values {
 }
 
 // ListImagesPage reads one page of images, with the total count.
-func (c *Client) ListImagesPage(ctx context.Context, opts *ListImagesOptions, callOpts ...CallOption) (*ImagePage, error) {
+func (c *Client) ListImagesPage(ctx context.Context, opts *ListImagesOptions, callOpts ...CallOption) (_ *ImagePage, err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: "ListImagesPage"})
+	defer obs.end(&err)
 	ctx, cfg, cancel, err := c.begin(ctx, callOpts, 0)
 	if err != nil {
 		return nil, err
@@ -571,7 +583,7 @@ func (c *Client) listImagesPage(ctx context.Context, cfg *callConfig, opts *List
 // ("Listings"). Breaking out of the loop stops paging. An error is yielded
 // once, as the last element.
 func (c *Client) ListImages(ctx context.Context, opts *ListImagesOptions, callOpts ...CallOption) iter.Seq2[*Image, error] {
-	return iterate(c, ctx, callOpts, func(ctx context.Context, cfg *callConfig) iter.Seq2[*Image, error] {
+	return iterate(c, ctx, CallStart{Operation: "ListImages"}, callOpts, func(ctx context.Context, cfg *callConfig) iter.Seq2[*Image, error] {
 		return c.listImages(ctx, cfg, opts)
 	})
 }
@@ -596,7 +608,7 @@ func (c *Client) listImages(ctx context.Context, cfg *callConfig, opts *ListImag
 // with ctx: on its deadline or cancellation a *WaitError wrapping ctx.Err()
 // names the last status seen.
 func (c *Client) WaitForActive(ctx context.Context, imageID string, opts ...WaitOption) (*Image, error) {
-	return c.WaitForImage(ctx, imageID, untilActive, opts...)
+	return c.waitForImage(ctx, "WaitForActive", imageID, untilActive, opts)
 }
 
 // untilActive is WaitForActive's condition.
@@ -621,6 +633,13 @@ func untilActive(img *Image) (bool, error) {
 // the grace period is taken as eventual consistency; after it, the error
 // matches ErrNotFound.
 func (c *Client) WaitForImage(ctx context.Context, imageID string, cond func(*Image) (done bool, err error), opts ...WaitOption) (*Image, error) {
+	return c.waitForImage(ctx, "WaitForImage", imageID, cond, opts)
+}
+
+// waitForImage is WaitForImage (and WaitForActive), observed as op.
+func (c *Client) waitForImage(ctx context.Context, op, imageID string, cond func(*Image) (bool, error), opts []WaitOption) (_ *Image, err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: op, ImageID: imageID})
+	defer obs.end(&err)
 	if err := validateID("image id", imageID); err != nil {
 		return nil, err
 	}

@@ -15,7 +15,9 @@ import (
 
 // GetNotebook reads a notebook instance; its Status tells whether it can be
 // saved as an image (only RUNNING can) and SNAPSHOTTING while one is saved.
-func (c *Client) GetNotebook(ctx context.Context, notebookID string, opts ...CallOption) (*Notebook, error) {
+func (c *Client) GetNotebook(ctx context.Context, notebookID string, opts ...CallOption) (_ *Notebook, err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: "GetNotebook", NotebookID: notebookID})
+	defer obs.end(&err)
 	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
 	if err != nil {
 		return nil, err
@@ -339,7 +341,9 @@ func (o *ListNotebooksOptions) query() url.Values {
 type NotebookPage = Page[Notebook]
 
 // ListNotebooksPage reads one page of notebooks, with the total count.
-func (c *Client) ListNotebooksPage(ctx context.Context, opts *ListNotebooksOptions, callOpts ...CallOption) (*NotebookPage, error) {
+func (c *Client) ListNotebooksPage(ctx context.Context, opts *ListNotebooksOptions, callOpts ...CallOption) (_ *NotebookPage, err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: "ListNotebooksPage"})
+	defer obs.end(&err)
 	ctx, cfg, cancel, err := c.begin(ctx, callOpts, 0)
 	if err != nil {
 		return nil, err
@@ -365,7 +369,7 @@ func (c *Client) listNotebooksPage(ctx context.Context, cfg *callConfig, opts *L
 // no more, and an error is yielded once, as the last element. A nil opts
 // lists with the defaults.
 func (c *Client) ListNotebooks(ctx context.Context, opts *ListNotebooksOptions, callOpts ...CallOption) iter.Seq2[*Notebook, error] {
-	return iterate(c, ctx, callOpts, func(ctx context.Context, cfg *callConfig) iter.Seq2[*Notebook, error] {
+	return iterate(c, ctx, CallStart{Operation: "ListNotebooks"}, callOpts, func(ctx context.Context, cfg *callConfig) iter.Seq2[*Notebook, error] {
 		o := ListNotebooksOptions{}
 		if opts != nil {
 			o = *opts
@@ -429,7 +433,9 @@ func (o *StartNotebookOptions) query() url.Values {
 // The API pages of 2022 mention an optional request body; the official SDK
 // sends none and puts duration and type in the query, which the SDK
 // follows.
-func (c *Client) StartNotebook(ctx context.Context, notebookID string, opts *StartNotebookOptions, callOpts ...CallOption) (*Notebook, error) {
+func (c *Client) StartNotebook(ctx context.Context, notebookID string, opts *StartNotebookOptions, callOpts ...CallOption) (_ *Notebook, err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: "StartNotebook", NotebookID: notebookID})
+	defer obs.end(&err)
 	ctx, cfg, cancel, err := c.begin(ctx, callOpts, 0)
 	if err != nil {
 		return nil, err
@@ -449,7 +455,9 @@ func (c *Client) StartNotebook(ctx context.Context, notebookID string, opts *Sta
 
 // StopNotebook stops a running notebook and returns it as the service
 // reports it (typically STOPPING): wait for STOPPED with WaitForNotebook.
-func (c *Client) StopNotebook(ctx context.Context, notebookID string, opts ...CallOption) (*Notebook, error) {
+func (c *Client) StopNotebook(ctx context.Context, notebookID string, opts ...CallOption) (_ *Notebook, err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: "StopNotebook", NotebookID: notebookID})
+	defer obs.end(&err)
 	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
 	if err != nil {
 		return nil, err
@@ -473,7 +481,9 @@ func (c *Client) StopNotebook(ctx context.Context, notebookID string, opts ...Ca
 // STOPPED other than want. A settled state seen before any transition does
 // not end the wait: right after StartNotebook the service may still report
 // STOPPED.
-func (c *Client) WaitForNotebook(ctx context.Context, notebookID string, want NotebookStatus, opts ...WaitOption) (*Notebook, error) {
+func (c *Client) WaitForNotebook(ctx context.Context, notebookID string, want NotebookStatus, opts ...WaitOption) (_ *Notebook, err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: "WaitForNotebook", NotebookID: notebookID})
+	defer obs.end(&err)
 	ctx, cfg, cancel, err := c.begin(ctx, opts, optWait)
 	if err != nil {
 		return nil, err

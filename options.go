@@ -29,6 +29,7 @@ type settings struct {
 	limiter    *rate.Limiter
 	defaults   []CallOption
 	settle     time.Duration
+	observers  []Observer
 	errs       []error
 }
 
@@ -98,7 +99,9 @@ func WithCallDefaults(opts ...CallOption) Option {
 
 // WithLogger logs one debug record per attempt and one warn record per
 // retry. Records never contain tokens, keys, signatures or passwords.
-// Without it the client is silent.
+// Without it the client is silent. The logger is an Observer of the
+// client (see WithObserver), called after the others; given twice, the
+// last logger is the one used.
 func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(s *settings) { s.logger = l })
 }

@@ -40,15 +40,24 @@ func (p *Page[T]) settle(normalize func(*T)) {
 
 // iterate is the public face of a listing: it checks the context and the
 // options when the loop starts, and yields their error as the only element.
-func iterate[T any](c *Client, ctx context.Context, callOpts []CallOption, list func(context.Context, *callConfig) iter.Seq2[*T, error]) iter.Seq2[*T, error] {
+// The loop is the call op, as the observers see it: it ends when the loop
+// does, with the error yielded, if any.
+func iterate[T any](c *Client, ctx context.Context, op CallStart, callOpts []CallOption, list func(context.Context, *callConfig) iter.Seq2[*T, error]) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
+		ctx, obs := c.observeCall(ctx, op)
+		var failed error
+		defer obs.end(&failed)
 		ctx, cfg, cancel, err := c.begin(ctx, callOpts, 0)
 		if err != nil {
+			failed = err
 			yield(nil, err)
 			return
 		}
 		defer cancel()
 		for item, err := range list(ctx, cfg) {
+			if err != nil {
+				failed = err
+			}
 			if !yield(item, err) {
 				return
 			}

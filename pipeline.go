@@ -116,9 +116,10 @@ func (c *Client) run(ctx context.Context, cl *call, out any) error {
 			return err
 		}
 		r.attempts = n
-		at := c.send(ctx, cl)
+		ao := c.observeAttempt(ctx, cl, n, r.wait)
+		at := c.send(ctx, cl, ao)
 		apiErr, v, reason := c.judge(cl, at)
-		c.logAttempt(ctx, cl, n, r.wait, at, apiErr)
+		c.endAttempt(ao, cl, at, apiErr, v, reason)
 		c.record(cl, at, n)
 		if at.err == nil && apiErr == nil {
 			return c.succeed(cl, at, n, out)
@@ -283,7 +284,7 @@ func (c *Client) backOff(ctx context.Context, cl *call, r *runState, at *attempt
 			r.wait = ra // honoured as sent (capped), never shortened to the backoff
 		}
 	}
-	c.logRetry(ctx, cl, n, r.wait, reason, r.lastErr)
+	c.observeRetry(ctx, cl, n, r.wait, at, reason, r.lastErr)
 	if err := c.sleep(ctx, r.wait); err != nil {
 		return c.ctxError(cl, r.attempts, err, r.lastErr)
 	}
@@ -300,19 +301,24 @@ func mayHaveHappened(at *attempt, apiErr *APIError) bool {
 	return apiErr != nil && apiErr.serverError()
 }
 
-// send makes one attempt and reads its body within the limits.
-func (c *Client) send(ctx context.Context, cl *call) *attempt {
+// send makes one attempt and reads its body within the limits. ao, when
+// the attempt is observed, gives the request's context and the headers the
+// observers added.
+func (c *Client) send(ctx context.Context, cl *call, ao *attemptObs) *attempt {
 	at := &attempt{sent: true}
+	var (
+		start time.Time // timing is for the observers only
+		extra http.Header
+	)
+	if ao != nil {
+		ctx, extra, start = ao.ctx, ao.headers, time.Now()
+	}
 	actx, cancel := context.WithTimeout(context.WithValue(ctx, attemptKey{}, at), c.attemptTimeout(cl.cfg))
 	defer cancel()
 	if cl.settle != nil {
 		actx = at.traceSending(actx)
 	}
-	var start time.Time
-	if c.logger != nil { // timing is for the log only
-		start = time.Now()
-	}
-	resp, err := c.request(actx, cl).Execute(cl.method, cl.target())
+	resp, err := c.request(actx, cl, extra).Execute(cl.method, cl.target())
 	if at.leftCheck != nil {
 		at.sent = at.leftCheck()
 	}
@@ -344,9 +350,13 @@ func (at *attempt) traceSending(ctx context.Context) context.Context {
 	})
 }
 
-// request builds the resty request of one attempt.
-func (c *Client) request(ctx context.Context, cl *call) *resty.Request {
+// request builds the resty request of one attempt, with the headers
+// observers added (set before signHook signs the request).
+func (c *Client) request(ctx context.Context, cl *call, extra http.Header) *resty.Request {
 	req := c.rc.R().SetContext(ctx)
+	for k, vs := range extra {
+		req.Header[k] = vs
+	}
 	if cl.body != nil {
 		// A reader, not the []byte: resty copies a byte slice body twice.
 		req.SetHeader("Content-Type", "application/json;charset=UTF-8").SetBody(bytes.NewReader(cl.body))

@@ -33,16 +33,23 @@ type waitSpec[T any] struct {
 // none) with done's error, or a *WaitError saying what ended the wait.
 func pollUntil[T any](ctx context.Context, c *Client, w waitSettings, s *waitSpec[T]) (T, error) {
 	p := &poller[T]{c: c, w: w, s: s, start: c.now(), we: &WaitError{Resource: s.resource, ID: s.id}}
+	var wait time.Duration // before the poll; for the observers
 	for final := false; ; {
 		v, err := s.poll(ctx)
 		p.we.Polls++
 		if err == nil {
 			p.last = v
-			if done, cerr := p.observe(v); done || cerr != nil {
+			done, cerr := p.observe(v)
+			p.report(ctx, wait, p.we.Status, cerr, done || cerr != nil)
+			if done || cerr != nil {
 				return v, cerr
 			}
-		} else if err := p.failed(ctx, err); err != nil {
-			return p.last, err
+		} else {
+			ended := p.failed(ctx, err)
+			p.report(ctx, wait, "", err, ended != nil)
+			if ended != nil {
+				return p.last, ended
+			}
 		}
 		if final { // the poll squeezed in before the deadline
 			return p.last, p.end(context.DeadlineExceeded)
@@ -51,7 +58,7 @@ func pollUntil[T any](ctx context.Context, c *Client, w waitSettings, s *waitSpe
 		if err != nil {
 			return p.last, err
 		}
-		final = last
+		final, wait = last, delay
 		if err := c.sleep(ctx, delay); err != nil {
 			return p.last, p.end(err)
 		}
@@ -76,6 +83,16 @@ func (p *poller[T]) observe(v T) (bool, error) {
 		p.s.progress(v)
 	}
 	return p.s.done(v)
+}
+
+// report gives the client's observers a poll: the status read, or its
+// failure; done says the wait ends with it.
+func (p *poller[T]) report(ctx context.Context, wait time.Duration, status string, err error, done bool) {
+	if len(p.c.observers) == 0 {
+		return
+	}
+	p.c.observePoll(ctx, &PollInfo{Resource: p.s.resource, ID: p.c.bounded(nil, p.s.id, 256), Poll: p.we.Polls,
+		Status: status, Err: err, Done: done, Wait: wait, Elapsed: p.c.now().Sub(p.start)})
 }
 
 // failed takes in a failed poll: nil to go on polling, or the *WaitError

@@ -73,7 +73,9 @@ type saveImageJobWire struct{ SaveImageJob }
 // sent again: the error is a *SaveImageJobOutcomeError (matching
 // ErrCreateOutcomeUnknown) that says so, and GetSaveImageJob shows whether
 // the save started.
-func (c *Client) CreateSaveImageJob(ctx context.Context, trainingJobID, taskID string, req *SaveImageJobRequest, opts ...CallOption) (*SaveImageJob, error) {
+func (c *Client) CreateSaveImageJob(ctx context.Context, trainingJobID, taskID string, req *SaveImageJobRequest, opts ...CallOption) (_ *SaveImageJob, err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: "CreateSaveImageJob", TrainingJobID: trainingJobID, TaskID: taskID})
+	defer obs.end(&err)
 	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
 	if err != nil {
 		return nil, err
@@ -104,7 +106,9 @@ func (c *Client) CreateSaveImageJob(ctx context.Context, trainingJobID, taskID s
 
 // GetSaveImageJob reads the state of the save of task taskID of training
 // job trainingJobID.
-func (c *Client) GetSaveImageJob(ctx context.Context, trainingJobID, taskID string, opts ...CallOption) (*SaveImageJob, error) {
+func (c *Client) GetSaveImageJob(ctx context.Context, trainingJobID, taskID string, opts ...CallOption) (_ *SaveImageJob, err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: "GetSaveImageJob", TrainingJobID: trainingJobID, TaskID: taskID})
+	defer obs.end(&err)
 	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
 	if err != nil {
 		return nil, err
@@ -126,7 +130,9 @@ func (c *Client) getSaveJob(ctx context.Context, cfg *callConfig, trainingJobID,
 // WaitForActive (WithSaveImageJobProgress sees each poll). A save that
 // ends CREATE_FAILED (or ERROR, DELETED) gives the job and a
 // *SaveImageJobFailedError; ctx's end gives a *WaitError.
-func (c *Client) WaitForSaveImageJob(ctx context.Context, trainingJobID, taskID string, opts ...WaitOption) (*SaveImageJob, error) {
+func (c *Client) WaitForSaveImageJob(ctx context.Context, trainingJobID, taskID string, opts ...WaitOption) (_ *SaveImageJob, err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: "WaitForSaveImageJob", TrainingJobID: trainingJobID, TaskID: taskID})
+	defer obs.end(&err)
 	ctx, cfg, cancel, err := c.begin(ctx, opts, optWait)
 	if err != nil {
 		return nil, err

@@ -25,7 +25,9 @@ import (
 // any). The options are WaitOptions (poll interval, progress, grace) and
 // the per-call options, which apply to every request made; bound the whole
 // call with ctx.
-func (c *Client) SaveNotebookAsImage(ctx context.Context, notebookID string, req *CreateImageRequest, opts ...WaitOption) (*Image, error) {
+func (c *Client) SaveNotebookAsImage(ctx context.Context, notebookID string, req *CreateImageRequest, opts ...WaitOption) (_ *Image, err error) {
+	ctx, obs := c.observeCall(ctx, CallStart{Operation: "SaveNotebookAsImage", NotebookID: notebookID})
+	defer obs.end(&err)
 	ctx, cfg, cancel, err := c.begin(ctx, opts, optWait)
 	if err != nil {
 		return nil, err

@@ -5,15 +5,16 @@
 #
 #   bash bench/compare.sh            # count 6, benchtime 1s
 #   COUNT=10 BENCHTIME=2s bash bench/compare.sh
+#   MODULE=otelmodelarts bash bench/compare.sh   # the OpenTelemetry adapter's cost
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-6}
 BENCHTIME=${BENCHTIME:-1s}
-out=bench/out
+out=$PWD/bench/out
 mkdir -p "$out"
 # One test binary, run COUNT times: each round runs every SDK benchmark next
 # to its baseline, so a slow spell of the machine hits both alike.
-go test -c -o "$out/bench.test" .
+(cd "${MODULE:-.}" && go test -c -o "$out/bench.test" .)
 : > "$out/raw.txt"
 for i in $(seq "$COUNT"); do
   "$out/bench.test" -test.run '^$' -test.bench "${BENCH:-.}" -test.benchmem -test.benchtime "$BENCHTIME" >> "$out/raw.txt"
