@@ -107,4 +107,22 @@ var (
 		SecretRedactor
 		TokenInvalidator
 	} = (*IAMTokenSigner)(nil)
+	_ interface {
+		Signer
+		Validator
+		SecretRedactor
+		TokenInvalidator
+	} = (*MetadataSigner)(nil)
+	_ interface {
+		Signer
+		Validator
+		SecretRedactor
+		TokenInvalidator
+	} = (*PodIdentitySigner)(nil)
+	_ interface {
+		Signer
+		Validator
+		SecretRedactor
+		TokenInvalidator
+	} = (*FederationSigner)(nil)
 )
