@@ -67,12 +67,16 @@ type attempt struct {
 	secrets   *redact.Set // the credentials in reqHeader; see sentSecrets
 }
 
-// lastToken is the X-Auth-Token the attempt carried.
+// lastToken is the X-Auth-Token the attempt carried, or else its
+// X-Security-Token: what identifies the credentials a 401 refused.
 func (at *attempt) lastToken() string {
 	if at.reqHeader == nil {
 		return ""
 	}
-	return at.reqHeader.Get(auth.HeaderAuthToken)
+	if tok := at.reqHeader.Get(auth.HeaderAuthToken); tok != "" {
+		return tok
+	}
+	return at.reqHeader.Get(auth.HeaderSecurityToken)
 }
 
 // signHook is resty's pre-request hook: it signs each attempt right
