@@ -253,14 +253,21 @@ func EndpointForRegion(region string) string {
 	return "https://modelarts." + region + ".myhuaweicloud.com"
 }
 
-// NewClientFromEnv builds a client from the environment:
+// NewClientFromEnv builds a client from the environment and the default
+// credential chain:
 //
 //   - endpoint: MODELARTS_ENDPOINT, else from HUAWEICLOUD_SDK_REGION
-//   - project: HUAWEICLOUD_SDK_PROJECT_ID
-//   - signer: as auth.SignerFromEnv (AK/SK, then token, then IAM user)
+//   - project: HUAWEICLOUD_SDK_PROJECT_ID, else the project_id of the
+//     credentials file when the chain took its credentials from it
+//   - signer: auth.DefaultSigner's chain (through auth.DefaultSource): the
+//     environment (OIDC federation, AK/SK, token, IAM user), the
+//     credentials file, CCE pod identity, then the ECS metadata service,
+//     which is asked at the first call, not here
 //
 // When something is missing, one *auth.MissingEnvError names every missing
-// variable.
+// variable (and, when no credential source is configured either, lists the
+// sources of the chain as Alternatives). A credential source configured
+// but broken is its own error.
 func NewClientFromEnv(opts ...Option) (*Client, error) {
 	endpoint, from := os.Getenv(EnvEndpoint), EnvEndpoint
 	if endpoint == "" {
@@ -271,7 +278,19 @@ func NewClientFromEnv(opts ...Option) (*Client, error) {
 			endpoint, from = EndpointForRegion(region), "made from "+auth.EnvRegion
 		}
 	}
-	project := os.Getenv(auth.EnvProjectID)
+	src, err := auth.DefaultSource()
+	var signerMissing []string
+	if err != nil {
+		var me *auth.MissingEnvError
+		if !errors.As(err, &me) {
+			return nil, err
+		}
+		signerMissing = me.Missing
+	}
+	project, projectFrom := os.Getenv(auth.EnvProjectID), auth.EnvProjectID
+	if project == "" && src != nil && src.ProjectID != "" {
+		project, projectFrom = src.ProjectID, src.Name
+	}
 	var missing []string
 	if endpoint == "" {
 		missing = append(missing, EnvEndpoint+" or "+auth.EnvRegion)
@@ -279,27 +298,22 @@ func NewClientFromEnv(opts ...Option) (*Client, error) {
 	if project == "" {
 		missing = append(missing, auth.EnvProjectID)
 	}
-	var alternatives []string
-	signer, err := auth.SignerFromEnv()
-	if err != nil {
-		var me *auth.MissingEnvError
-		if !errors.As(err, &me) {
-			return nil, err
+	missing = append(missing, signerMissing...)
+	if len(missing) > 0 {
+		me := &auth.MissingEnvError{Missing: missing}
+		if src != nil && src.Name == auth.SourceMetadata {
+			me.Alternatives = auth.ChainSteps() // nothing is configured at all
 		}
-		missing = append(missing, me.Missing...)
-		alternatives = me.Alternatives
+		return nil, me
 	}
-	if len(missing) > 0 || len(alternatives) > 0 {
-		return nil, &auth.MissingEnvError{Missing: missing, Alternatives: alternatives}
-	}
-	c, err := NewClient(endpoint, project, signer, opts...)
+	c, err := NewClient(endpoint, project, src.Signer, opts...)
 	var ve *ValidationError
 	if errors.As(err, &ve) {
 		switch ve.Field {
 		case "endpoint":
 			ve.Reason += " (" + from + ")"
 		case "project_id":
-			ve.Reason += " (read from " + auth.EnvProjectID + ")"
+			ve.Reason += " (read from " + projectFrom + ")"
 		}
 	}
 	return c, err

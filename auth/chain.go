@@ -45,6 +45,10 @@ var chainSteps = []string{
 	"ECS metadata: an ECS or BMS instance with a cloud service agency attached (address " + EnvMetadataEndpoint + ", default " + DefaultMetadataEndpoint + ")",
 }
 
+// ChainSteps returns the sources of the default chain in the order tried,
+// each with what it needs, as the chain's errors list them.
+func ChainSteps() []string { return append([]string(nil), chainSteps...) }
+
 // NoCredentialsError says that no credential source is configured and the
 // last resort, the ECS metadata service, did not answer: Sources lists every
 // source of the chain in order, with what it needs. It is not temporary: a
@@ -211,8 +215,8 @@ func defaultSource(getenv func(string) string) (*Source, error) {
 	}
 	ms.timeout = chainMetadataTimeout
 	ms.hc.Timeout = chainMetadataTimeout
-	ms.lastResort = func() []string { return append([]string(nil), chainSteps...) }
-	return &Source{Name: "ECS metadata", Signer: ms, ProjectID: project, IAMEndpoint: iam}, nil
+	ms.lastResort = ChainSteps
+	return &Source{Name: SourceMetadata, Signer: ms, ProjectID: project, IAMEndpoint: iam}, nil
 }
 
 // trimAuth returns err with its "auth: " prefix dropped, for wrapping in
