@@ -29,7 +29,9 @@ type settings struct {
 	limiter    *rate.Limiter
 	defaults   []CallOption
 	settle     time.Duration
-	errs       []error
+	// discoverRegion and discoverIAM: WithProjectDiscovery.
+	discoverRegion, discoverIAM string
+	errs                        []error
 }
 
 // DefaultTimeout bounds one attempt when WithTimeout is not given, so a

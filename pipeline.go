@@ -34,6 +34,9 @@ type call struct {
 	query  url.Values  // may be nil; encoded with %20 for spaces
 	body   []byte      // encoded JSON, nil for none
 	cfg    *callConfig // the call's options; nil for the defaults
+	// project is the discovered project ID, sent as X-Project-Id; "" when
+	// the client was given its project (the header is then the client's).
+	project string
 	// settle, when set, is the call's own rule for an outcome the answer
 	// does not give (creates.go for creates, the lost-DELETE rule for
 	// deletes); the engine knows no resource. It is asked after an
@@ -106,6 +109,14 @@ func (e *signError) Unwrap() error { return e.err }
 // do runs a call through the pipeline and decodes a success into out (if
 // non-nil). Input was validated by the endpoint method before.
 func (c *Client) do(ctx context.Context, cl *call, out any) error {
+	if c.discovery != nil {
+		id, err := c.projectIDFor(ctx)
+		if err != nil {
+			return err
+		}
+		cl.path = strings.ReplaceAll(cl.path, projectPlaceholder, id)
+		cl.project = id
+	}
 	err := c.run(ctx, cl, out)
 	if cl.cfg != nil && cl.cfg.response != nil && cl.meta.StatusCode != 0 {
 		*cl.cfg.response = cl.meta
@@ -351,6 +362,9 @@ func (at *attempt) traceSending(ctx context.Context) context.Context {
 // request builds the resty request of one attempt.
 func (c *Client) request(ctx context.Context, cl *call) *resty.Request {
 	req := c.rc.R().SetContext(ctx)
+	if cl.project != "" {
+		req.SetHeader(auth.HeaderProjectID, cl.project)
+	}
 	if cl.body != nil {
 		// A reader, not the []byte: resty copies a byte slice body twice.
 		req.SetHeader("Content-Type", "application/json;charset=UTF-8").SetBody(bytes.NewReader(cl.body))

@@ -127,3 +127,23 @@ func TestFakeChainRunsOfflineOnTheMetadataService(t *testing.T) {
 	require.NoError(t, listOnce(t, clientWith(t, srv, s)))
 	assert.Equal(t, 1, srv.IssuedCredentials())
 }
+
+func TestFakeIAMNamesTheProjectOfItsRegionForDiscovery(t *testing.T) {
+	srv := modelartstest.NewServer()
+	defer srv.Close()
+	s, err := auth.NewMetadataSigner(auth.WithMetadataEndpoint(srv.URL()))
+	require.NoError(t, err)
+	c, err := modelarts.NewClient(srv.URL(), "", s, modelarts.WithHTTPClient(srv.HTTPClient()),
+		modelarts.WithProjectDiscovery(modelartstest.DefaultRegion, srv.URL()))
+	require.NoError(t, err)
+	require.NoError(t, listOnce(t, c))
+	assert.Equal(t, srv.ProjectID(), c.ProjectID())
+	assert.Equal(t, 1, srv.RequestCount(modelartstest.RouteIAMProjects))
+
+	other, err := modelarts.NewClient(srv.URL(), "", s, modelarts.WithHTTPClient(srv.HTTPClient()),
+		modelarts.WithProjectDiscovery("eu-west-101", srv.URL()))
+	require.NoError(t, err)
+	var pe *modelarts.ProjectDiscoveryError
+	require.ErrorAs(t, listOnce(t, other), &pe)
+	assert.Equal(t, 0, pe.Found)
+}
