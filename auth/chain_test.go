@@ -54,6 +54,8 @@ func TestChainWithNothingConfiguredFailsFastListingEverySource(t *testing.T) {
 		assert.Contains(t, msg, want)
 	}
 	assert.True(t, strings.HasPrefix(msg, "auth: no credentials"), msg)
+	assert.Contains(t, msg, "this does not look like an ECS instance")
+	assert.NotContains(t, msg, "temporary", "a laptop's error does not promise a retry")
 	assert.Equal(t, 1, strings.Count(msg, "auth: "), msg)
 }
 
@@ -99,7 +101,7 @@ func TestChainEnvironmentSources(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			tc.env[EnvCredentialsFile] = writeFile(t, dir, "credentials", "[basic]\nak = AKFILEQWERTYUIOPASD\nsk = sk-file-0123456789abcdef\n")
-			tc.env[EnvPodCredentialsURI], tc.env[EnvPodTokenFile] = "http://127.0.0.1:1/pod", "/tmp/tok"
+			tc.env[EnvPodCredentialsURI], tc.env[EnvPodTokenFile] = "http://127.0.0.1:1/pod", "/var/run/secrets/tokens/pod"
 			src, err := defaultSource(env(t, tc.env))
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, src.Name, "the environment wins over the file and pod identity")

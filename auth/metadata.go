@@ -181,6 +181,7 @@ func (s *MetadataSigner) fetch(ctx context.Context) (issued, error) {
 	}
 	if s.lastResort != nil && ctx.Err() == nil {
 		if ce, ok := err.(*CredentialError); ok && ce.StatusCode == 0 && !s.everHeld() {
+			ce.Advice = "nothing answers there: this does not look like an ECS instance"
 			return issued{}, &NoCredentialsError{Sources: s.lastResort(), Metadata: ce}
 		}
 	}

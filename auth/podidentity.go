@@ -56,6 +56,7 @@ func WithPodIdentityHTTPClient(hc *http.Client) PodIdentityOption {
 type PodIdentitySigner struct {
 	tc        tempCreds
 	uri       string
+	shown     string // uri without its query, for printing
 	tokenFile string
 	hc        *http.Client
 }
@@ -75,14 +76,14 @@ func NewPodIdentitySigner(uri, tokenFile string, opts ...PodIdentityOption) (*Po
 	if cfg.optErr != nil {
 		return nil, cfg.optErr
 	}
-	u, err := checkCredURL("NewPodIdentitySigner", "the credentials URI ("+EnvPodCredentialsURI+")", uri)
+	u, err := checkCredURLQuery("NewPodIdentitySigner", "the credentials URI ("+EnvPodCredentialsURI+")", uri, true)
 	if err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(tokenFile) == "" {
 		return nil, errs.Invalidf("auth: NewPodIdentitySigner: the token file path is empty; pass the path CCE sets in %s", EnvPodTokenFile)
 	}
-	s := &PodIdentitySigner{tc: newTempCreds(SourcePodIdentity), uri: u.String(), tokenFile: tokenFile, hc: noRedirectClient(cfg.hc)}
+	s := &PodIdentitySigner{tc: newTempCreds(SourcePodIdentity), uri: u.String(), shown: printableURL(u), tokenFile: tokenFile, hc: noRedirectClient(cfg.hc)}
 	if cfg.hc == nil {
 		s.hc.Timeout = podTimeout
 	}
@@ -157,7 +158,7 @@ func (s *PodIdentitySigner) fetch(ctx context.Context) (issued, error) {
 
 // String prints the signer with no credential.
 func (s *PodIdentitySigner) String() string {
-	return "auth.PodIdentitySigner{URI:" + s.uri + ", TokenFile:" + s.tokenFile + ", Credentials:" + Redacted + "}"
+	return "auth.PodIdentitySigner{URI:" + s.shown + ", TokenFile:" + s.tokenFile + ", Credentials:" + Redacted + "}"
 }
 
 // GoString prints the redacted form for %#v.
@@ -168,6 +169,6 @@ func (s PodIdentitySigner) Format(f fmt.State, verb rune) { formatRedacted(f, s.
 
 // LogValue keeps the credentials out of slog records.
 func (s *PodIdentitySigner) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("kind", "pod_identity"), slog.String("uri", s.uri),
+	return slog.GroupValue(slog.String("kind", "pod_identity"), slog.String("uri", s.shown),
 		slog.String("token_file", s.tokenFile), slog.String("credentials", Redacted))
 }

@@ -409,6 +409,12 @@ func printableURL(u *url.URL) string {
 // checkCredURL parses a credential source's address: an absolute http or
 // https URL with a host, no user info, query or fragment.
 func checkCredURL(fn, what, raw string) (*url.URL, error) {
+	return checkCredURLQuery(fn, what, raw, false)
+}
+
+// checkCredURLQuery is checkCredURL, allowing a query when withQuery is
+// set (the pod identity URI is given whole by the platform).
+func checkCredURLQuery(fn, what, raw string, withQuery bool) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(raw), "/"))
 	if err != nil || !u.IsAbs() || u.Host == "" {
 		return nil, errs.Invalidf("auth: %s: %s %q is not an absolute http(s) URL; pass e.g. http://169.254.169.254", fn, what, textutil.Clip(raw, 80))
@@ -419,7 +425,7 @@ func checkCredURL(fn, what, raw string) (*url.URL, error) {
 		return nil, errs.Invalidf("auth: %s: %s %s has scheme %q; use http or https", fn, what, where, u.Scheme)
 	case u.User != nil:
 		return nil, errs.Invalidf("auth: %s: %s %s… carries user info (user:password@); remove it", fn, what, where)
-	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+	case (u.RawQuery != "" && !withQuery) || u.Fragment != "" || u.ForceQuery:
 		return nil, errs.Invalidf("auth: %s: %s %s must not carry a query or a fragment", fn, what, where)
 	}
 	return u, nil
