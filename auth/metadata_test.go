@@ -332,3 +332,47 @@ func TestMetadataRefusedConnectionIsTransient(t *testing.T) {
 	var ce *CredentialError
 	assert.True(t, errors.As(err, &ce))
 }
+
+// Inside the margin one caller refreshes while every other caller keeps
+// signing with the held credentials, without waiting for it.
+func TestMetadataRefreshInsideTheMarginDoesNotHoldOtherCallers(t *testing.T) {
+	f := newFakeSource(t)
+	s := newMetadata(t, f)
+	sign(t, s)
+	f.clock.advance(24*time.Hour - 20*time.Minute)
+	gate, arrived := make(chan struct{}), make(chan struct{}, 1)
+	f.hold(gate, arrived)
+	refreshed := make(chan *http.Request, 1)
+	go func() {
+		req := newRequest(t)
+		_ = s.Sign(req)
+		refreshed <- req
+	}()
+	<-arrived // the refresh is at the service, held
+	for i := 0; i < 100; i++ {
+		assert.Equal(t, "AKTEMP0001QWERTYUIOP", f.verify(t, sign(t, s)), "served at once while the refresh runs")
+	}
+	close(gate)
+	assert.Equal(t, "AKTEMP0002QWERTYUIOP", f.verify(t, <-refreshed))
+	assert.Equal(t, "AKTEMP0002QWERTYUIOP", f.verify(t, sign(t, s)))
+	assert.EqualValues(t, 2, f.fetches.Load())
+}
+
+// A caller whose context has ended neither waits for another's fetch nor
+// disturbs it: the fetch goes on for the others.
+func TestMetadataCallerWithAnEndedContextDoesNotWaitForAnothersFetch(t *testing.T) {
+	f := newFakeSource(t)
+	s := newMetadata(t, f)
+	gate, arrived := make(chan struct{}), make(chan struct{}, 1)
+	f.hold(gate, arrived)
+	first := make(chan error, 1)
+	go func() { first <- s.Sign(newRequest(t)) }()
+	<-arrived
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := s.Sign(newRequest(t).WithContext(ctx))
+	assert.ErrorIs(t, err, context.Canceled)
+	close(gate)
+	require.NoError(t, <-first)
+	assert.EqualValues(t, 1, f.fetches.Load())
+}
