@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,9 +29,10 @@ const (
 // Client calls the ModelArts API for one project. It is safe for concurrent
 // use; create one and share it.
 type Client struct {
-	base         string // scheme://host, no trailing slash
-	endpoint     string // as configured, path prefix included
-	projectID    string
+	base         string              // scheme://host, no trailing slash
+	endpoint     string              // as configured, path prefix included
+	projectID    string              // projectPlaceholder while discovery has not run
+	discovery    *projectDiscovery   // nil when the project ID was given
 	prefix       string              // the endpoint's path prefix + "/v1/{project_id}"
 	signer       func() auth.Signer  // a func, so fmt's raw printing never reaches a signer's fields (see Format)
 	redactor     func(string) string // nil: the signer knows no secret to redact
@@ -63,8 +65,10 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 	if err != nil {
 		return nil, err
 	}
-	if err := validateProjectID(projectID); err != nil {
-		return nil, err
+	if projectID != "" {
+		if err := validateProjectID(projectID); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkSigner(signer); err != nil {
 		return nil, err
@@ -79,11 +83,20 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 	if len(s.errs) > 0 {
 		return nil, errors.Join(s.errs...)
 	}
+	var discovery *projectDiscovery
+	if projectID == "" {
+		d, err := newProjectDiscovery(strings.TrimPrefix(strings.TrimPrefix(ep.base, "https://"), "http://"), &s)
+		if err != nil {
+			return nil, err
+		}
+		discovery, projectID = d, projectPlaceholder
+	}
 
 	c := &Client{
 		base:         ep.base,
 		endpoint:     ep.base + ep.path,
 		projectID:    projectID,
+		discovery:    discovery,
 		prefix:       ep.path + "/v1/" + projectID,
 		signer:       func() auth.Signer { return signer },
 		redactor:     redactorOf(signer),
@@ -113,8 +126,10 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 		SetPreRequestHook(c.signHook).
 		// Headers every request carries are set once, not per request.
 		SetHeader("User-Agent", c.userAgent).
-		SetHeader("Accept", "application/json").
-		SetHeader(auth.HeaderProjectID, c.projectID)
+		SetHeader("Accept", "application/json")
+	if discovery == nil {
+		c.rc.SetHeader(auth.HeaderProjectID, c.projectID)
+	}
 	return c, nil
 }
 
@@ -184,8 +199,17 @@ func defaultTransport() http.RoundTripper {
 	return tuned.t
 }
 
-// ProjectID returns the project the client works in.
-func (c *Client) ProjectID() string { return c.projectID }
+// ProjectID returns the project the client works in; "" for a client
+// that discovers its project and has not made its first call yet.
+func (c *Client) ProjectID() string {
+	if c.discovery == nil {
+		return c.projectID
+	}
+	if p := c.discovery.id.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
 
 // Endpoint returns the endpoint the client calls, with its path prefix if
 // it has one.
@@ -196,7 +220,7 @@ func (c *Client) Endpoint() string { return c.endpoint }
 // secret, the access key by its first four characters), any other signer
 // by its type alone, since the client cannot know what it would print.
 func (c Client) String() string {
-	return "modelarts.Client{Endpoint:" + c.endpoint + ", ProjectID:" + c.projectID + ", Signer:" + signerString(c.signerOrNil()) + "}"
+	return "modelarts.Client{Endpoint:" + c.endpoint + ", ProjectID:" + c.ProjectID() + ", Signer:" + signerString(c.signerOrNil()) + "}"
 }
 
 // GoString prints the String form for %#v.
@@ -214,7 +238,7 @@ func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String(
 
 // LogValue prints the client to slog as String does, in attributes.
 func (c Client) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("endpoint", c.endpoint), slog.String("project_id", c.projectID),
+	return slog.GroupValue(slog.String("endpoint", c.endpoint), slog.String("project_id", c.ProjectID()),
 		slog.String("signer", signerString(c.signerOrNil())))
 }
 
@@ -256,14 +280,23 @@ func EndpointForRegion(region string) string {
 	return "https://modelarts." + region + ".myhuaweicloud.com"
 }
 
-// NewClientFromEnv builds a client from the environment:
+// NewClientFromEnv builds a client from the environment and the default
+// credential chain:
 //
 //   - endpoint: MODELARTS_ENDPOINT, else from HUAWEICLOUD_SDK_REGION
-//   - project: HUAWEICLOUD_SDK_PROJECT_ID
-//   - signer: as auth.SignerFromEnv (AK/SK, then token, then IAM user)
+//   - project: HUAWEICLOUD_SDK_PROJECT_ID, else the project_id of the
+//     credentials file when the chain took its credentials from it, else
+//     the one project IAM names for the region (HUAWEICLOUD_SDK_REGION or
+//     the endpoint's), asked at the first call (see WithProjectDiscovery)
+//   - signer: auth.DefaultSigner's chain (through auth.DefaultSource): the
+//     environment (OIDC federation, AK/SK, token, IAM user), the
+//     credentials file, CCE pod identity, then the ECS metadata service,
+//     which is asked at the first call, not here
 //
 // When something is missing, one *auth.MissingEnvError names every missing
-// variable.
+// variable (and, when no credential source is configured either, lists the
+// sources of the chain as Alternatives). A credential source configured
+// but broken is its own error.
 func NewClientFromEnv(opts ...Option) (*Client, error) {
 	endpoint, from := os.Getenv(EnvEndpoint), EnvEndpoint
 	if endpoint == "" {
@@ -274,35 +307,55 @@ func NewClientFromEnv(opts ...Option) (*Client, error) {
 			endpoint, from = EndpointForRegion(region), "made from "+auth.EnvRegion
 		}
 	}
-	project := os.Getenv(auth.EnvProjectID)
-	var missing []string
-	if endpoint == "" {
-		missing = append(missing, EnvEndpoint+" or "+auth.EnvRegion)
-	}
-	if project == "" {
-		missing = append(missing, auth.EnvProjectID)
-	}
-	var alternatives []string
-	signer, err := auth.SignerFromEnv()
+	src, err := auth.DefaultSource()
+	var signerMissing []string
 	if err != nil {
 		var me *auth.MissingEnvError
 		if !errors.As(err, &me) {
 			return nil, err
 		}
-		missing = append(missing, me.Missing...)
-		alternatives = me.Alternatives
+		signerMissing = me.Missing
 	}
-	if len(missing) > 0 || len(alternatives) > 0 {
-		return nil, &auth.MissingEnvError{Missing: missing, Alternatives: alternatives}
+	project, projectFrom := os.Getenv(auth.EnvProjectID), auth.EnvProjectID
+	if project == "" && src != nil && src.ProjectID != "" {
+		project, projectFrom = src.ProjectID, src.Name
 	}
-	c, err := NewClient(endpoint, project, signer, opts...)
+	var missing []string
+	if endpoint == "" {
+		missing = append(missing, EnvEndpoint+" or "+auth.EnvRegion)
+	}
+	region := os.Getenv(auth.EnvRegion)
+	if region == "" {
+		if m := endpointRegionRE.FindStringSubmatch(strings.TrimPrefix(endpoint, "https://")); m != nil {
+			region = m[1]
+		}
+	}
+	if project == "" && region != "" {
+		// Asked of IAM at the first call (project.go).
+		iam := ""
+		if src != nil {
+			iam = src.IAMEndpoint
+		}
+		opts = append([]Option{WithProjectDiscovery(region, iam)}, opts...)
+	} else if project == "" {
+		missing = append(missing, auth.EnvProjectID)
+	}
+	missing = append(missing, signerMissing...)
+	if len(missing) > 0 {
+		me := &auth.MissingEnvError{Missing: missing}
+		if src != nil && src.Name == auth.SourceMetadata {
+			me.Alternatives = auth.ChainSteps() // nothing is configured at all
+		}
+		return nil, me
+	}
+	c, err := NewClient(endpoint, project, src.Signer, opts...)
 	var ve *ValidationError
 	if errors.As(err, &ve) {
 		switch ve.Field {
 		case "endpoint":
 			ve.Reason += " (" + from + ")"
 		case "project_id":
-			ve.Reason += " (read from " + auth.EnvProjectID + ")"
+			ve.Reason += " (read from " + projectFrom + ")"
 		}
 	}
 	return c, err

@@ -55,11 +55,16 @@ func TestNewClientChecksEndpoint(t *testing.T) {
 
 func TestNewClientChecksProjectSignerAndOptions(t *testing.T) {
 	signer := auth.NewTokenSigner(testToken)
-	for _, p := range []string{"", "../x", "a/b", "a b", "..", strings.Repeat("a", 200)} {
+	for _, p := range []string{"../x", "a/b", "a b", "..", strings.Repeat("a", 200)} {
 		_, err := NewClient(testEndpoint, p, signer)
 		assert.ErrorIs(t, err, ErrInvalidRequest, "project %q", p)
 	}
-	_, err := NewClient(testEndpoint, testProject, nil)
+	// No project: discovered when the endpoint names the region, refused
+	// when nothing names one.
+	_, err := NewClient("https://modelarts.example.org", "", signer)
+	assert.ErrorIs(t, err, ErrInvalidRequest)
+	assert.ErrorContains(t, err, "names no region")
+	_, err = NewClient(testEndpoint, testProject, nil)
 	assert.ErrorIs(t, err, ErrInvalidRequest)
 	assert.Contains(t, err.Error(), "signer")
 

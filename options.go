@@ -30,7 +30,9 @@ type settings struct {
 	defaults   []CallOption
 	settle     time.Duration
 	observers  []Observer
-	errs       []error
+	// discoverRegion and discoverIAM: WithProjectDiscovery.
+	discoverRegion, discoverIAM string
+	errs                        []error
 }
 
 // DefaultTimeout bounds one attempt when WithAttemptTimeout is not given, so a

@@ -34,6 +34,9 @@ type call struct {
 	query  url.Values  // may be nil; encoded with %20 for spaces
 	body   []byte      // encoded JSON, nil for none
 	cfg    *callConfig // the call's options; nil for the defaults
+	// project is the discovered project ID, sent as X-Project-Id; "" when
+	// the client was given its project (the header is then the client's).
+	project string
 	// settle, when set, is the call's own rule for an outcome the answer
 	// does not give (creates.go for creates, the lost-DELETE rule for
 	// deletes); the engine knows no resource. It is asked after an
@@ -67,12 +70,16 @@ type attempt struct {
 	secrets   *redact.Set // the credentials in reqHeader; see sentSecrets
 }
 
-// lastToken is the X-Auth-Token the attempt carried.
+// lastToken is the X-Auth-Token the attempt carried, or else its
+// X-Security-Token: what identifies the credentials a 401 refused.
 func (at *attempt) lastToken() string {
 	if at.reqHeader == nil {
 		return ""
 	}
-	return at.reqHeader.Get(auth.HeaderAuthToken)
+	if tok := at.reqHeader.Get(auth.HeaderAuthToken); tok != "" {
+		return tok
+	}
+	return at.reqHeader.Get(auth.HeaderSecurityToken)
 }
 
 // signHook is resty's pre-request hook: it signs each attempt right
@@ -102,6 +109,14 @@ func (e *signError) Unwrap() error { return e.err }
 // do runs a call through the pipeline and decodes a success into out (if
 // non-nil). Input was validated by the endpoint method before.
 func (c *Client) do(ctx context.Context, cl *call, out any) error {
+	if c.discovery != nil {
+		id, err := c.projectIDFor(ctx)
+		if err != nil {
+			return err
+		}
+		cl.path = strings.ReplaceAll(cl.path, projectPlaceholder, id)
+		cl.project = id
+	}
 	err := c.run(ctx, cl, out)
 	if cl.cfg != nil && cl.cfg.response != nil && cl.meta.StatusCode != 0 {
 		*cl.cfg.response = cl.meta
@@ -356,6 +371,9 @@ func (c *Client) request(ctx context.Context, cl *call, extra http.Header) *rest
 	req := c.rc.R().SetContext(ctx)
 	for k, vs := range extra {
 		req.Header[k] = vs
+	}
+	if cl.project != "" {
+		req.SetHeader(auth.HeaderProjectID, cl.project)
 	}
 	if cl.body != nil {
 		// A reader, not the []byte: resty copies a byte slice body twice.

@@ -391,7 +391,7 @@ type gSignerCase struct {
 }
 
 func gSignerCases() []gSignerCase {
-	return []gSignerCase{
+	return append([]gSignerCase{
 		{"token", []string{gTok}, []string{gTok}, func(t *testing.T, _ string) auth.Signer { return auth.NewTokenSigner(gTok) }},
 		{"aksk", []string{gAK, gSK, gSTS}, []string{gAK[4:], gSK, gSTS}, func(t *testing.T, _ string) auth.Signer {
 			s, err := auth.NewAKSKSigner(gAK, gSK, auth.WithSecurityToken(gSTS))
@@ -407,7 +407,7 @@ func gSignerCases() []gSignerCase {
 			}
 			return s
 		}},
-	}
+	}, gTemporarySignerCases()...)
 }
 
 func TestSecretsEchoedInEveryFieldHeaderAndEncodingNeverReachAnyOutput(t *testing.T) {

@@ -1,5 +1,7 @@
 package modelarts
 
+import "strings"
+
 // What an error answer means. Every question the SDK asks of an answer
 // (which sentinel it matches, whether it is throttling, whether the service
 // failed so that the request may have been carried out, whether a fresh
@@ -84,9 +86,17 @@ func (e *APIError) serverError() bool {
 	return failed && !e.Is(ErrNotFound)
 }
 
-// tokenRejected reports a 401 that a fresh token cures.
+// tokenRejected reports a 401 that fresh credentials cure: a token code
+// from ModelArts, or the gateway refusing the credentials (any APIGW code
+// but APIGW.0303, which says the clock is off, not the keys), which for
+// temporary AK/SK credentials (ECS metadata, pod identity, federation)
+// means they were revoked or rotated early.
 func (e *APIError) tokenRejected() bool {
-	return e.StatusCode == 401 && codeMeanings[e.Code].tokenRejected
+	if e.StatusCode != 401 {
+		return false
+	}
+	gatewayRefused := strings.HasPrefix(e.Code, "APIGW.") && e.Code != CodeSignatureExpired
+	return codeMeanings[e.Code].tokenRejected || gatewayRefused
 }
 
 // transient reports an answer a wait polls through: throttling, or any

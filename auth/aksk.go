@@ -20,20 +20,28 @@ import (
 // AK/SK-signed request (12 MB).
 const MaxSignedBodyBytes = 12 << 20
 
-// AKSKOption configures NewAKSKSigner.
-type AKSKOption func(*AKSKSigner)
+// AKSKOption configures NewAKSKSigner. Build one with WithSecurityToken. It
+// is an interface with an unexported method, as every option of this SDK,
+// so that only this package makes options and a bad value is recorded and
+// refused by the constructor instead of panicking.
+type AKSKOption interface{ applyAKSK(*AKSKSigner) }
+
+// akskOptionFunc adapts a function to AKSKOption.
+type akskOptionFunc func(*AKSKSigner)
+
+func (f akskOptionFunc) applyAKSK(s *AKSKSigner) { f(s) }
 
 // WithSecurityToken adds X-Security-Token (signed) for temporary
 // credentials, as issued with a temporary AK/SK pair. NewAKSKSigner refuses
 // an empty token.
 func WithSecurityToken(token string) AKSKOption {
-	return func(s *AKSKSigner) {
+	return akskOptionFunc(func(s *AKSKSigner) {
 		if strings.TrimSpace(token) == "" {
 			s.optErr = errs.Invalidf("auth: NewAKSKSigner: WithSecurityToken was given an empty security token; drop the option for permanent keys")
 			return
 		}
 		s.securityToken = newSecret(token)
-	}
+	})
 }
 
 // AKSKSigner signs requests with the API Gateway's SDK-HMAC-SHA256
@@ -73,7 +81,7 @@ func NewAKSKSigner(ak, sk string, opts ...AKSKOption) (*AKSKSigner, error) {
 		if o == nil {
 			return nil, errs.Invalidf("auth: NewAKSKSigner: an AKSKOption is nil")
 		}
-		o(s)
+		o.applyAKSK(s)
 	}
 	if s.optErr != nil {
 		return nil, s.optErr

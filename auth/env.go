@@ -74,8 +74,9 @@ func IAMEndpointForRegion(region string) string {
 	return "https://iam." + region + ".myhuaweicloud.com"
 }
 
-// SignerFromEnv builds a Signer from the environment; the first complete set
-// wins:
+// SignerFromEnv builds a Signer from the environment alone (DefaultSigner is
+// the whole chain: federation, this, the credentials file, pod identity and
+// the metadata service); the first complete set wins:
 //
 //  1. HUAWEICLOUD_SDK_AK + HUAWEICLOUD_SDK_SK (+ HUAWEICLOUD_SDK_SECURITY_TOKEN): AK/SK signing
 //  2. MODELARTS_AUTH_TOKEN: a static token

@@ -112,10 +112,20 @@ func (e *IAMError) Unwrap() error { return e.Err }
 
 // IsTemporary reports whether err is a signing failure worth retrying: an
 // *IAMError for IAM 5xx, 429, 408 or a network failure (IAM not reachable, no
-// answer in time). It is false for rejected credentials (401, 403, other
-// 4xx), validation errors, a cancelled caller context and nil, so a caller's
+// answer in time), or a *CredentialError for the same failures of a source
+// of temporary credentials (ECS metadata, CCE pod identity, OIDC
+// federation). It is false for rejected credentials (401, 403, other 4xx),
+// validation errors, a cancelled caller context and nil, so a caller's
 // retry policy can retry a first-token 503 like any other 503.
 func IsTemporary(err error) bool {
+	var none *NoCredentialsError
+	if errors.As(err, &none) {
+		return false // nothing configured: retrying cannot help
+	}
 	var ie *IAMError
-	return errors.As(err, &ie) && ie.Temporary()
+	if errors.As(err, &ie) {
+		return ie.Temporary()
+	}
+	var ce *CredentialError
+	return errors.As(err, &ce) && ce.Temporary()
 }

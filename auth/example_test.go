@@ -112,3 +112,26 @@ func ExampleNewSecret() {
 	// [REDACTED] [REDACTED] [REDACTED]
 	// "[REDACTED]" 10
 }
+
+// The chain: on ECS with an agency, in a CCE pod with a pod identity, in CI
+// with an OIDC id-token, or on a laptop with a credentials file, the same
+// line finds the credentials; nothing is fetched until the first request.
+func ExampleDefaultSigner() {
+	signer, err := auth.DefaultSigner()
+	if err != nil {
+		// A source is configured but broken: the error names the variable,
+		// file or key to fix.
+		log.Fatal(err)
+	}
+	_ = signer // modelarts.NewClient(endpoint, projectID, signer)
+}
+
+// An ECS instance's agency credentials, from a metadata sidecar in tests.
+func ExampleNewMetadataSigner() {
+	signer, err := auth.NewMetadataSigner(auth.WithMetadataEndpoint("http://127.0.0.1:8080"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(signer)
+	// Output: auth.MetadataSigner{Endpoint:http://127.0.0.1:8080, Credentials:[REDACTED]}
+}

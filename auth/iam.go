@@ -64,21 +64,29 @@ func printableEndpoint(ep string) string {
 	return u.String()
 }
 
-// IAMOption configures NewIAMTokenSigner.
-type IAMOption func(*IAMTokenSigner)
+// IAMOption configures NewIAMTokenSigner. Build one with WithIAMHTTPClient
+// or WithRefreshMargin. It is an interface with an unexported method, as
+// every option of this SDK, so that only this package makes options and a
+// bad value is recorded and refused by the constructor.
+type IAMOption interface{ applyIAM(*IAMTokenSigner) }
+
+// iamOptionFunc adapts a function to IAMOption.
+type iamOptionFunc func(*IAMTokenSigner)
+
+func (f iamOptionFunc) applyIAM(s *IAMTokenSigner) { f(s) }
 
 // WithIAMHTTPClient sets the HTTP client used to call IAM (default: a client
 // with a 30 s timeout). The signer uses a copy: hc itself is never modified,
 // and the copy never follows a redirect (the password would go to another
 // URL) and keeps no cookies.
 func WithIAMHTTPClient(hc *http.Client) IAMOption {
-	return func(s *IAMTokenSigner) {
+	return iamOptionFunc(func(s *IAMTokenSigner) {
 		if hc == nil {
 			s.optErr = errs.Invalidf("auth: NewIAMTokenSigner: WithIAMHTTPClient was given a nil *http.Client")
 			return
 		}
 		s.hc = hc
-	}
+	})
 }
 
 // WithRefreshMargin sets how long before its expiry a cached token is
@@ -86,13 +94,13 @@ func WithIAMHTTPClient(hc *http.Client) IAMOption {
 // about to lapse in flight. Keep it well under the token lifetime (24 h).
 // A negative margin is refused.
 func WithRefreshMargin(d time.Duration) IAMOption {
-	return func(s *IAMTokenSigner) {
+	return iamOptionFunc(func(s *IAMTokenSigner) {
 		if d < 0 {
 			s.optErr = errs.Invalidf("auth: NewIAMTokenSigner: WithRefreshMargin(%v) is negative; pass 0 or more", d)
 			return
 		}
 		s.margin = d
-	}
+	})
 }
 
 // DefaultRefreshMargin is how long before expiry a token is refreshed.
@@ -186,7 +194,7 @@ func NewIAMTokenSigner(creds PasswordCredentials, opts ...IAMOption) (*IAMTokenS
 		if o == nil {
 			return nil, errs.Invalidf("auth: NewIAMTokenSigner: an IAMOption is nil")
 		}
-		o(s)
+		o.applyIAM(s)
 	}
 	if s.optErr != nil {
 		return nil, s.optErr

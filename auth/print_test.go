@@ -109,6 +109,31 @@ func iamWithCachedTokens(t *testing.T) (*IAMTokenSigner, []string) {
 	return s, []string{first, second}
 }
 
+// tempSignersWithCredentials returns a metadata, a pod identity and a
+// federation signer, each holding credentials it fetched from a loopback
+// source, and every secret they saw: keys, security tokens, the metadata
+// session token, the pod token, the id-token and the unscoped IAM token.
+func tempSignersWithCredentials(t *testing.T) (*MetadataSigner, *PodIdentitySigner, *FederationSigner, []string) {
+	t.Helper()
+	f := newFakeSource(t)
+	dir := t.TempDir()
+	f.podToken, f.idToken = "pod-token-eyJhbGciOiJSUzI1NiJ9-secret", "id-token-eyJraWQiOiJrMSJ9-secret"
+	podFile, idFile := writeFile(t, dir, "pod", f.podToken), writeFile(t, dir, "id", f.idToken)
+	meta := newMetadata(t, f)
+	pod := newPod(t, f, podFile)
+	fed := newFederation(t, f, idFile)
+	var secrets []string
+	for _, s := range []Signer{meta, pod, fed} {
+		req := sign(t, s)
+		secrets = append(secrets, req.Header.Get(HeaderSecurityToken))
+	}
+	for n := 1; n <= 3; n++ {
+		secrets = append(secrets, fmt.Sprintf("AKTEMP%04dQWERTYUIOP", n)[:5], fmt.Sprintf("sk-temp-%04d-0123456789abcdefghij", n))
+	}
+	secrets = append(secrets, "metadata-session-1-5f1c2e9a7d", f.podToken, f.idToken, "MIIunscoped-federated-token-")
+	return meta, pod, fed, secrets
+}
+
 // subjects returns every placement of every signer that a program may
 // print, by name, and the secrets none of them may show.
 func printSubjects(t *testing.T) (map[string]any, []string) {
@@ -118,12 +143,15 @@ func printSubjects(t *testing.T) (map[string]any, []string) {
 	akskTemp, err := NewAKSKSigner(printAK, printSK, WithSecurityToken(printSecToken))
 	require.NoError(t, err)
 	iam, iamTokens := iamWithCachedTokens(t)
+	meta, pod, fed, tempSecrets := tempSignersWithCredentials(t)
 
-	signers := map[string]Signer{"token": tokenSigner, "aksk": aksk, "aksk+security token": akskTemp, "iam": iam}
+	signers := map[string]Signer{"token": tokenSigner, "aksk": aksk, "aksk+security token": akskTemp, "iam": iam,
+		"metadata": meta, "pod identity": pod, "federation": fed}
 	subjects := map[string]any{
 		"token value": *tokenSigner,
 		"aksk value":  *aksk, "aksk+security token value": *akskTemp,
-		"iam value": *iam,
+		"iam value":      *iam,
+		"metadata value": *meta, "pod identity value": *pod, "federation value": *fed,
 	}
 	for name, s := range signers {
 		type exported struct{ S Signer }
@@ -150,8 +178,16 @@ func printSubjects(t *testing.T) (map[string]any, []string) {
 	subjects["*IAMTokenSigner in an unexported field"] = struct{ s *IAMTokenSigner }{iam}
 	subjects["IAMTokenSigner in an unexported field"] = &struct{ s IAMTokenSigner }{*iam}
 	subjects["IAMTokenSigner in an exported field"] = struct{ S IAMTokenSigner }{*iam}
+	subjects["*MetadataSigner in an unexported field"] = struct{ s *MetadataSigner }{meta}
+	subjects["MetadataSigner in an unexported field"] = &struct{ s MetadataSigner }{*meta}
+	subjects["*PodIdentitySigner in an unexported field"] = struct{ s *PodIdentitySigner }{pod}
+	subjects["PodIdentitySigner in an unexported field"] = &struct{ s PodIdentitySigner }{*pod}
+	subjects["*FederationSigner in an unexported field"] = struct{ s *FederationSigner }{fed}
+	subjects["FederationSigner in an unexported field"] = &struct{ s FederationSigner }{*fed}
+	subjects["FederationSigner in an exported field"] = struct{ S FederationSigner }{*fed}
 
 	secrets := append([]string{printToken, printAK, printAK[:5], printSK, printSecToken, testPassword}, iamTokens...)
+	secrets = append(secrets, tempSecrets...)
 	return subjects, secrets
 }
 
@@ -178,6 +214,16 @@ func TestSignerValuesPrintTheirRedactedForm(t *testing.T) {
 	} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d", "%z"} {
 			assert.Equal(t, want, fmt.Sprintf(verb, subjects[name]), "%s with %s", name, verb)
+		}
+	}
+	for name, want := range map[string]string{
+		"metadata value":     "auth.MetadataSigner{Endpoint:http://127.0.0.1",
+		"pod identity value": "auth.PodIdentitySigner{URI:http://127.0.0.1",
+		"federation value":   "auth.FederationSigner{IAMEndpoint:http://127.0.0.1",
+	} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d", "%z"} {
+			got := fmt.Sprintf(verb, subjects[name])
+			assert.True(t, strings.HasPrefix(got, want) && strings.HasSuffix(got, "Credentials:[REDACTED]}"), "%s with %s: %s", name, verb, got)
 		}
 	}
 	iam := fmt.Sprintf("%s", subjects["iam value"])

@@ -1,7 +1,12 @@
 // Package auth holds the request signers of the ModelArts client: a static
 // IAM token (TokenSigner), IAM password credentials exchanged for cached,
-// refreshed tokens (IAMTokenSigner), and AK/SK request signing with
-// SDK-HMAC-SHA256 (AKSKSigner).
+// refreshed tokens (IAMTokenSigner), AK/SK request signing with
+// SDK-HMAC-SHA256 (AKSKSigner), and signers of temporary credentials that
+// hold no long-lived key: an ECS agency through the metadata service
+// (MetadataSigner), a CCE pod identity (PodIdentitySigner) and an OIDC
+// identity federated through IAM (FederationSigner). DefaultSigner is the
+// credential chain: the environment, the credentials file, pod identity,
+// then the metadata service.
 //
 // A Signer is called once per attempt, right before the request is sent, so
 // every retry carries a fresh date, signature or token. RedactSecrets removes
@@ -11,7 +16,8 @@
 //
 // No signer of this package prints a secret, under any fmt verb and through
 // any slog handler: the token, the password, the secret key, the security
-// token and every IAM token the signer obtained never show, and the access
+// token, every IAM token the signer obtained, the id-token, the pod token
+// and the metadata session token never show, and the access
 // key shows by its first four characters only. This holds for every verb
 // (%v, %+v, %#v, %s, %q, %x, %X, %d, %p, %w, a verb fmt does not know, with
 // any flag, width or precision), for Print and Println, for slog's
@@ -51,10 +57,13 @@ type Signer interface {
 	Sign(req *http.Request) error
 }
 
-// TokenInvalidator is implemented by signers whose tokens can be refreshed.
-// The client calls InvalidateToken with the token the service rejected (401
-// with ModelArts.0201/.0202/.0203) and retries the request once; a signer
-// ignores the call when it already holds a newer token.
+// TokenInvalidator is implemented by signers whose tokens or temporary
+// credentials can be fetched again. The client calls InvalidateToken with
+// what the refused request carried (its X-Auth-Token, else its
+// X-Security-Token) when the answer is a 401 that fresh credentials cure
+// (ModelArts.0201/.0202/.0203, or a gateway APIGW code other than
+// APIGW.0303, the clock), and retries the request once; a signer ignores
+// the call when it already holds newer credentials.
 type TokenInvalidator interface {
 	InvalidateToken(rejected string)
 }
@@ -107,4 +116,22 @@ var (
 		SecretRedactor
 		TokenInvalidator
 	} = (*IAMTokenSigner)(nil)
+	_ interface {
+		Signer
+		Validator
+		SecretRedactor
+		TokenInvalidator
+	} = (*MetadataSigner)(nil)
+	_ interface {
+		Signer
+		Validator
+		SecretRedactor
+		TokenInvalidator
+	} = (*PodIdentitySigner)(nil)
+	_ interface {
+		Signer
+		Validator
+		SecretRedactor
+		TokenInvalidator
+	} = (*FederationSigner)(nil)
 )

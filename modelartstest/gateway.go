@@ -57,7 +57,9 @@ func (s *Server) authenticated(h http.Handler) http.Handler {
 			writeError(w, http.StatusUnauthorized, "ModelArts.0201", "Token does not exist")
 			return
 		}
-		if p := r.PathValue("project_id"); p != s.projectID {
+		// A route under a project must name the server's; IAM's routes
+		// name none.
+		if p := r.PathValue("project_id"); p != "" && p != s.projectID {
 			writeError(w, http.StatusForbidden, "ModelArts.0108", "No permission for project "+p)
 			return
 		}
@@ -106,6 +108,9 @@ func (s *Server) verifyAKSK(w http.ResponseWriter, r *http.Request, body []byte,
 	return false
 }
 
+// errIssuedExpired: issued credentials expired or were revoked.
+var errIssuedExpired = errors.New("the temporary access key has expired or was revoked")
+
 // errSecurityToken: a temporary key pair came without its security token.
 var errSecurityToken = errors.New("the X-Security-Token of this temporary access key is missing or wrong")
 
@@ -114,9 +119,13 @@ var errSecurityToken = errors.New("the X-Security-Token of this temporary access
 func (s *Server) checkSecurityToken(ak, got string) error {
 	s.mu.Lock()
 	want, temporary := s.stsTokens[ak]
+	usable := s.issuedUsableLocked(ak)
 	s.mu.Unlock()
 	if temporary && subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return errSecurityToken
+	}
+	if !usable {
+		return errIssuedExpired
 	}
 	return nil
 }

@@ -8,7 +8,14 @@
 // JSON shapes (every documented field set) and error codes, validates
 // requests by the rules of the API pages, matches listing names fuzzily
 // unless name_fuzzy_match=false is sent, checks X-Auth-Token or AK/SK
-// signatures, and issues IAM tokens.
+// signatures, and issues IAM tokens. It also serves the credential sources
+// of auth's chain, so that a test runs the chain offline: the ECS metadata
+// service (RouteMetadataToken, RouteMetadataSecurityKey), CCE pod identity
+// (RoutePodIdentity), IAM's OIDC federation (RouteIAMIDToken,
+// RouteIAMSecurityTokens) and IAM's project listing (RouteIAMProjects).
+// The temporary credentials they issue are accepted by its gateway until
+// they expire or RevokeIssuedCredentials; faults are injected on these
+// routes like on any other.
 //
 // State changes are paced by polls, never by time, so tests are
 // deterministic: a saved image moves INIT → CREATING → ACTIVE one step per
@@ -215,13 +222,22 @@ func (s *Server) IAMCredentials() auth.PasswordCredentials {
 // client of your own (another signer, options of your own) or to send raw
 // requests.
 func (s *Server) Client(opts ...modelarts.Option) *modelarts.Client {
+	return s.ClientWith(auth.NewTokenSigner(s.token), opts...)
+}
+
+// ClientWith is Client signing with signer instead of the server's token:
+// a MetadataSigner pointed at URL, a PodIdentitySigner at PodIdentityURI, a
+// FederationSigner at URL, or auth.DefaultSigner with
+// MODELARTS_METADATA_ENDPOINT set to URL, whose credentials the fake's
+// gateway accepts. It panics for a signer NewClient refuses.
+func (s *Server) ClientWith(signer auth.Signer, opts ...modelarts.Option) *modelarts.Client {
 	all := append([]modelarts.Option{
 		modelarts.WithHTTPClient(s.srv.Client()),
 		modelarts.WithCallDefaults(modelarts.WithPollInterval(ClientPollMin, ClientPollMax), modelarts.WithNotFoundGrace(ClientNotFoundGrace)),
 		modelarts.WithRetry(modelarts.RetryPolicy{ZeroWait: true}),
 		modelarts.WithReconcileWindow(ClientReconcileWindow),
 	}, opts...)
-	c, err := modelarts.NewClient(s.srv.URL, s.projectID, auth.NewTokenSigner(s.token), all...)
+	c, err := modelarts.NewClient(s.srv.URL, s.projectID, signer, all...)
 	if err != nil {
 		panic("modelartstest: cannot build a client for the fake: " + err.Error())
 	}
