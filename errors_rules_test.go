@@ -309,7 +309,7 @@ func TestErrorsAPostEndedByItsContextLeavesNoRequestInFlight(t *testing.T) {
 				select {
 				case <-r.Context().Done():
 					ended <- time.Now()
-				case <-time.After(3 * time.Second):
+				case <-time.After(1200 * time.Millisecond):
 				}
 			}), modelarts.WithAttemptTimeout(10*time.Second))
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
@@ -332,8 +332,8 @@ func TestErrorsAPostEndedByItsContextLeavesNoRequestInFlight(t *testing.T) {
 				if d := at.Sub(start); d > time.Second {
 					t.Fatalf("request ended %v after start", d)
 				}
-			case <-time.After(2 * time.Second):
-				t.Skipf("BREAKS: %s returned after %v (%T) but its HTTP request was still in flight 2 s later (left to the attempt timeout)", name, returned.Round(time.Millisecond), err)
+			case <-time.After(time.Second):
+				t.Skipf("BREAKS: %s returned after %v (%T) but its HTTP request was still in flight 1 s later (left to the attempt timeout)", name, returned.Round(time.Millisecond), err)
 			}
 		})
 	}
