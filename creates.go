@@ -78,8 +78,11 @@ type createProbe struct {
 // lookup is one look at the service.
 type lookup struct {
 	candidates []*Image // matching images made after the call began
-	timeKnown  bool     // the service's clock was read
-	busy       bool     // the notebook shows a save running
+	// recentOlder are matching images made just before the call by the
+	// Date header: perhaps this call's, if the header runs ahead.
+	recentOlder []*Image
+	timeKnown   bool // the service's clock was read
+	busy        bool // the notebook shows a save running
 }
 
 // creation is one create call: the request the engine sends, how to find
@@ -300,6 +303,8 @@ func (cr *creation) nothingListed(last lookup, mode reconcileMode, cause error) 
 		return nil, false, cr.unknown(mode, fmt.Sprintf("the service reported success but sent no image, and none was listed within %s", cr.c.settle), nil, cause)
 	case last.busy:
 		return nil, false, cr.unknown(mode, fmt.Sprintf("the notebook shows a save running, but its image was not listed within %s", cr.c.settle), nil, cause)
+	case len(last.recentOlder) > 0:
+		return nil, false, cr.unknown(mode, "an image matching the request is listed as made shortly before the call by the service's Date header, which may run ahead of the clock that stamped the image: it may be this call's", ids(last.recentOlder), cause)
 	case mode == reconcileAfterRefusedResend:
 		return nil, false, cr.unknown(mode, "sent again, the create was refused as a duplicate or busy, yet no image of this call is listed", nil, cause)
 	}
@@ -332,24 +337,45 @@ func (cr *creation) look(ctx context.Context) (lookup, error) {
 			matches = append(matches, img)
 		}
 	}
-	received := c.now()
-	if date, err := http.ParseTime(resp.Header.Get("Date")); err == nil && dateFits(date, matches) {
-		l.timeKnown = true
-		// The service's clock when the call began: the caller's start
-		// moved by the offset between the two clocks. The Date header is
-		// truncated to the second, so this errs early, never late: an
-		// image of this call is never taken for an older one.
-		offset := date.Sub(received)
-		serviceStart := p.started.Add(offset)
-		for _, img := range matches {
-			if !img.CreatedAt.Before(serviceStart) {
-				l.candidates = append(l.candidates, img)
-			}
-		}
-	} else {
-		l.candidates = matches
-	}
+	l.candidates, l.recentOlder, l.timeKnown = p.byTime(matches, resp.Header.Get("Date"), c.now())
 	return l, nil
+}
+
+// recentWindow is how long before the call, by the lookup's Date header,
+// an exact match that has not failed is still taken as possibly this
+// call's: a Date running ahead of the clock that stamps the images would
+// make this call's image look older than the call. Such a match keeps the
+// create from being sent again.
+const recentWindow = 2 * time.Hour
+
+// byTime sorts the exact matches by the service's clock, read from the
+// Date header of the lookup's answer, received at the caller's time
+// received: the candidates were made after the call began; recentOlder
+// were made less than recentWindow before it and have not failed. known
+// says the clock could be read. An image carrying the tag the SDK chose for
+// this call is this call's whatever the clocks say.
+func (p *createProbe) byTime(matches []*Image, dateHeader string, received time.Time) (candidates, recentOlder []*Image, known bool) {
+	if p.ownTag {
+		return matches, nil, true
+	}
+	date, err := http.ParseTime(dateHeader)
+	if err != nil || !dateFits(date, matches) {
+		return matches, nil, false
+	}
+	// The service's clock when the call began: the caller's start moved by
+	// the offset between the two clocks. The Date header is truncated to
+	// the second, so this errs early: an image of this call is not taken
+	// for an older one unless the header runs ahead (see recentWindow).
+	serviceStart := p.started.Add(date.Sub(received))
+	for _, img := range matches {
+		switch {
+		case !img.CreatedAt.Before(serviceStart):
+			candidates = append(candidates, img)
+		case serviceStart.Sub(img.CreatedAt.Time) < recentWindow && !img.Status.IsFailure():
+			recentOlder = append(recentOlder, img)
+		}
+	}
+	return candidates, recentOlder, true
 }
 
 // dateSlack is how far an image listed may seem made after the answer that

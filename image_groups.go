@@ -158,7 +158,7 @@ func (r *UpdateImageGroupRequest) validate() error {
 	case r.ReadMe == "" && len(r.Tags) == 0:
 		return invalid("request", "nothing to update: set ReadMe or Tags")
 	case utf8.RuneCountInString(r.ReadMe) > maxGroupReadMeLen:
-		return invalid("read_me", "%d characters, at most %d allowed", utf8.RuneCountInString(r.ReadMe), maxGroupReadMeLen)
+		return tooLong("read_me", r.ReadMe, utf8.RuneCountInString(r.ReadMe), maxGroupReadMeLen)
 	case len(r.Tags) > maxRequestTags:
 		return invalid("tags", "%d tags, at most %d allowed", len(r.Tags), maxRequestTags)
 	}
@@ -168,9 +168,9 @@ func (r *UpdateImageGroupRequest) validate() error {
 		case t.Key == "":
 			return invalid(field+".key", "the key is empty")
 		case utf8.RuneCountInString(t.Key) > maxTagKeyLen:
-			return invalid(field+".key", "%d characters, at most %d allowed", utf8.RuneCountInString(t.Key), maxTagKeyLen)
+			return tooLong(field+".key", t.Key, utf8.RuneCountInString(t.Key), maxTagKeyLen)
 		case utf8.RuneCountInString(t.Value) > maxTagValueLen:
-			return invalid(field+".value", "%d characters, at most %d allowed", utf8.RuneCountInString(t.Value), maxTagValueLen)
+			return tooLong(field+".value", t.Value, utf8.RuneCountInString(t.Value), maxTagValueLen)
 		}
 		if err := checkPrintable(field, t.Key+t.Value); err != nil {
 			return err

@@ -720,17 +720,17 @@ func (r *CreateImageRequest) validate() error {
 	case r.Name == "":
 		return invalid("name", "required")
 	case len(r.Name) > maxImageNameLen:
-		return invalid("name", "%d characters, at most %d allowed", len(r.Name), maxImageNameLen)
+		return tooLong("name", r.Name, len(r.Name), maxImageNameLen)
 	case !imageNameRE.MatchString(r.Name):
 		return invalid("name", "%q may contain only lowercase letters, digits, '-', '_' and '.', and must start and end with a letter or digit", textutil.Clip(r.Name, 64))
 	case r.Namespace == "":
 		return invalid("namespace", "required: the SWR organization to save the image in")
 	case len(r.Namespace) > maxNamespaceLen:
-		return invalid("namespace", "%d characters, at most %d allowed", len(r.Namespace), maxNamespaceLen)
+		return tooLong("namespace", r.Namespace, len(r.Namespace), maxNamespaceLen)
 	case !namespaceRE.MatchString(r.Namespace):
 		return invalid("namespace", "%q must start with a lowercase letter and contain only letters, digits, '-', '_' and '.'", textutil.Clip(r.Namespace, 64))
 	case len(r.Tag) > maxTagLen:
-		return invalid("tag", "%d characters, at most %d allowed", len(r.Tag), maxTagLen)
+		return tooLong("tag", r.Tag, len(r.Tag), maxTagLen)
 	case r.Tag != "" && !tagRE.MatchString(r.Tag):
 		return invalid("tag", "%q may contain only letters, digits, '-', '_', '.' and ','", textutil.Clip(r.Tag, 64))
 	}

@@ -292,7 +292,7 @@ func (o *ListNotebooksOptions) validate() error {
 	case o.Offset < 0 || o.Offset > math.MaxInt32:
 		return invalid("offset", "must be 0 to %d, got %d", math.MaxInt32, o.Offset)
 	case len(o.Name) > 128:
-		return invalid("name", "%d characters, at most 128 allowed", len(o.Name))
+		return tooLong("name", o.Name, len(o.Name), 128)
 	case o.Name != "" && !notebookNameRE.MatchString(o.Name):
 		return invalid("name", "%q may contain only letters, digits, '-' and '_'", textutil.Clip(o.Name, 64))
 	case o.SortKey != "" && !sortKeyRE.MatchString(o.SortKey):

@@ -84,25 +84,23 @@ func walk[T any](what string, offset *int, limit int, readPage func() ([]*T, pag
 				return
 			}
 			fresh := items[:0:0]
+			var tally pageTally
 			for _, item := range items {
-				if p.fresh(id(item)) {
+				known := id(item) != ""
+				isNew := p.fresh(id(item))
+				if isNew {
 					fresh = append(fresh, item)
 				}
+				tally.add(known, isNew)
 			}
-			progressed := 0
-			for _, item := range fresh {
-				if id(item) != "" {
-					progressed++
-				}
-			}
-			more, err := p.next(offset, counts, len(items), progressed)
+			more, err := p.next(offset, counts, tally)
 			for _, item := range fresh {
 				if !yield(item, nil) {
 					return
 				}
 			}
 			if err != nil {
-				yield(nil, &ListingError{Listing: what, Offset: p.stallFrom, Reason: err.Error()})
+				yield(nil, &ListingError{Listing: what, Offset: p.errFrom, Reason: err.Error()})
 				return
 			}
 			if !more {
@@ -139,6 +137,7 @@ type pager struct {
 	repeated   int                 // pages in a row of repeats only, under a steady total
 	stallFrom  int                 // the offset of the first stalled page
 	repeatFrom int                 // the offset of the first repeated page
+	errFrom    int                 // the offset ListingError names
 	lastTotal  int                 // the total of the previous page (0: none)
 }
 
@@ -156,14 +155,27 @@ func (p *pager) fresh(id string) bool {
 	return true
 }
 
+// pageTally counts a page's items: all of them (nulls dropped), those
+// with an ID, and those with an ID not yielded before.
+type pageTally struct{ items, known, fresh int }
+
+func (t *pageTally) add(known, isNew bool) {
+	t.items++
+	if known {
+		t.known++
+		if isNew {
+			t.fresh++
+		}
+	}
+}
+
 // next moves *offset past a page and reports whether another page may
-// follow. items is the page's items (nulls dropped), fresh how many of them
-// were not yielded before. The error says why the walk gives up.
-func (p *pager) next(offset *int, c pageCounts, items, fresh int) (bool, error) {
+// follow. The error says why the walk gives up.
+func (p *pager) next(offset *int, c pageCounts, t pageTally) (bool, error) {
 	if c.slots == 0 {
 		return false, nil
 	}
-	if err := p.progress(*offset, c.total, items, fresh); err != nil {
+	if err := p.progress(*offset, c.total, t); err != nil {
 		return false, err
 	}
 	*offset += c.slots
@@ -180,18 +192,24 @@ func (p *pager) next(offset *int, c pageCounts, items, fresh int) (bool, error) 
 
 // progress counts the pages in a row that brought nothing new and gives up
 // as the rules above say.
-func (p *pager) progress(offset, total, items, fresh int) error {
+func (p *pager) progress(offset, total int, t pageTally) error {
 	steady := total > 0 && total == p.lastTotal
 	p.lastTotal = total
-	if fresh > 0 {
+	switch {
+	case t.fresh > 0:
 		p.stalled, p.repeated = 0, 0
+		return nil
+	case t.items > t.known && t.known == 0 && total > 0:
+		// Items without an ID cannot be told apart; under a total, which
+		// bounds the walk, a page of them is taken as it comes.
+		p.repeated = 0
 		return nil
 	}
 	if p.stalled == 0 {
 		p.stallFrom = offset
 	}
 	p.stalled++
-	if items > 0 && steady {
+	if t.known > 0 && steady {
 		if p.repeated == 0 {
 			p.repeatFrom = offset
 		}
@@ -201,8 +219,10 @@ func (p *pager) progress(offset, total, items, fresh int) error {
 	}
 	switch {
 	case p.repeated >= repeatedPages:
+		p.errFrom = p.repeatFrom
 		return fmt.Errorf("%d pages in a row, at offsets %d to %d, repeated only items already listed while the total stayed %d: the server ignores the offset", p.repeated, p.repeatFrom, offset, total)
 	case p.stalled >= maxStalledPages:
+		p.errFrom = p.stallFrom
 		return fmt.Errorf("%d pages in a row, at offsets %d to %d, brought no item not already listed: the server ignores the offset or reorders the listing between reads (or items arrive ahead of the walk faster than it reads)", p.stalled, p.stallFrom, offset)
 	}
 	return nil

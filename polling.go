@@ -103,7 +103,10 @@ func (p *poller[T]) failed(ctx context.Context, err error) error {
 		// The deadline may have cut this poll short while it waited out a
 		// failure (a 503 with Retry-After): that failure is what kept the
 		// wait from its status, so it is kept.
-		if f := failureBehind(err); f != nil {
+		switch f := failureBehind(err); {
+		case errors.Is(f, ErrNotFound):
+			p.we.NotFound++ // the eventual consistency of the grace, not a failure
+		case f != nil:
 			p.we.noteTransient(f)
 		}
 		return p.end(ctx.Err())

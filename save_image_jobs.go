@@ -29,15 +29,15 @@ func (r *SaveImageJobRequest) validate() error {
 	case r == nil:
 		return invalid("request", "the SaveImageJobRequest is nil")
 	case len(r.Name) > 512:
-		return invalid("name", "%d characters, at most 512 allowed", len(r.Name))
+		return tooLong("name", r.Name, len(r.Name), 512)
 	case r.Name != "" && !saveJobNameRE.MatchString(r.Name):
 		return invalid("name", "%q may contain only lowercase letters, digits, '-', '_' and '.'", textutil.Clip(r.Name, 64))
 	case len(r.Namespace) > maxNamespaceLen:
-		return invalid("namespace", "%d characters, at most %d allowed", len(r.Namespace), maxNamespaceLen)
+		return tooLong("namespace", r.Namespace, len(r.Namespace), maxNamespaceLen)
 	case r.Namespace != "" && !namespaceRE.MatchString(r.Namespace):
 		return invalid("namespace", "%q must start with a lowercase letter and contain only letters, digits, '-', '_' and '.'", textutil.Clip(r.Namespace, 64))
 	case len(r.Tag) > maxTagLen:
-		return invalid("tag", "%d characters, at most %d allowed", len(r.Tag), maxTagLen)
+		return tooLong("tag", r.Tag, len(r.Tag), maxTagLen)
 	case r.Tag != "" && !tagRE.MatchString(r.Tag):
 		return invalid("tag", "%q may contain only letters, digits, '-', '_' and '.'", textutil.Clip(r.Tag, 64))
 	}

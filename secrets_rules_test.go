@@ -214,7 +214,7 @@ func TestSecretsEchoedInEveryEncodingInBodiesAndHeadersAppearInNoOutput(t *testi
 					t.Logf("error as printed: %.600s", err)
 				}
 				if leaks := r2Leak(out, secrets...); len(leaks) > 0 {
-					t.Skipf("BREAKS: %s %d: secret found in output: %v", sg.name, status, leaks)
+					t.Fatalf("%s %d: secret found in output: %v", sg.name, status, leaks)
 				}
 			})
 		}
@@ -256,7 +256,7 @@ func TestSecretsEchoedIn2xxModelFieldsAndUndecodableBodiesAppearInNoOutput(t *te
 				out += err2.Error()
 			}
 			if leaks := r2Leak(out, sg.secrets...); len(leaks) > 0 {
-				t.Skipf("BREAKS: %s: secret in 2xx-derived output: %v", sg.name, leaks)
+				t.Fatalf("%s: secret in 2xx-derived output: %v", sg.name, leaks)
 			}
 		})
 	}
@@ -312,7 +312,7 @@ func TestSecretsEchoedInStatusTextAndMalformedHeaderLinesAppearInNoOutput(t *tes
 			}
 			out := r2Dump(err) + logs.String()
 			if leaks := r2Leak(out, r2Token); len(leaks) > 0 {
-				t.Skipf("BREAKS: %s: token in output: %v", variant, leaks)
+				t.Fatalf("%s: token in output: %v", variant, leaks)
 			}
 		})
 	}
@@ -347,7 +347,7 @@ func TestSecretsQuotedByATransportErrorInEveryEncodingAppearInNoOutput(t *testin
 			}
 			out := r2Dump(err) + logs.String()
 			if leaks := r2Leak(out, r2Token); len(leaks) > 0 {
-				t.Skipf("BREAKS: transport error quoting the token %s: %v", enc, leaks)
+				t.Fatalf("transport error quoting the token %s: %v", enc, leaks)
 			}
 		})
 	}
@@ -415,7 +415,7 @@ func TestSecretsNoFmtVerbSlogHandlerOrJSONOfAnySDKValueShowsASecretWhereverItSit
 		out += r2Dump(v)
 	}
 	if leaks := r2Leak(out, r2Token, r2AK[4:], r2SK, r2STS, creds.Password.Reveal(), iamTok, srv.Token()); len(leaks) > 0 {
-		t.Skipf("BREAKS: secret printed: %v", leaks)
+		t.Fatalf("secret printed: %v", leaks)
 	}
 }
 

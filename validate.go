@@ -134,7 +134,7 @@ func validateID(field, id string) error {
 
 func checkLen(field, v string, max int) error {
 	if n := utf8.RuneCountInString(v); n > max {
-		return invalid(field, "%d characters, at most %d allowed", n, max)
+		return tooLong(field, v, n, max)
 	}
 	return nil
 }
@@ -180,4 +180,11 @@ func checkWorkspaceID(id string) error {
 		return invalid("workspace_id", "%q must be \"0\" or 32 characters of 0-9 and a-z", textutil.Clip(id, 64))
 	}
 	return nil
+}
+
+// tooLong is the error of a value longer than max characters (n, as the
+// rule counts them): the value is quoted, clipped, as every refused value
+// is.
+func tooLong(field, v string, n, max int) error {
+	return invalid(field, "%q is %d characters, at most %d allowed", textutil.Clip(v, 64), n, max)
 }
