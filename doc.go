@@ -63,8 +63,12 @@
 //
 // A save without a tag is sent with one the SDK chooses for that call alone
 // (CreateImageFromNotebook says how it is made), so an image carrying it can
-// only be this call's: another caller's save of the same name never
-// matches. With a tag you chose, another save of the same notebook under
+// only be this call's, whatever the clocks say: another caller's save of
+// the same name never matches. An exact match made less than two hours
+// before the call by the Date header, and not failed, keeps the create
+// from being sent again (a Date running ahead of the clock that stamps the
+// images would make this call's own image look older): the outcome is
+// unknown, naming it. With a tag you chose, another save of the same notebook under
 // the same name and tag, racing with yours, leaves the same evidence as
 // yours: if your answer is lost, you may be given that image. Leave Tag
 // empty where such a race is possible. Anything undecidable ends in a *CreateOutcomeError matching
