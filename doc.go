@@ -98,7 +98,9 @@
 // iterators, and the create lookup walks the same way (paging.go, pager):
 //
 //   - Each item is yielded at most once (items are told apart by ID); an
-//     item without an ID is yielded as it comes.
+//     item without an ID is yielded as it comes, and a page of them counts
+//     as progress under a total (which bounds the walk) and as none
+//     without.
 //   - The offset moves by the slots the server sent, null items included.
 //   - The walk goes on while the server reports more (total) or, without a
 //     total, while pages come back full, and stops on an empty page.
