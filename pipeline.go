@@ -18,7 +18,6 @@ import (
 	"github.com/go-resty/resty/v2"
 
 	"github.com/modelarts-go/modelarts/auth"
-	"github.com/modelarts-go/modelarts/internal/redact"
 )
 
 // The request pipeline: every call goes through do, which rate-limits,
@@ -67,7 +66,10 @@ type attempt struct {
 	truncated bool        // the body was longer than the limit
 	reqHeader http.Header // the headers sent, signature included (see signHook)
 	leftCheck func() bool // whether a byte left, when traced (see traceSending)
-	secrets   *redact.Set // the credentials in reqHeader; see sentSecrets
+	creds     []string    // the credentials in reqHeader, read by sentSecrets
+	credBuf   [3]string   // where creds live unless there are more
+	credsRead bool
+	limited   io.LimitedReader // the body, read within the limit
 }
 
 // lastToken is the X-Auth-Token the attempt carried, or else its
@@ -400,7 +402,8 @@ func (at *attempt) read(raw *http.Response) {
 		limit = MaxResponseBytes
 	}
 	at.body = getBuffer()
-	_, rerr := at.body.ReadFrom(io.LimitReader(raw.Body, limit+1))
+	at.limited = io.LimitedReader{R: raw.Body, N: limit + 1} // in the attempt: no reader of its own to allocate
+	_, rerr := at.body.ReadFrom(&at.limited)
 	raw.Body.Close()
 	if int64(at.body.Len()) > limit {
 		at.truncated = true

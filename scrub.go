@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"reflect"
+	"slices"
 	"syscall"
 	"time"
 
@@ -50,22 +51,24 @@ func redactorOf(signer auth.Signer) func(string) string {
 }
 
 // sentSecrets is the set of credentials the attempt's request carried,
-// made once per attempt.
-func (at *attempt) sentSecrets() *redact.Set {
-	if at.secrets != nil || at.reqHeader == nil {
-		return at.secrets
-	}
-	var sent []string
-	for _, h := range secretHeaders {
-		for _, v := range at.reqHeader.Values(h) {
-			if h == "Authorization" {
-				v = signatureOf(v)
+// read once per attempt into the attempt itself: the Set is a value over
+// them, so redacting with it allocates nothing.
+func (at *attempt) sentSecrets() redact.Set {
+	if !at.credsRead && at.reqHeader != nil {
+		at.credsRead = true
+		at.creds = at.credBuf[:0]
+		for _, h := range secretHeaders {
+			for _, v := range at.reqHeader.Values(h) {
+				if h == "Authorization" {
+					v = signatureOf(v)
+				}
+				if len(v) >= redact.MinLen && !slices.Contains(at.creds, v) {
+					at.creds = append(at.creds, v) // past credBuf, a slice of its own
+				}
 			}
-			sent = append(sent, v)
 		}
 	}
-	at.secrets = redact.New(sent...)
-	return at.secrets
+	return redact.Of(at.creds)
 }
 
 // scrub removes every secret the client knows from s.
@@ -77,7 +80,8 @@ func (c *Client) scrub(at *attempt, s string) string {
 		s = c.redactor(s)
 	}
 	if at != nil {
-		s = at.sentSecrets().Redact(s)
+		sent := at.sentSecrets()
+		s = sent.Redact(s)
 	}
 	return s
 }
@@ -101,7 +105,7 @@ func (c *Client) scrubHeader(at *attempt, h http.Header) http.Header {
 		}
 		// A name can echo a secret too (a header named after the token),
 		// re-cased by Go's canonical form.
-		if k = c.bounded(at, k, maxHeaderValueLen); at != nil && at.sentSecrets().ContainsFold(k) {
+		if k = c.bounded(at, k, maxHeaderValueLen); at != nil && sentContainsFold(at, k) {
 			k = redact.Placeholder
 		}
 		out[k] = append(out[k], cp...)
@@ -128,7 +132,7 @@ var timeType = reflect.TypeOf(time.Time{})
 // values, through pointers and interfaces. It is generic so that a field
 // added to a model is scrubbed without anyone remembering to.
 func (c *Client) scrubValue(at *attempt, v any) {
-	if c.redactor == nil && at.sentSecrets().Len() == 0 {
+	if sent := at.sentSecrets(); c.redactor == nil && sent.Len() == 0 {
 		return
 	}
 	c.scrubReflect(at, reflect.ValueOf(v))
@@ -246,3 +250,10 @@ func (e *scrubbedError) Is(target error) bool {
 // Timeout and Temporary make the stand-in a net.Error like the original.
 func (e *scrubbedError) Timeout() bool   { return e.timeout }
 func (e *scrubbedError) Temporary() bool { return e.timeout }
+
+// sentContainsFold reports whether a credential the attempt carried occurs
+// in text, in any case.
+func sentContainsFold(at *attempt, text string) bool {
+	sent := at.sentSecrets()
+	return sent.ContainsFold(text)
+}

@@ -19,3 +19,12 @@ func TestContainsFoldFindsASecretInAnyCase(t *testing.T) {
 		t.Error("a nil Set holds no secret")
 	}
 }
+
+func TestOfRedactsAsNewDoes(t *testing.T) {
+	secrets := []string{"MIIalnumTokenSecret", "sig0123456789abcdef"}
+	text := `{"error_msg":"token MIIalnumTokenSecret and sig0123456789abcdef, url-encoded MIIalnumToken%53ecret"}`
+	set := Of(secrets)
+	if got, want := set.Redact(text), New(secrets...).Redact(text); got != want {
+		t.Fatalf("Of: %q, New: %q", got, want)
+	}
+}

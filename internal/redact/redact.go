@@ -245,3 +245,9 @@ func (s *Set) ContainsFold(text string) bool {
 	}
 	return false
 }
+
+// Of returns a Set of secrets as a value, without copying them: each must
+// be at least MinLen bytes and they must be distinct (as New ensures by
+// filtering). A caller that keeps the value on its stack redacts without
+// allocating a Set.
+func Of(secrets []string) Set { return Set{secrets: secrets} }
