@@ -73,25 +73,41 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 	if err := checkSigner(signer); err != nil {
 		return nil, err
 	}
-	s := settings{timeout: DefaultTimeout, retry: DefaultRetryPolicy(), settle: DefaultReconcileWindow}
-	for _, o := range opts {
-		if o == nil {
-			return nil, invalid("options", "an Option is nil")
-		}
-		o.apply(&s)
-	}
-	if len(s.errs) > 0 {
-		return nil, errors.Join(s.errs...)
+	s, err := applyOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	var discovery *projectDiscovery
 	if projectID == "" {
-		d, err := newProjectDiscovery(strings.TrimPrefix(strings.TrimPrefix(ep.base, "https://"), "http://"), &s)
+		d, err := newProjectDiscovery(strings.TrimPrefix(strings.TrimPrefix(ep.base, "https://"), "http://"), s)
 		if err != nil {
 			return nil, err
 		}
 		discovery, projectID = d, projectPlaceholder
 	}
+	return newClient(ep, projectID, discovery, signer, s), nil
+}
 
+// applyOptions gathers the options over the defaults. Every option's
+// mistake is reported at once (errors.Join), so a caller fixes them in one
+// go rather than one per run.
+func applyOptions(opts []Option) (*settings, error) {
+	s := &settings{timeout: DefaultTimeout, retry: DefaultRetryPolicy(), settle: DefaultReconcileWindow}
+	for _, o := range opts {
+		if o == nil {
+			return nil, invalid("options", "an Option is nil")
+		}
+		o.apply(s)
+	}
+	if len(s.errs) > 0 {
+		return nil, errors.Join(s.errs...)
+	}
+	return s, nil
+}
+
+// newClient assembles a client from checked parts: projectID is
+// projectPlaceholder when discovery will find it.
+func newClient(ep endpoint, projectID string, discovery *projectDiscovery, signer auth.Signer, s *settings) *Client {
 	c := &Client{
 		base:         ep.base,
 		endpoint:     ep.base + ep.path,
@@ -105,7 +121,7 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 		retry:        s.retry,
 		budget:       newRetryBudget(),
 		limiter:      s.limiter,
-		observers:    observersOf(&s),
+		observers:    observersOf(s),
 		callDefaults: s.defaults,
 		settle:       s.settle,
 		now:          time.Now,
@@ -116,7 +132,15 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 		c.userAgent += " " + s.userAgent
 	}
 	c.serverHost, c.serverPort = c.serverAddr()
-	c.rc = resty.NewWithClient(newHTTPClient(s.httpClient)).
+	c.rc = c.newRestyClient(s.httpClient)
+	return c
+}
+
+// newRestyClient is the HTTP plumbing of c, over the caller's http.Client
+// if one was given: resty only sends, while the SDK signs, retries and
+// decodes itself.
+func (c *Client) newRestyClient(hc *http.Client) *resty.Client {
+	rc := resty.NewWithClient(newHTTPClient(hc)).
 		SetLogger(discardLogger{}).
 		SetDoNotParseResponse(true).
 		// The SDK's own retries stay in charge: resty's backoff cannot
@@ -127,10 +151,12 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 		// Headers every request carries are set once, not per request.
 		SetHeader("User-Agent", c.userAgent).
 		SetHeader("Accept", "application/json")
-	if discovery == nil {
-		c.rc.SetHeader(auth.HeaderProjectID, c.projectID)
+	if c.discovery == nil {
+		// A discovered project is not known yet: each request then
+		// carries its own (Client.request).
+		rc.SetHeader(auth.HeaderProjectID, c.projectID)
 	}
-	return c, nil
+	return rc
 }
 
 // checkSigner refuses a signer that can never work (nil, or one that says
