@@ -73,25 +73,41 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 	if err := checkSigner(signer); err != nil {
 		return nil, err
 	}
-	s := settings{timeout: DefaultTimeout, retry: DefaultRetryPolicy(), settle: DefaultReconcileWindow}
-	for _, o := range opts {
-		if o == nil {
-			return nil, invalid("options", "an Option is nil")
-		}
-		o.apply(&s)
-	}
-	if len(s.errs) > 0 {
-		return nil, errors.Join(s.errs...)
+	s, err := applyOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	var discovery *projectDiscovery
 	if projectID == "" {
-		d, err := newProjectDiscovery(strings.TrimPrefix(strings.TrimPrefix(ep.base, "https://"), "http://"), &s)
+		d, err := newProjectDiscovery(strings.TrimPrefix(strings.TrimPrefix(ep.base, "https://"), "http://"), s)
 		if err != nil {
 			return nil, err
 		}
 		discovery, projectID = d, projectPlaceholder
 	}
+	return newClient(ep, projectID, discovery, signer, s), nil
+}
 
+// applyOptions gathers the options over the defaults. Every option's
+// mistake is reported at once (errors.Join), so a caller fixes them in one
+// go rather than one per run.
+func applyOptions(opts []Option) (*settings, error) {
+	s := &settings{timeout: DefaultTimeout, retry: DefaultRetryPolicy(), settle: DefaultReconcileWindow}
+	for _, o := range opts {
+		if o == nil {
+			return nil, invalid("options", "an Option is nil")
+		}
+		o.apply(s)
+	}
+	if len(s.errs) > 0 {
+		return nil, errors.Join(s.errs...)
+	}
+	return s, nil
+}
+
+// newClient assembles a client from checked parts: projectID is
+// projectPlaceholder when discovery will find it.
+func newClient(ep endpoint, projectID string, discovery *projectDiscovery, signer auth.Signer, s *settings) *Client {
 	c := &Client{
 		base:         ep.base,
 		endpoint:     ep.base + ep.path,
@@ -105,7 +121,7 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 		retry:        s.retry,
 		budget:       newRetryBudget(),
 		limiter:      s.limiter,
-		observers:    observersOf(&s),
+		observers:    observersOf(s),
 		callDefaults: s.defaults,
 		settle:       s.settle,
 		now:          time.Now,
@@ -116,7 +132,15 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 		c.userAgent += " " + s.userAgent
 	}
 	c.serverHost, c.serverPort = c.serverAddr()
-	c.rc = resty.NewWithClient(newHTTPClient(s.httpClient)).
+	c.rc = c.newRestyClient(s.httpClient)
+	return c
+}
+
+// newRestyClient is the HTTP plumbing of c, over the caller's http.Client
+// if one was given: resty only sends, while the SDK signs, retries and
+// decodes itself.
+func (c *Client) newRestyClient(hc *http.Client) *resty.Client {
+	rc := resty.NewWithClient(newHTTPClient(hc)).
 		SetLogger(discardLogger{}).
 		SetDoNotParseResponse(true).
 		// The SDK's own retries stay in charge: resty's backoff cannot
@@ -127,10 +151,12 @@ func NewClient(endpoint, projectID string, signer auth.Signer, opts ...Option) (
 		// Headers every request carries are set once, not per request.
 		SetHeader("User-Agent", c.userAgent).
 		SetHeader("Accept", "application/json")
-	if discovery == nil {
-		c.rc.SetHeader(auth.HeaderProjectID, c.projectID)
+	if c.discovery == nil {
+		// A discovered project is not known yet: each request then
+		// carries its own (Client.request).
+		rc.SetHeader(auth.HeaderProjectID, c.projectID)
 	}
-	return c, nil
+	return rc
 }
 
 // checkSigner refuses a signer that can never work (nil, or one that says
@@ -298,39 +324,20 @@ func EndpointForRegion(region string) string {
 // sources of the chain as Alternatives). A credential source configured
 // but broken is its own error.
 func NewClientFromEnv(opts ...Option) (*Client, error) {
-	endpoint, from := os.Getenv(EnvEndpoint), EnvEndpoint
-	if endpoint == "" {
-		if region := os.Getenv(auth.EnvRegion); region != "" {
-			if !regionRE.MatchString(region) {
-				return nil, invalid("region", "%s is %q: a region is lowercase letters, digits and '-', e.g. cn-north-4; fix the variable", auth.EnvRegion, textutil.Clip(region, 64))
-			}
-			endpoint, from = EndpointForRegion(region), "made from "+auth.EnvRegion
-		}
-	}
-	src, err := auth.DefaultSource()
-	var signerMissing []string
+	endpoint, from, err := endpointFromEnv()
 	if err != nil {
-		var me *auth.MissingEnvError
-		if !errors.As(err, &me) {
-			return nil, err
-		}
-		signerMissing = me.Missing
+		return nil, err
 	}
-	project, projectFrom := os.Getenv(auth.EnvProjectID), auth.EnvProjectID
-	if project == "" && src != nil && src.ProjectID != "" {
-		project, projectFrom = src.ProjectID, src.Name
+	src, signerMissing, err := sourceFromEnv()
+	if err != nil {
+		return nil, err
 	}
+	project, projectFrom := projectFromEnv(src)
 	var missing []string
 	if endpoint == "" {
 		missing = append(missing, EnvEndpoint+" or "+auth.EnvRegion)
 	}
-	region := os.Getenv(auth.EnvRegion)
-	if region == "" {
-		if m := endpointRegionRE.FindStringSubmatch(strings.TrimPrefix(endpoint, "https://")); m != nil {
-			region = m[1]
-		}
-	}
-	if project == "" && region != "" {
+	if region := regionFromEnv(endpoint); project == "" && region != "" {
 		// Asked of IAM at the first call (project.go).
 		iam := ""
 		if src != nil {
@@ -349,16 +356,79 @@ func NewClientFromEnv(opts ...Option) (*Client, error) {
 		return nil, me
 	}
 	c, err := NewClient(endpoint, project, src.Signer, opts...)
+	return c, withEnvOrigin(err, from, projectFrom)
+}
+
+// endpointFromEnv returns the endpoint the environment names and where it
+// came from, for errors: MODELARTS_ENDPOINT, else the region's, a region
+// being refused early since it is pasted into a host name. "" when neither
+// is set.
+func endpointFromEnv() (endpoint, from string, err error) {
+	if endpoint := os.Getenv(EnvEndpoint); endpoint != "" {
+		return endpoint, EnvEndpoint, nil
+	}
+	region := os.Getenv(auth.EnvRegion)
+	if region == "" {
+		return "", EnvEndpoint, nil
+	}
+	if !regionRE.MatchString(region) {
+		return "", "", invalid("region", "%s is %q: a region is lowercase letters, digits and '-', e.g. cn-north-4; fix the variable", auth.EnvRegion, textutil.Clip(region, 64))
+	}
+	return EndpointForRegion(region), "made from " + auth.EnvRegion, nil
+}
+
+// sourceFromEnv runs the default credential chain. A chain that only lacks
+// variables is not an error here: its missing variables are returned to be
+// reported with the client's own, in one error.
+func sourceFromEnv() (*auth.Source, []string, error) {
+	src, err := auth.DefaultSource()
+	if err != nil {
+		var me *auth.MissingEnvError
+		if !errors.As(err, &me) {
+			return nil, nil, err
+		}
+		return src, me.Missing, nil
+	}
+	return src, nil, nil
+}
+
+// projectFromEnv returns the project and where it came from, for errors:
+// HUAWEICLOUD_SDK_PROJECT_ID, else the one the credential source names;
+// "" when neither names one.
+func projectFromEnv(src *auth.Source) (project, from string) {
+	project, from = os.Getenv(auth.EnvProjectID), auth.EnvProjectID
+	if project == "" && src != nil && src.ProjectID != "" {
+		project, from = src.ProjectID, src.Name
+	}
+	return project, from
+}
+
+// regionFromEnv is the region whose project discovery would ask IAM for:
+// HUAWEICLOUD_SDK_REGION, else the one in the endpoint's host name.
+func regionFromEnv(endpoint string) string {
+	if region := os.Getenv(auth.EnvRegion); region != "" {
+		return region
+	}
+	if m := endpointRegionRE.FindStringSubmatch(strings.TrimPrefix(endpoint, "https://")); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// withEnvOrigin adds to NewClient's error about the endpoint or project
+// the variable it came from, since the caller of NewClientFromEnv passed
+// neither value and must learn what to fix.
+func withEnvOrigin(err error, endpointFrom, projectFrom string) error {
 	var ve *ValidationError
 	if errors.As(err, &ve) {
 		switch ve.Field {
 		case "endpoint":
-			ve.Reason += " (" + from + ")"
+			ve.Reason += " (" + endpointFrom + ")"
 		case "project_id":
 			ve.Reason += " (read from " + projectFrom + ")"
 		}
 	}
-	return c, err
+	return err
 }
 
 // regionRE is the shape of a region name, e.g. cn-north-4.

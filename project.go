@@ -209,6 +209,14 @@ func (c *Client) askProject(ctx context.Context, d *projectDiscovery) (string, e
 		fail.Message = textutil.Shorten(c.redact(string(data)), 300)
 		return "", fail
 	}
+	return onlyProject(data, d.region, fail)
+}
+
+// onlyProject reads IAM's project listing for region and returns its one
+// project. Zero or several is fail with Found set, since guessing among
+// several would pick a project the caller may not mean; an ID unfit for
+// the API's paths is fail too.
+func onlyProject(data []byte, region string, fail *ProjectDiscoveryError) (string, error) {
 	var out struct {
 		Projects []struct {
 			ID   string `json:"id"`
@@ -221,7 +229,7 @@ func (c *Client) askProject(ctx context.Context, d *projectDiscovery) (string, e
 	}
 	var ids []string
 	for _, p := range out.Projects {
-		if p.Name == d.region || p.Name == "" {
+		if p.Name == region || p.Name == "" {
 			ids = append(ids, p.ID)
 		}
 	}

@@ -111,36 +111,94 @@ func DefaultSource() (*Source, error) {
 	return defaultSource(os.Getenv)
 }
 
+// defaultSource tries the sources of the chain in order. Each step returns
+// a nil Source and nil error when its source is not configured, so the
+// chain moves on; any error stops the chain, since a source configured but
+// broken must not let a later one silently supply another identity.
 func defaultSource(getenv func(string) string) (*Source, error) {
-	iam := getenv(EnvIAMEndpoint)
-	if iam == "" {
-		if region := getenv(EnvRegion); region != "" {
-			iam = IAMEndpointForRegion(region)
+	ce := chainEnv{getenv: getenv, iam: chainIAMEndpoint(getenv), project: getenv(EnvProjectID)}
+	for _, step := range []func(chainEnv) (*Source, error){
+		envFederationSource, // 1. the environment: OIDC federation first,
+		envSignerSource,     //    then what SignerFromEnv accepts
+		credFileSource,      // 2. the credentials file
+		podIdentitySource,   // 3. CCE pod identity
+	} {
+		if src, err := step(ce); src != nil || err != nil {
+			return src, err
 		}
 	}
-	project := getenv(EnvProjectID)
+	return metadataSource(ce) // 4. ECS metadata, asked lazily
+}
 
-	// 1. The environment.
-	idp, idf := getenv(EnvIdpID), getenv(EnvIDTokenFile)
+// chainEnv is what every step of the chain reads: the environment, and the
+// project and IAM endpoint it names, which a Source reports unless its own
+// place names others.
+type chainEnv struct {
+	getenv  func(string) string
+	iam     string // HUAWEICLOUD_SDK_IAM_ENDPOINT, else that of the region; may be ""
+	project string // HUAWEICLOUD_SDK_PROJECT_ID; may be ""
+}
+
+// chainIAMEndpoint is the IAM endpoint the environment names, directly or
+// through its region; "" when it names neither, so that a Source does not
+// claim an endpoint nobody chose.
+func chainIAMEndpoint(getenv func(string) string) string {
+	if iam := getenv(EnvIAMEndpoint); iam != "" {
+		return iam
+	}
+	if region := getenv(EnvRegion); region != "" {
+		return IAMEndpointForRegion(region)
+	}
+	return ""
+}
+
+// iamOrDefault is the IAM endpoint a signer that must talk to IAM uses:
+// the environment's, else the default, though the Source still reports "".
+func (ce chainEnv) iamOrDefault() string {
+	if ce.iam == "" {
+		return DefaultIAMEndpoint
+	}
+	return ce.iam
+}
+
+// source is a Source of the environment's project and IAM endpoint.
+func (ce chainEnv) source(name string, s Signer) *Source {
+	return &Source{Name: name, Signer: s, ProjectID: ce.project, IAMEndpoint: ce.iam}
+}
+
+// halfConfigured is the error of a source that needs two variables and got
+// one of them: it names the one set, so the fix is clear either way.
+// bSet says which of a and b is the one set.
+func halfConfigured(what, a, b string, bSet bool) error {
+	set, unset := a, b
+	if bSet {
+		set, unset = b, a
+	}
+	return errs.Invalidf("auth: %s is half configured: %s is set but %s is not; set both, or unset %s", what, set, unset, set)
+}
+
+// envFederationSource is OIDC federation from the environment, tried
+// before AK/SK as the official SDK does.
+func envFederationSource(ce chainEnv) (*Source, error) {
+	idp, idf := ce.getenv(EnvIdpID), ce.getenv(EnvIDTokenFile)
 	switch {
 	case idp != "" && idf != "":
-		ep := iam
-		if ep == "" {
-			ep = DefaultIAMEndpoint
-		}
-		s, err := NewFederationSigner(FederationConfig{IAMEndpoint: ep, IdentityProviderID: idp, IDTokenFile: idf, ProjectID: project})
+		s, err := NewFederationSigner(FederationConfig{IAMEndpoint: ce.iamOrDefault(), IdentityProviderID: idp, IDTokenFile: idf, ProjectID: ce.project})
 		if err != nil {
 			return nil, fmt.Errorf("auth: the environment's OIDC federation (%s, %s): %w", EnvIdpID, EnvIDTokenFile, trimAuth(err))
 		}
-		return &Source{Name: "environment (OIDC federation)", Signer: s, ProjectID: project, IAMEndpoint: iam}, nil
+		return ce.source("environment (OIDC federation)", s), nil
 	case idp != "" || idf != "":
-		set, unset := EnvIdpID, EnvIDTokenFile
-		if idf != "" {
-			set, unset = EnvIDTokenFile, EnvIdpID
-		}
-		return nil, errs.Invalidf("auth: the environment's OIDC federation is half configured: %s is set but %s is not; set both, or unset %s", set, unset, set)
+		return nil, halfConfigured("the environment's OIDC federation", EnvIdpID, EnvIDTokenFile, idf != "")
 	}
-	s, err := signerFromEnv(getenv)
+	return nil, nil
+}
+
+// envSignerSource is whatever SignerFromEnv accepts. A *MissingEnvError
+// naming nothing missing means no set was started, so the chain moves on;
+// any other error is a set started but broken.
+func envSignerSource(ce chainEnv) (*Source, error) {
+	s, err := signerFromEnv(ce.getenv)
 	if err == nil {
 		name := "environment (AK/SK)"
 		switch s.(type) {
@@ -149,64 +207,77 @@ func defaultSource(getenv func(string) string) (*Source, error) {
 		case *IAMTokenSigner:
 			name = "environment (IAM user)"
 		}
-		return &Source{Name: name, Signer: s, ProjectID: project, IAMEndpoint: iam}, nil
+		return ce.source(name, s), nil
 	}
 	var me *MissingEnvError
 	if !errors.As(err, &me) || len(me.Missing) > 0 {
 		return nil, err // configured but broken
 	}
+	return nil, nil
+}
 
-	// 2. The credentials file.
-	path, err := credentialsFilePath(getenv)
+// credFileSource is the credentials file. A file that does not exist is not
+// configured, unless HUAWEICLOUD_SDK_CREDENTIALS_FILE names it: then the
+// path is a mistake to report.
+func credFileSource(ce chainEnv) (*Source, error) {
+	path, err := credentialsFilePath(ce.getenv)
 	if err != nil {
 		return nil, err
 	}
 	cf, err := readCredFile(path)
 	switch {
 	case err == nil:
-		fallback := iam
-		if fallback == "" {
-			fallback = DefaultIAMEndpoint
-		}
-		s, err := cf.signer(fallback)
-		if err != nil {
-			return nil, err
-		}
-		kind := "AK/SK"
-		if _, ok := s.(*FederationSigner); ok {
-			kind = "OIDC federation"
-		}
-		src := &Source{Name: "credentials file " + path + " (" + kind + ")", Signer: s, ProjectID: cf.get(fileKeyProjectID), IAMEndpoint: iam}
-		if ep := cf.get(fileKeyIAMEndpoint); ep != "" {
-			src.IAMEndpoint = ep
-		}
-		return src, nil
-	case errors.Is(err, errNoCredFile) && getenv(EnvCredentialsFile) != "":
+		return cf.source(ce)
+	case errors.Is(err, errNoCredFile) && ce.getenv(EnvCredentialsFile) != "":
 		return nil, errs.Invalidf("auth: the credentials file %q named by %s does not exist; fix the path or unset the variable", path, EnvCredentialsFile)
 	case !errors.Is(err, errNoCredFile):
 		return nil, err
 	}
+	return nil, nil
+}
 
-	// 3. CCE pod identity.
-	uri, tokFile := getenv(EnvPodCredentialsURI), getenv(EnvPodTokenFile)
+// source is the Source a parsed credentials file gives: its project, and
+// its IAM endpoint over the environment's, since the file is the more
+// specific place.
+func (cf *credFile) source(ce chainEnv) (*Source, error) {
+	s, err := cf.signer(ce.iamOrDefault())
+	if err != nil {
+		return nil, err
+	}
+	kind := "AK/SK"
+	if _, ok := s.(*FederationSigner); ok {
+		kind = "OIDC federation"
+	}
+	src := &Source{Name: "credentials file " + cf.path + " (" + kind + ")", Signer: s, ProjectID: cf.get(fileKeyProjectID), IAMEndpoint: ce.iam}
+	if ep := cf.get(fileKeyIAMEndpoint); ep != "" {
+		src.IAMEndpoint = ep
+	}
+	return src, nil
+}
+
+// podIdentitySource is CCE pod identity, configured by the two variables
+// CCE injects into a pod.
+func podIdentitySource(ce chainEnv) (*Source, error) {
+	uri, tokFile := ce.getenv(EnvPodCredentialsURI), ce.getenv(EnvPodTokenFile)
 	switch {
 	case uri != "" && tokFile != "":
 		s, err := NewPodIdentitySigner(uri, tokFile)
 		if err != nil {
 			return nil, fmt.Errorf("auth: CCE pod identity (%s, %s): %w", EnvPodCredentialsURI, EnvPodTokenFile, trimAuth(err))
 		}
-		return &Source{Name: "CCE pod identity", Signer: s, ProjectID: project, IAMEndpoint: iam}, nil
+		return ce.source("CCE pod identity", s), nil
 	case uri != "" || tokFile != "":
-		set, unset := EnvPodCredentialsURI, EnvPodTokenFile
-		if tokFile != "" {
-			set, unset = EnvPodTokenFile, EnvPodCredentialsURI
-		}
-		return nil, errs.Invalidf("auth: CCE pod identity is half configured: %s is set but %s is not; set both, or unset %s", set, unset, set)
+		return nil, halfConfigured("CCE pod identity", EnvPodCredentialsURI, EnvPodTokenFile, tokFile != "")
 	}
+	return nil, nil
+}
 
-	// 4. ECS metadata, asked lazily.
+// metadataSource is the last resort, the ECS metadata service. It is not
+// asked here but at the first signature, with a short timeout so a machine
+// off ECS fails fast, listing every source of the chain.
+func metadataSource(ce chainEnv) (*Source, error) {
 	opts := []MetadataOption{}
-	if ep := getenv(EnvMetadataEndpoint); ep != "" {
+	if ep := ce.getenv(EnvMetadataEndpoint); ep != "" {
 		opts = append(opts, WithMetadataEndpoint(ep))
 	}
 	ms, err := NewMetadataSigner(opts...)
@@ -216,7 +287,7 @@ func defaultSource(getenv func(string) string) (*Source, error) {
 	ms.timeout = chainMetadataTimeout
 	ms.hc.Timeout = chainMetadataTimeout
 	ms.lastResort = ChainSteps
-	return &Source{Name: SourceMetadata, Signer: ms, ProjectID: project, IAMEndpoint: iam}, nil
+	return ce.source(SourceMetadata, ms), nil
 }
 
 // trimAuth returns err with its "auth: " prefix dropped, for wrapping in

@@ -73,6 +73,18 @@ var errNoCredFile = errors.New("no credentials file")
 // last of repeated keys winning. Errors name the file and the line, never a
 // value.
 func readCredFile(path string) (*credFile, error) {
+	f, err := openCredFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return parseCredFile(path, f)
+}
+
+// openCredFile opens the file at path, telling a file that does not exist
+// (errNoCredFile: the source is not configured) from one that cannot be
+// read, which is a mistake to report.
+func openCredFile(path string) (*os.File, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, errNoCredFile
@@ -80,52 +92,87 @@ func readCredFile(path string) (*credFile, error) {
 	if err != nil {
 		return nil, errs.Invalidf("auth: the credentials file %q cannot be opened: %v; fix its permissions, or point %s at another file", path, errors.Unwrap(err), EnvCredentialsFile)
 	}
-	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.IsDir() {
+		f.Close()
 		return nil, errs.Invalidf("auth: the credentials file %q is a directory; point %s at a file", path, EnvCredentialsFile)
 	}
-	sc := bufio.NewScanner(io.LimitReader(f, maxCredFile))
+	return f, nil
+}
+
+// parseCredFile parses the credentials file read from r, of which it reads
+// at most maxCredFile bytes; path is for the errors.
+func parseCredFile(path string, r io.Reader) (*credFile, error) {
+	sc := bufio.NewScanner(io.LimitReader(r, maxCredFile))
 	sc.Buffer(make([]byte, 0, 4096), maxCredFile)
-	cf := &credFile{path: path}
-	section := ""
+	p := credFileParser{cf: &credFile{path: path}}
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if n == 1 {
 			line = strings.TrimPrefix(line, "\uFEFF") // a BOM, as some editors write
 		}
-		switch {
-		case line == "" || line[0] == '#' || line[0] == ';':
-			continue
-		case line[0] == '[':
-			if !strings.HasSuffix(line, "]") {
-				return nil, errs.Invalidf("auth: the credentials file %q, line %d: a section header lacks its closing ']'", path, n)
-			}
-			section = strings.TrimSpace(line[1 : len(line)-1])
-			if section == credFileSection && cf.vals == nil {
-				cf.vals = map[string]string{}
-			}
-			continue
-		}
-		i := strings.IndexAny(line, "=:")
-		if i <= 0 {
-			return nil, errs.Invalidf("auth: the credentials file %q, line %d: not a 'key = value' line", path, n)
-		}
-		key := strings.TrimSpace(line[:i])
-		val, ok := iniValue(line[i+1:])
-		if !ok {
-			return nil, errs.Invalidf("auth: the credentials file %q, line %d: the value of %q spans lines, which this SDK does not read; put it on one line", path, n, key)
-		}
-		if section == credFileSection {
-			cf.vals[key] = val
+		if err := p.line(n, line); err != nil {
+			return nil, err
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, errs.Invalidf("auth: the credentials file %q cannot be read: %v", path, err)
 	}
-	if cf.vals == nil {
+	if p.cf.vals == nil {
 		return nil, errs.Invalidf("auth: the credentials file %q has no [%s] section; add one with ak and sk (or idp_id and id_token_file)", path, credFileSection)
 	}
-	return cf, nil
+	return p.cf, nil
+}
+
+// credFileParser holds what parsing has found so far: the [basic] values,
+// and the section the current line is in, since only [basic]'s keys count.
+type credFileParser struct {
+	cf      *credFile
+	section string
+}
+
+// line parses line n, trimmed: a blank or comment line, a section header,
+// or a key and its value.
+func (p *credFileParser) line(n int, line string) error {
+	switch {
+	case line == "" || line[0] == '#' || line[0] == ';':
+		return nil
+	case line[0] == '[':
+		return p.header(n, line)
+	}
+	return p.keyValue(n, line)
+}
+
+// header enters the section line n names. The values map is made when
+// [basic] is first seen, so that a file without it can be told from one
+// with an empty one.
+func (p *credFileParser) header(n int, line string) error {
+	if !strings.HasSuffix(line, "]") {
+		return errs.Invalidf("auth: the credentials file %q, line %d: a section header lacks its closing ']'", p.cf.path, n)
+	}
+	p.section = strings.TrimSpace(line[1 : len(line)-1])
+	if p.section == credFileSection && p.cf.vals == nil {
+		p.cf.vals = map[string]string{}
+	}
+	return nil
+}
+
+// keyValue parses the "key = value" (or "key: value") of line n, keeping
+// it when in [basic]; a malformed line is refused in any section, so a
+// broken file is reported rather than half read.
+func (p *credFileParser) keyValue(n int, line string) error {
+	i := strings.IndexAny(line, "=:")
+	if i <= 0 {
+		return errs.Invalidf("auth: the credentials file %q, line %d: not a 'key = value' line", p.cf.path, n)
+	}
+	key := strings.TrimSpace(line[:i])
+	val, ok := iniValue(line[i+1:])
+	if !ok {
+		return errs.Invalidf("auth: the credentials file %q, line %d: the value of %q spans lines, which this SDK does not read; put it on one line", p.cf.path, n, key)
+	}
+	if p.section == credFileSection {
+		p.cf.vals[key] = val
+	}
+	return nil
 }
 
 // iniValue reads a value as ini.v1 does by default; ok is false for a

@@ -90,18 +90,12 @@ func SignerFromEnv() (Signer, error) {
 	return signerFromEnv(os.Getenv)
 }
 
+// signerFromEnv tries each credential set in SignerFromEnv's order; when
+// none is complete, the error names what the started sets lack.
 func signerFromEnv(getenv func(string) string) (Signer, error) {
 	ak, sk := getenv(EnvAK), getenv(EnvSK)
 	if ak != "" && sk != "" {
-		var opts []AKSKOption
-		if tok := getenv(EnvSecurityToken); tok != "" {
-			opts = append(opts, WithSecurityToken(tok))
-		}
-		s, err := NewAKSKSigner(ak, sk, opts...)
-		if err != nil {
-			return nil, err // never a typed nil inside the interface
-		}
-		return s, nil
+		return akskSignerFromEnv(getenv, ak, sk)
 	}
 	if tok := getenv(EnvAuthToken); tok != "" {
 		ts := NewTokenSigner(tok)
@@ -110,6 +104,36 @@ func signerFromEnv(getenv func(string) string) (Signer, error) {
 		}
 		return ts, nil
 	}
+	creds := iamCredentialsFromEnv(getenv)
+	iamMissing := iamMissingFromEnv(creds)
+	if len(iamMissing) == 0 {
+		s, err := NewIAMTokenSigner(creds)
+		if err != nil {
+			return nil, err // never a typed nil inside the interface
+		}
+		return s, nil
+	}
+	return nil, incompleteEnvError(ak, sk, creds, iamMissing)
+}
+
+// akskSignerFromEnv is the AK/SK signer of the environment's pair, with its
+// security token when the keys are temporary.
+func akskSignerFromEnv(getenv func(string) string, ak, sk string) (Signer, error) {
+	var opts []AKSKOption
+	if tok := getenv(EnvSecurityToken); tok != "" {
+		opts = append(opts, WithSecurityToken(tok))
+	}
+	s, err := NewAKSKSigner(ak, sk, opts...)
+	if err != nil {
+		return nil, err // never a typed nil inside the interface
+	}
+	return s, nil
+}
+
+// iamCredentialsFromEnv reads the IAM user set. The IAM endpoint defaults
+// to the region's, and the token is scoped to the project when one is named
+// (the region then only serves for the endpoint), else to the region.
+func iamCredentialsFromEnv(getenv func(string) string) PasswordCredentials {
 	creds := PasswordCredentials{
 		IAMEndpoint: getenv(EnvIAMEndpoint),
 		DomainName:  getenv(EnvIAMDomain),
@@ -124,24 +148,28 @@ func signerFromEnv(getenv func(string) string) (Signer, error) {
 	if creds.ProjectID != "" {
 		creds.ProjectName = ""
 	}
-	iamMissing := missingOf(map[string]string{
+	return creds
+}
+
+// iamMissingFromEnv names what the IAM user set lacks: its three variables,
+// an endpoint and a scope, each with the variables that would give it.
+func iamMissingFromEnv(creds PasswordCredentials) []string {
+	missing := missingOf(map[string]string{
 		EnvIAMUsername: creds.Username, EnvIAMPassword: creds.Password.Reveal(), EnvIAMDomain: creds.DomainName,
 	}, EnvIAMUsername, EnvIAMPassword, EnvIAMDomain)
 	if creds.IAMEndpoint == "" {
-		iamMissing = append(iamMissing, EnvIAMEndpoint+" or "+EnvRegion)
+		missing = append(missing, EnvIAMEndpoint+" or "+EnvRegion)
 	}
 	if creds.ProjectID == "" && creds.ProjectName == "" {
-		iamMissing = append(iamMissing, EnvProjectID+" or "+EnvRegion)
+		missing = append(missing, EnvProjectID+" or "+EnvRegion)
 	}
-	if len(iamMissing) == 0 {
-		s, err := NewIAMTokenSigner(creds)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
-	}
+	return missing
+}
 
-	// Nothing is complete: name what is missing of every half-set group.
+// incompleteEnvError is the error when no set is complete. It names what is
+// missing of every set half filled, as that is what the user meant to use;
+// when none was started, it lists the sets to choose from instead.
+func incompleteEnvError(ak, sk string, creds PasswordCredentials, iamMissing []string) error {
 	var missing []string
 	if ak != "" || sk != "" {
 		missing = append(missing, missingOf(map[string]string{EnvAK: ak, EnvSK: sk}, EnvAK, EnvSK)...)
@@ -150,11 +178,12 @@ func signerFromEnv(getenv func(string) string) (Signer, error) {
 		missing = append(missing, iamMissing...)
 	}
 	if len(missing) == 0 {
-		return nil, &MissingEnvError{Alternatives: slices.Clone(credentialSets)}
+		return &MissingEnvError{Alternatives: slices.Clone(credentialSets)}
 	}
-	return nil, &MissingEnvError{Missing: missing}
+	return &MissingEnvError{Missing: missing}
 }
 
+// missingOf returns the names, in order, whose value in vals is empty.
 func missingOf(vals map[string]string, names ...string) []string {
 	var out []string
 	for _, n := range names {

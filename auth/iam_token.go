@@ -57,34 +57,51 @@ func (s *IAMTokenSigner) Token(ctx context.Context) (string, error) {
 			return "", fmt.Errorf("auth: getting an IAM token: %w", err)
 		}
 		st.mu.Lock()
-		now := s.now()
-		valid := st.token != nil && now.Before(st.expires.Add(-minValidity))
-		if valid && now.Before(st.expires.Add(-s.margin)) {
+		if s.cachedServes(s.now()) {
 			tok := st.token()
-			st.mu.Unlock()
-			return tok, nil
-		}
-		if valid && (st.inflight != nil || now.Sub(st.lastFailure) < refreshBackoff) {
-			tok := st.token() // another caller refreshes, or IAM just failed
 			st.mu.Unlock()
 			return tok, nil
 		}
 		if call := st.inflight; call != nil {
 			st.mu.Unlock()
-			select {
-			case <-call.done:
-				if call.err != nil && !call.callerGone {
-					return "", call.err
-				}
-				continue // a token arrived, or its caller left: look again
-			case <-ctx.Done():
-				return "", fmt.Errorf("auth: waiting for an IAM token: %w", ctx.Err())
+			if err := awaitRefresh(ctx, call); err != nil {
+				return "", err
 			}
+			continue // a token arrived, or its caller left: look again
 		}
 		call := &tokenCall{done: make(chan struct{})}
 		st.inflight = call
 		st.mu.Unlock()
 		return s.refresh(ctx, call)
+	}
+}
+
+// cachedServes reports whether the cached token is the answer at now
+// without asking IAM: it is valid, and either outside the refresh margin,
+// or inside it while another caller refreshes or IAM just failed (an early
+// refresh holds no caller back). Call with s.st.mu held.
+func (s *IAMTokenSigner) cachedServes(now time.Time) bool {
+	st := s.st
+	valid := st.token != nil && now.Before(st.expires.Add(-minValidity))
+	if !valid {
+		return false
+	}
+	return now.Before(st.expires.Add(-s.margin)) || st.inflight != nil || now.Sub(st.lastFailure) < refreshBackoff
+}
+
+// awaitRefresh waits for another caller's request to IAM. It returns nil
+// when the caller should look again (a token arrived, or the request failed
+// only because its caller left), else the request's error, shared so that
+// a wrong password is sent once, not once per caller.
+func awaitRefresh(ctx context.Context, call *tokenCall) error {
+	select {
+	case <-call.done:
+		if call.err != nil && !call.callerGone {
+			return call.err
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("auth: waiting for an IAM token: %w", ctx.Err())
 	}
 }
 

@@ -275,69 +275,116 @@ func (t *telemetry) call(ctx context.Context, c *modelarts.CallStart) (context.C
 }
 
 func (t *telemetry) attempt(ctx context.Context, a *modelarts.AttemptStart) (context.Context, func(*modelarts.AttemptEnd)) {
-	method := httpMethod(a.Method)
-	route := attribute.String("url.template", a.Route)
-	attrs := make([]attribute.KeyValue, 0, 8)
-	attrs = append(attrs, method, route, keyAttempt.Int(a.Attempt))
-	if a.ServerAddress != "" {
-		attrs = append(attrs, semconv.ServerAddress(a.ServerAddress), semconv.ServerPort(a.ServerPort))
-	}
-	if a.Attempt > 1 {
-		attrs = append(attrs, semconv.HTTPRequestResendCount(a.Attempt-1))
-	}
-	ctx, span := t.tracer.Start(ctx, a.Method+" "+a.Route, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+	at := attemptTrace{t: t, a: a, method: httpMethod(a.Method), route: attribute.String("url.template", a.Route)}
+	ctx, span := t.tracer.Start(ctx, a.Method+" "+a.Route, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(at.startAttrs()...))
 	if t.propagation {
 		t.propagator.Inject(ctx, setter{a})
 	}
-	st := callStateFrom(ctx)
-	return ctx, func(e *modelarts.AttemptEnd) {
-		mattrs := make([]attribute.KeyValue, 0, 8)
-		mattrs = append(mattrs, method, route)
-		if a.ServerAddress != "" {
-			mattrs = append(mattrs, semconv.ServerAddress(a.ServerAddress), semconv.ServerPort(a.ServerPort))
+	at.ctx, at.span, at.st = ctx, span, callStateFrom(ctx)
+	return ctx, at.end
+}
+
+// attemptTrace is one traced HTTP attempt, from its start to its end: what
+// the end needs to finish the span and record the metrics.
+type attemptTrace struct {
+	t      *telemetry
+	a      *modelarts.AttemptStart
+	method attribute.KeyValue // http.request.method
+	route  attribute.KeyValue // url.template
+	ctx    context.Context    // the attempt's, its span in it
+	span   trace.Span
+	st     *callState // the call's, nil when the call is not traced
+}
+
+// startAttrs are the attributes of the attempt's span at its start.
+func (at attemptTrace) startAttrs() []attribute.KeyValue {
+	attrs := make([]attribute.KeyValue, 0, 8)
+	attrs = append(attrs, at.method, at.route, keyAttempt.Int(at.a.Attempt))
+	attrs = at.appendServer(attrs)
+	if at.a.Attempt > 1 {
+		attrs = append(attrs, semconv.HTTPRequestResendCount(at.a.Attempt-1))
+	}
+	return attrs
+}
+
+// appendServer appends the server's address and port, when known.
+func (at attemptTrace) appendServer(attrs []attribute.KeyValue) []attribute.KeyValue {
+	if at.a.ServerAddress != "" {
+		attrs = append(attrs, semconv.ServerAddress(at.a.ServerAddress), semconv.ServerPort(at.a.ServerPort))
+	}
+	return attrs
+}
+
+// end finishes the attempt: the span's outcome, then the metrics, which
+// carry the same status and error type as the span.
+func (at attemptTrace) end(e *modelarts.AttemptEnd) {
+	mattrs := make([]attribute.KeyValue, 0, 8)
+	mattrs = append(mattrs, at.method, at.route)
+	mattrs = at.appendServer(mattrs)
+	if e.StatusCode != 0 {
+		at.span.SetAttributes(semconv.HTTPResponseStatusCode(e.StatusCode))
+		mattrs = append(mattrs, semconv.HTTPResponseStatusCode(e.StatusCode))
+		if at.st != nil {
+			at.st.lastStatus = e.StatusCode // the call's span reports the last
 		}
-		if e.StatusCode != 0 {
-			span.SetAttributes(semconv.HTTPResponseStatusCode(e.StatusCode))
-			mattrs = append(mattrs, semconv.HTTPResponseStatusCode(e.StatusCode))
-			if st != nil {
-				st.lastStatus = e.StatusCode
-			}
+	}
+	at.annotate(e)
+	if et, failed := attemptErrorType(e); failed {
+		at.span.SetAttributes(semconv.ErrorTypeKey.String(et))
+		mattrs = append(mattrs, semconv.ErrorTypeKey.String(et))
+		desc := ""
+		if e.Err != nil {
+			desc = e.Err.Error()
 		}
-		if e.RequestID != "" {
-			span.SetAttributes(keyRequestID.String(e.RequestID))
-		}
-		if e.ErrorCode != "" {
-			span.SetAttributes(keyErrorCode.String(e.ErrorCode))
-		}
-		if e.MayHaveHappened {
-			span.SetAttributes(keyMayHaveHappened.Bool(true))
-		}
-		// The HTTP client conventions: an answer of 400 or more, or no
-		// answer at all, makes the attempt an error.
-		if e.StatusCode >= 400 || (e.StatusCode == 0 && e.Err != nil) {
-			et := strconv.Itoa(e.StatusCode)
-			if e.StatusCode == 0 {
-				et = errorType(e.Err)
-			}
-			span.SetAttributes(semconv.ErrorTypeKey.String(et))
-			mattrs = append(mattrs, semconv.ErrorTypeKey.String(et))
-			desc := ""
-			if e.Err != nil {
-				desc = e.Err.Error()
-			}
-			span.SetStatus(codes.Error, desc)
-		}
-		opAttr := metric.WithAttributes(mattrs...)
-		t.attemptDur.Record(ctx, e.Duration.Seconds(), opAttr)
-		counted := []attribute.KeyValue{semconv.RPCSystemNameKey.String(rpcSystem)}
-		if st != nil {
-			counted = append(counted, st.method)
-		}
-		t.attempts.Add(ctx, 1, metric.WithAttributes(append(counted, mattrs...)...))
-		if e.Throttled {
-			t.throttled.Add(ctx, 1, metric.WithAttributes(append(counted, mattrs...)...))
-		}
-		span.End()
+		at.span.SetStatus(codes.Error, desc)
+	}
+	at.record(e, mattrs)
+	at.span.End()
+}
+
+// annotate adds to the span what the service said of the attempt, when it
+// said it: its request ID and error code, and whether a create may have
+// happened though its answer was lost.
+func (at attemptTrace) annotate(e *modelarts.AttemptEnd) {
+	if e.RequestID != "" {
+		at.span.SetAttributes(keyRequestID.String(e.RequestID))
+	}
+	if e.ErrorCode != "" {
+		at.span.SetAttributes(keyErrorCode.String(e.ErrorCode))
+	}
+	if e.MayHaveHappened {
+		at.span.SetAttributes(keyMayHaveHappened.Bool(true))
+	}
+}
+
+// attemptErrorType returns the error.type of a failed attempt; failed is
+// false for one that succeeded. The HTTP client conventions: an answer of
+// 400 or more, or no answer at all, makes the attempt an error, typed by
+// its status code, or else by the failure.
+func attemptErrorType(e *modelarts.AttemptEnd) (et string, failed bool) {
+	if e.StatusCode >= 400 {
+		return strconv.Itoa(e.StatusCode), true
+	}
+	if e.StatusCode == 0 && e.Err != nil {
+		return errorType(e.Err), true
+	}
+	return "", false
+}
+
+// record records the attempt's duration and counts it (and counts it as
+// throttled when the service asked to slow down). The counters carry the
+// call's rpc.method too, so attempts can be told apart by operation.
+func (at attemptTrace) record(e *modelarts.AttemptEnd, mattrs []attribute.KeyValue) {
+	t := at.t
+	opAttr := metric.WithAttributes(mattrs...)
+	t.attemptDur.Record(at.ctx, e.Duration.Seconds(), opAttr)
+	counted := []attribute.KeyValue{semconv.RPCSystemNameKey.String(rpcSystem)}
+	if at.st != nil {
+		counted = append(counted, at.st.method)
+	}
+	t.attempts.Add(at.ctx, 1, metric.WithAttributes(append(counted, mattrs...)...))
+	if e.Throttled {
+		t.throttled.Add(at.ctx, 1, metric.WithAttributes(append(counted, mattrs...)...))
 	}
 }
 
