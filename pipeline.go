@@ -57,6 +57,10 @@ type call struct {
 
 // attempt is the outcome of sending a call once.
 type attempt struct {
+	// Context is the call's context as the attempt's request sees it:
+	// the attempt is the context its request runs in, so that signHook
+	// finds it (Value) without a context node of its own to allocate.
+	context.Context
 	status    int
 	header    http.Header
 	body      *bytes.Buffer // pooled; release with putBuffer
@@ -101,6 +105,15 @@ func (c *Client) signHook(_ *resty.Client, req *http.Request) error {
 
 // attemptKey carries the attempt in its request's context, for signHook.
 type attemptKey struct{}
+
+// Value finds the attempt itself under attemptKey, and the call's values
+// under every other key.
+func (at *attempt) Value(key any) any {
+	if key == (attemptKey{}) {
+		return at
+	}
+	return at.Context.Value(key)
+}
 
 // signError marks a failure of the signer.
 type signError struct{ err error }
@@ -330,7 +343,8 @@ func (c *Client) send(ctx context.Context, cl *call, ao *attemptObs) *attempt {
 	if ao != nil {
 		ctx, extra, start = ao.ctx, ao.headers, time.Now()
 	}
-	actx, cancel := context.WithTimeout(context.WithValue(ctx, attemptKey{}, at), c.attemptTimeout(cl.cfg))
+	at.Context = ctx
+	actx, cancel := context.WithTimeout(at, c.attemptTimeout(cl.cfg))
 	defer cancel()
 	if cl.settle != nil {
 		actx = at.traceSending(actx)

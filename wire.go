@@ -35,6 +35,9 @@ import (
 // with another JSON type than the field's.
 func decodeJSON(body []byte, out any) error {
 	err := json.Unmarshal(body, out)
+	if err == nil {
+		return nil // the common case, without errors.As's allocation
+	}
 	var te *json.UnmarshalTypeError
 	if !errors.As(err, &te) {
 		return err
