@@ -48,6 +48,7 @@ func gLostAnswers() map[string]modelartstest.Fault {
 }
 
 func TestCreatesRegisterWithEveryLostAnswerMakesOneImageAndReturnsIt(t *testing.T) {
+	t.Parallel()
 	for name, f := range gLostAnswers() {
 		t.Run(name, func(t *testing.T) {
 			srv := modelartstest.NewServer()
@@ -73,6 +74,7 @@ func TestCreatesRegisterWithEveryLostAnswerMakesOneImageAndReturnsIt(t *testing.
 }
 
 func TestCreatesNotebookSaveWithEveryLostAnswerMakesOneImageAndReturnsIt(t *testing.T) {
+	t.Parallel()
 	for name, f := range gLostAnswers() {
 		for _, tag := range []string{"v1", ""} {
 			t.Run(name+"/tag="+tag, func(t *testing.T) {
@@ -110,6 +112,7 @@ func TestCreatesNotebookSaveWithEveryLostAnswerMakesOneImageAndReturnsIt(t *test
 // limit (package doc, "Creates happen once"), pinned here. With the tag
 // left to the SDK, the same race never hands us the other caller's image.
 func TestCreatesSameNotebookSameTagRaceIsTheDocumentedLimitWhichAnSDKChosenTagCloses(t *testing.T) {
+	t.Parallel()
 	for _, tag := range []string{"v1", ""} {
 		t.Run("tag="+tag, func(t *testing.T) {
 			srv := modelartstest.NewServer(modelartstest.WithMisbehaviour(
@@ -136,6 +139,7 @@ func TestCreatesSameNotebookSameTagRaceIsTheDocumentedLimitWhichAnSDKChosenTagCl
 
 // The same, tagless: the SDK-chosen tag must keep the other caller's image away.
 func TestCreatesTaglessSaveWithAnotherCallerInFlightNeverReturnsTheirImage(t *testing.T) {
+	t.Parallel()
 	var otherID string
 	srv := modelartstest.NewServer(modelartstest.WithMisbehaviour(
 		modelartstest.UnlockedNotebookSaves(),
@@ -161,6 +165,7 @@ func TestCreatesTaglessSaveWithAnotherCallerInFlightNeverReturnsTheirImage(t *te
 // An older registration of the same swr_path exists; our register is answered
 // 502 before it was handled. The SDK must not hand back the older image.
 func TestCreatesRegisterNeverReturnsAnOlderRegistrationOfThePath(t *testing.T) {
+	t.Parallel()
 	clock := modelartstest.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	srv := modelartstest.NewServer(modelartstest.WithClock(clock), modelartstest.WithMisbehaviour(modelartstest.RepeatRegistrations()))
 	defer srv.Close()
@@ -183,6 +188,7 @@ func TestCreatesRegisterNeverReturnsAnOlderRegistrationOfThePath(t *testing.T) {
 // The service's clock is skewed against the caller's both ways; a lost answer must still find the image,
 // and an older image (made a second before the call by the service's clock) must not be taken.
 func TestCreatesClockSkewBothWaysStillFindsOwnImageAndNotOlder(t *testing.T) {
+	t.Parallel()
 	for _, skew := range []time.Duration{-2 * time.Hour, 2 * time.Hour, -20 * time.Minute, 20 * time.Minute} {
 		t.Run(skew.String(), func(t *testing.T) {
 			srv := modelartstest.NewServer(modelartstest.WithMisbehaviour(modelartstest.ClockOffset(skew), modelartstest.GatewayClockOffset(-skew)))
@@ -207,6 +213,7 @@ func TestCreatesClockSkewBothWaysStillFindsOwnImageAndNotOlder(t *testing.T) {
 // caller's; the Date header is missing or garbage, so nothing tells the SDK
 // the service's clock. It must not take the old image.
 func TestCreatesRegisterWithoutUsableDateHeaderNeverTakesAnOlderImage(t *testing.T) {
+	t.Parallel()
 	// a cached answer whose Date is 20 minutes older than the service clock
 	stale := time.Now().Add(-10 * time.Minute).UTC().Format(http.TimeFormat)
 	for _, date := range []string{"", "garbage", "Thu, 01 Jan 1970 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT", stale} {
@@ -250,6 +257,7 @@ func TestCreatesRegisterWithoutUsableDateHeaderNeverTakesAnOlderImage(t *testing
 // 201 with an empty body from concurrent tagless saves of the same name on
 // different notebooks: each caller gets its own image, none twice.
 func TestCreatesConcurrentTaglessSavesWithEmptyAnswersEachGetTheirOwnImage(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer(modelartstest.WithMisbehaviour(modelartstest.NoSnapshotting(), modelartstest.IgnoredSort()))
 	defer srv.Close()
 	srv.AnswerCreatesWithEmptyBody(true)
@@ -295,6 +303,7 @@ func TestCreatesConcurrentTaglessSavesWithEmptyAnswersEachGetTheirOwnImage(t *te
 // A lagging listing plus no SNAPSHOTTING: the SDK cannot see its image; it must
 // not end with two images of the same tag.
 func TestCreatesLaggingListingWithoutSnapshottingNeverMakesTwoImages(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer(modelartstest.WithMisbehaviour(modelartstest.ListingLagReads(50), modelartstest.NoSnapshotting(), modelartstest.UnlockedNotebookSaves()))
 	defer srv.Close()
 	srv.AddNotebook("nb-1", modelarts.NotebookStatusRunning)
@@ -314,6 +323,7 @@ func TestCreatesLaggingListingWithoutSnapshottingNeverMakesTwoImages(t *testing.
 // A register answered "503 Retry-After: 0" after the service acted, with a
 // service that lets a path register twice: two images must not result.
 func TestCreatesRegister503RetryAfterAfterHandlingDoesNotRegisterTwice(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer(modelartstest.WithMisbehaviour(modelartstest.RepeatRegistrations()))
 	defer srv.Close()
 	srv.InjectFault(modelartstest.RouteRegisterImage, modelartstest.AfterHandling{Then: modelartstest.ErrorAnswer{Status: 503, RetryAfter: "0"}})
@@ -328,6 +338,7 @@ func TestCreatesRegister503RetryAfterAfterHandlingDoesNotRegisterTwice(t *testin
 
 // Same with 429 ModelArts.6101 after handling.
 func TestCreatesNotebookSave429AfterHandlingDoesNotSaveTwice(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer(modelartstest.WithMisbehaviour(modelartstest.UnlockedNotebookSaves()))
 	defer srv.Close()
 	srv.AddNotebook("nb-1", modelarts.NotebookStatusRunning)
@@ -341,6 +352,7 @@ func TestCreatesNotebookSave429AfterHandlingDoesNotSaveTwice(t *testing.T) {
 }
 
 func TestCreatesSaveImageJobIsNeverResentAfterALostAnswer(t *testing.T) {
+	t.Parallel()
 	for name, f := range gLostAnswers() {
 		if strings.HasPrefix(name, "20") {
 			continue // 2xx without the job: see the next test
@@ -374,6 +386,7 @@ func TestCreatesSaveImageJobIsNeverResentAfterALostAnswer(t *testing.T) {
 }
 
 func TestCreatesSaveImageJob503RetryAfterAfterHandlingIsNotResent(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer()
 	defer srv.Close()
 	srv.AddTrainingJob("job-1")
@@ -388,6 +401,7 @@ func TestCreatesSaveImageJob503RetryAfterAfterHandlingIsNotResent(t *testing.T) 
 // A 2xx without the job (the empty 201 the fake itself documents for creates):
 // the save started; the error must not read as a plain failure.
 func TestCreatesSaveImageJob2xxWithoutTheJobIsReportedAsOutcomeUnknown(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer()
 	defer srv.Close()
 	srv.AddTrainingJob("job-1")

@@ -54,6 +54,7 @@ func r2SentTags(t *testing.T, srv *modelartstest.Server) []string {
 var r2TagRE = regexp.MustCompile(`^\d{14}-[0-9a-f]{12}$`)
 
 func TestCreatesTaglessSavesCarryDistinctSDKTagsOfTheDocumentedFormAndLeaveReqUnchanged(t *testing.T) {
+	t.Parallel()
 	srv := r2Fake(t)
 	c := srv.Client()
 	req := &modelarts.CreateImageRequest{Name: "tl", Namespace: "ns"}
@@ -101,6 +102,7 @@ func r2LostAfterHandling() map[string]modelartstest.Fault {
 // notebook under the same name (tagless too): the call is given its own
 // image, the create is sent once.
 func TestCreatesTaglessSaveWithEveryLostAnswerGetsItsOwnImageOnceAmidAnotherCallersSave(t *testing.T) {
+	t.Parallel()
 	for name, f := range r2LostAfterHandling() {
 		t.Run(name, func(t *testing.T) {
 			srv := r2Fake(t)
@@ -137,6 +139,7 @@ func TestCreatesTaglessSaveWithEveryLostAnswerGetsItsOwnImageOnceAmidAnotherCall
 // The same for a registration: the create is sent once, the image made is
 // returned, no second image.
 func TestCreatesRegistrationWithEveryLostAnswerIsSettledBeforeAnyResend(t *testing.T) {
+	t.Parallel()
 	for name, f := range r2LostAfterHandling() {
 		t.Run(name, func(t *testing.T) {
 			srv := r2Fake(t)
@@ -160,6 +163,7 @@ func TestCreatesRegistrationWithEveryLostAnswerIsSettledBeforeAnyResend(t *testi
 // A 503 with Retry-After that the service did NOT act on: settled by a
 // lookup first, then sent again (nothing listed), one image in the end.
 func TestCreates503RetryAfterBeforeHandlingIsLookedUpThenResentOnce(t *testing.T) {
+	t.Parallel()
 	srv := r2Fake(t)
 	srv.InjectFault(modelartstest.RouteCreateImage, modelartstest.ErrorAnswer{Status: 503, RetryAfter: "0"})
 	c := srv.Client()
@@ -232,6 +236,7 @@ func (w *r2DateWriter) Write(b []byte) (int, error) {
 // whatever the lookup's Date says (stale, future, garbage, missing), the
 // call is never given the older image.
 func TestCreatesRegistrationNeverReturnsAnOlderImageWhateverTheLookupDateSays(t *testing.T) {
+	t.Parallel()
 	dates := map[string]func(now time.Time) string{
 		"stale-1h":  func(now time.Time) string { return now.Add(-time.Hour).UTC().Format(http.TimeFormat) },
 		"future-2h": func(now time.Time) string { return now.Add(2 * time.Hour).UTC().Format(http.TimeFormat) },
@@ -273,6 +278,7 @@ func TestCreatesRegistrationNeverReturnsAnOlderImageWhateverTheLookupDateSays(t 
 // Another caller's image stamped in the future (its create_at after the
 // lookup's Date): the Date is stale for it, so it proves nothing.
 func TestCreatesRegistrationNeverReturnsAnImageStampedAfterTheLookupsDate(t *testing.T) {
+	t.Parallel()
 	srv := r2Fake(t, modelartstest.WithMisbehaviour(modelartstest.RepeatRegistrations()))
 	path := "swr.cn-north-4.myhuaweicloud.com/ns/future:v1"
 	futID := srv.PutImage(modelarts.Image{SWRPath: path, Name: "future", Namespace: "ns", Tag: "v1", Type: modelarts.ImageTypeDedicated,
@@ -290,6 +296,7 @@ func TestCreatesRegistrationNeverReturnsAnImageStampedAfterTheLookupsDate(t *tes
 // is listed but the Date proves nothing; the SDK must not send again (two
 // images) and must not return another image.
 func TestCreatesTaglessSaveWithStaleLookupDateNeverMakesTwoImages(t *testing.T) {
+	t.Parallel()
 	for _, d := range []time.Duration{-time.Hour, -time.Second, time.Hour} {
 		t.Run(d.String(), func(t *testing.T) {
 			srv := r2Fake(t, modelartstest.WithMisbehaviour(modelartstest.UnlockedNotebookSaves(), modelartstest.NoSnapshotting()))
@@ -312,6 +319,7 @@ func TestCreatesTaglessSaveWithStaleLookupDateNeverMakesTwoImages(t *testing.T) 
 // again with the same tag; a service refusing the duplicate tag holds one
 // image.
 func TestCreatesResentTaggedAndTaglessSavesCarryTheSameTagAndLeaveOneImage(t *testing.T) {
+	t.Parallel()
 	for _, tag := range []string{"v1", ""} {
 		t.Run("tag="+tag, func(t *testing.T) {
 			srv := r2Fake(t, modelartstest.WithMisbehaviour(modelartstest.UnlockedNotebookSaves(), modelartstest.NoSnapshotting(), modelartstest.ListingLagReads(3)))
@@ -334,6 +342,7 @@ func TestCreatesResentTaggedAndTaglessSavesCarryTheSameTagAndLeaveOneImage(t *te
 // Another caller's tagged save of the same name with another tag, while
 // this call's answer is lost: never given the other image.
 func TestCreatesTaggedSaveIsNeverGivenAnotherTagOfTheSameName(t *testing.T) {
+	t.Parallel()
 	srv := r2Fake(t)
 	other := "7a6b7c8d-0b4d-4c5e-9f77-1e2d3c4b5a60"
 	srv.AddNotebook(other, modelarts.NotebookStatusRunning)
@@ -354,6 +363,7 @@ func TestCreatesTaggedSaveIsNeverGivenAnotherTagOfTheSameName(t *testing.T) {
 // CreateSaveImageJob after every way of losing the answer (and a 2xx
 // without the job): sent once, *SaveImageJobOutcomeError.
 func TestCreatesSaveImageJobIsNeverResentAfterALostAnswerA5xxOrA2xxWithoutTheJob(t *testing.T) {
+	t.Parallel()
 	faults := r2LostAfterHandling()
 	faults["503-not-handled"] = modelartstest.ErrorAnswer{Status: 503, RetryAfter: "0"}
 	faults["500-not-handled"] = modelartstest.ErrorAnswer{Status: 500}
@@ -389,6 +399,7 @@ func TestCreatesSaveImageJobIsNeverResentAfterALostAnswerA5xxOrA2xxWithoutTheJob
 
 // 429 is retried whatever the method, for the save-image job too.
 func TestCreatesSaveImageJob429IsRetried(t *testing.T) {
+	t.Parallel()
 	srv := r2Fake(t)
 	srv.AddTrainingJob("job-1")
 	srv.InjectFault(modelartstest.RouteCreateSaveImageJob, modelartstest.ErrorAnswer{Status: 429, Code: modelarts.CodeSystemBusy})
@@ -401,6 +412,7 @@ func TestCreatesSaveImageJob429IsRetried(t *testing.T) {
 // A registration resent after the window is refused as a duplicate: the
 // SDK settles it (one image) and never hands back a second.
 func TestCreatesRegistrationResentIntoADuplicateRefusalHoldsOneImage(t *testing.T) {
+	t.Parallel()
 	srv := r2Fake(t, modelartstest.WithMisbehaviour(modelartstest.ListingLagReads(1)))
 	srv.InjectFault(modelartstest.RouteRegisterImage, modelartstest.AfterHandling{Then: modelartstest.Drop{}})
 	path := "swr.cn-north-4.myhuaweicloud.com/ns/dupref:v1"
@@ -428,6 +440,7 @@ func TestCreatesRegistrationResentIntoADuplicateRefusalHoldsOneImage(t *testing.
 // Client clock skew cannot matter: the tag is the caller's clock, evidence
 // the service's. A service 3 days behind (tag dates after create_at).
 func TestCreatesTaglessSaveUnderLargeServiceClockSkewStillGetsItsOwnImage(t *testing.T) {
+	t.Parallel()
 	for _, off := range []time.Duration{-72 * time.Hour, 72 * time.Hour} {
 		t.Run(off.String(), func(t *testing.T) {
 			srv := r2Fake(t, modelartstest.WithMisbehaviour(modelartstest.ClockOffset(off)))
@@ -451,6 +464,7 @@ func r2Now(offset time.Duration) time.Time { return time.Now().Add(offset) }
 // "can only be this call's". The create must not be sent again while the
 // listing shows it, and an undecided outcome must name it as a candidate.
 func TestCreatesTaglessSaveWithAFutureLookupDateIsNotResentWhileItsOwnTagIsListed(t *testing.T) {
+	t.Parallel()
 	for _, ahead := range []time.Duration{time.Hour, 10 * time.Minute, 5 * time.Second} {
 		t.Run(ahead.String(), func(t *testing.T) {
 			srv := r2Fake(t, modelartstest.WithMisbehaviour(modelartstest.UnlockedNotebookSaves(), modelartstest.NoSnapshotting()))
@@ -488,6 +502,7 @@ func TestCreatesTaglessSaveWithAFutureLookupDateIsNotResentWhileItsOwnTagIsListe
 // twice: "A registration whose image the listing hides for longer than the
 // window can be made twice" — this one is not hidden, so one image.
 func TestCreatesRegistrationListedAtOnceIsNotMadeTwiceWhateverTheLookupDate(t *testing.T) {
+	t.Parallel()
 	for _, ahead := range []time.Duration{time.Hour, 2 * time.Minute, 5 * time.Second} {
 		t.Run(ahead.String(), func(t *testing.T) {
 			srv := r2Fake(t, modelartstest.WithMisbehaviour(modelartstest.RepeatRegistrations()))

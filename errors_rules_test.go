@@ -28,6 +28,7 @@ func r2CheckPrefix(t *testing.T, err error) {
 
 // Each way a call can be busy when its context ends.
 func TestErrorsACallEndedByItsContextIsARequestErrorWhateverItWasDoing(t *testing.T) {
+	t.Parallel()
 	type scenario struct {
 		name string
 		opts []modelarts.Option
@@ -121,6 +122,7 @@ func TestErrorsACallEndedByItsContextIsARequestErrorWhateverItWasDoing(t *testin
 
 // The context ends while the signer fetches its first IAM token.
 func TestErrorsAContextEndedDuringTheIAMTokenFetchIsARequestError(t *testing.T) {
+	t.Parallel()
 	iam := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select { // bounded: a token fetch may be shared by callers and outlive one
 		case <-r.Context().Done():
@@ -156,6 +158,7 @@ func TestErrorsAContextEndedDuringTheIAMTokenFetchIsARequestError(t *testing.T) 
 // A connect that never completes (a listener whose backlog is full would
 // be flaky; a dialer that blocks is not).
 func TestErrorsAContextEndedWhileDialingIsARequestError(t *testing.T) {
+	t.Parallel()
 	// net/http dials apart from the request's context: bound the dialer so
 	// that no goroutine outlives the test.
 	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
@@ -183,6 +186,7 @@ func TestErrorsAContextEndedWhileDialingIsARequestError(t *testing.T) {
 
 // A create whose context ends while the SDK settles a lost answer.
 func TestErrorsAContextEndedWhileACreateIsSettledIsARequestError(t *testing.T) {
+	t.Parallel()
 	srv := r2Fake(t)
 	srv.InjectFault(modelartstest.RouteCreateImage, modelartstest.AfterHandling{Then: modelartstest.Drop{}})
 	srv.InjectFaultTimes(modelartstest.RouteListImages, modelartstest.Always, modelartstest.Hang{})
@@ -203,6 +207,7 @@ func TestErrorsAContextEndedWhileACreateIsSettledIsARequestError(t *testing.T) {
 
 // An already-ended context on a valid call: a *RequestError, nothing sent.
 func TestErrorsAnAlreadyEndedContextGivesARequestErrorForEveryCall(t *testing.T) {
+	t.Parallel()
 	srv := r2Fake(t)
 	srv.AddTrainingJob("job-1")
 	c := srv.Client()
@@ -242,6 +247,7 @@ func TestErrorsAnAlreadyEndedContextGivesARequestErrorForEveryCall(t *testing.T)
 
 // Invalid values are quoted as given, whatever they hold.
 func TestErrorsValidationMessagesQuoteTheValueAsGiven(t *testing.T) {
+	t.Parallel()
 	c, _ := r2Client(t, http.NotFoundHandler())
 	ctx := r2Ctx(t, time.Second)
 	vals := []string{"bad name", "Bad\nName", "naïve", `q"uote`, "tab\there", "-lead", "\x00nul"}
@@ -273,6 +279,7 @@ func TestErrorsValidationMessagesQuoteTheValueAsGiven(t *testing.T) {
 // Every error type's message begins "modelarts: " once, nested or not, and
 // a nested SDK error does not repeat the prefix mid-message.
 func TestErrorsEveryErrorTypeBeginsWithThePrefixOnce(t *testing.T) {
+	t.Parallel()
 	inner := &modelarts.APIError{StatusCode: 503, Code: "ModelArts.0000", Message: "m", Method: "GET", Path: "/p"}
 	errs := []error{
 		inner,
@@ -303,6 +310,7 @@ func TestErrorsEveryErrorTypeBeginsWithThePrefixOnce(t *testing.T) {
 // A POST ended by its context returns at once, but is the request itself
 // ended? "The context bounds the whole call": nothing of it should go on.
 func TestErrorsAPostEndedByItsContextLeavesNoRequestInFlight(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"stop", "sync", "register", "get"} {
 		t.Run(name, func(t *testing.T) {
 			ended := make(chan time.Time, 1)
@@ -346,6 +354,7 @@ func TestErrorsAPostEndedByItsContextLeavesNoRequestInFlight(t *testing.T) {
 
 // A value too long is a value too: "its value quoted as given".
 func TestErrorsValidationMessageOfATooLongValueQuotesIt(t *testing.T) {
+	t.Parallel()
 	c, _ := r2Client(t, http.NotFoundHandler())
 	v := "x" + strings.Repeat("y", 200)
 	_, err := c.CreateImageFromNotebook(r2Ctx(t, time.Second), r2NB, &modelarts.CreateImageRequest{Name: v, Namespace: "ns"})

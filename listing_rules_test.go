@@ -132,6 +132,7 @@ func r2Letters(from, n int) []string {
 }
 
 func TestListingIgnoredOffsetWithTotalEndsInListingErrorAfterYieldingEachIDOnce(t *testing.T) {
+	t.Parallel()
 	s := &r2ListServer{page: func(call, off, lim int) r2Page {
 		return r2Page{items: r2Items(r2Letters(0, lim)...), total: r2Int(100)}
 	}}
@@ -147,6 +148,7 @@ func TestListingIgnoredOffsetWithTotalEndsInListingErrorAfterYieldingEachIDOnce(
 }
 
 func TestListingIgnoredOffsetWithoutTotalEndsInListingError(t *testing.T) {
+	t.Parallel()
 	s := &r2ListServer{page: func(call, off, lim int) r2Page {
 		return r2Page{items: r2Items(r2Letters(0, lim)...)}
 	}}
@@ -164,6 +166,7 @@ func TestListingIgnoredOffsetWithoutTotalEndsInListingError(t *testing.T) {
 // inserted at the head and three deleted at the tail. Page two repeats only
 // yielded items under the same total: one such page is walked through.
 func TestListingOneBurstOfHeadInsertsAndTailDeletesIsWalkedThrough(t *testing.T) {
+	t.Parallel()
 	base := r2Letters(0, 9)
 	s := &r2ListServer{}
 	s.page = func(call, off, lim int) r2Page {
@@ -196,6 +199,7 @@ func TestListingOneBurstOfHeadInsertsAndTailDeletesIsWalkedThrough(t *testing.T)
 
 // Null items count toward the offset; the walk asks offsets by slots.
 func TestListingNullItemsAdvanceTheOffsetBySlots(t *testing.T) {
+	t.Parallel()
 	s := &r2ListServer{page: func(call, off, lim int) r2Page {
 		all := []any{r2Item("a"), nil, nil, r2Item("b"), nil, r2Item("c"), nil}
 		if off >= len(all) {
@@ -215,6 +219,7 @@ func TestListingNullItemsAdvanceTheOffsetBySlots(t *testing.T) {
 
 // Pages of nulls only and a total that says more: the walk must end.
 func TestListingNullOnlyPagesForeverEndInListingError(t *testing.T) {
+	t.Parallel()
 	s := &r2ListServer{page: func(call, off, lim int) r2Page {
 		return r2Page{items: make([]any, lim), total: r2Int(1 << 30)}
 	}}
@@ -230,6 +235,7 @@ func TestListingNullOnlyPagesForeverEndInListingError(t *testing.T) {
 
 // A page bigger than the limit moves the offset by what was sent.
 func TestListingPageBiggerThanTheLimitMovesOffsetBySlotsSent(t *testing.T) {
+	t.Parallel()
 	all := r2Letters(0, 12)
 	s := &r2ListServer{page: func(call, off, lim int) r2Page {
 		if off >= len(all) {
@@ -250,6 +256,7 @@ func TestListingPageBiggerThanTheLimitMovesOffsetBySlotsSent(t *testing.T) {
 // An item that moves forward (updated, re-sorted) appears again: it is
 // not yielded twice and the walk goes on.
 func TestListingItemMovingAheadOfTheWalkIsYieldedOnce(t *testing.T) {
+	t.Parallel()
 	s := &r2ListServer{}
 	s.page = func(call, off, lim int) r2Page {
 		list := r2Letters(0, 9)
@@ -272,6 +279,7 @@ func TestListingItemMovingAheadOfTheWalkIsYieldedOnce(t *testing.T) {
 // that always says "more": each page brings something new, so the rules
 // never fire. The context is what ends it; the walk must end with it.
 func TestListingFreshIDsForeverEndWithTheContext(t *testing.T) {
+	t.Parallel()
 	s := &r2ListServer{page: func(call, off, lim int) r2Page {
 		ids := make([]string, lim)
 		for i := range ids {
@@ -304,6 +312,7 @@ func TestListingFreshIDsForeverEndWithTheContext(t *testing.T) {
 // ID-less items, with an ignored offset and no total: ID-less items cannot
 // be told apart, so each is "new" — the walk must still end (never loops).
 func TestListingIDLessItemsFromAnOffsetIgnoringServerStillEnd(t *testing.T) {
+	t.Parallel()
 	s := &r2ListServer{page: func(call, off, lim int) r2Page {
 		items := make([]any, lim)
 		for i := range items {
@@ -323,6 +332,7 @@ func TestListingIDLessItemsFromAnOffsetIgnoringServerStillEnd(t *testing.T) {
 // items of the same content: "an item without an ID is yielded as it comes",
 // so all 20 are yielded and the walk ends without error.
 func TestListingIdenticalIDLessItemsFromAWellBehavedServerAreAllYieldedWithoutError(t *testing.T) {
+	t.Parallel()
 	s := &r2ListServer{page: func(call, off, lim int) r2Page {
 		if off >= 20 {
 			return r2Page{total: r2Int(20)}
@@ -346,6 +356,7 @@ func TestListingIdenticalIDLessItemsFromAWellBehavedServerAreAllYieldedWithoutEr
 // Offset ignored, total jitters every page: rule one cannot fire (the
 // total moves), rule five must.
 func TestListingIgnoredOffsetWithJitteringTotalEndsWithinFivePages(t *testing.T) {
+	t.Parallel()
 	s := &r2ListServer{page: func(call, off, lim int) r2Page {
 		return r2Page{items: r2Items(r2Letters(0, lim)...), total: r2Int(100 + call%2)}
 	}}
@@ -363,6 +374,7 @@ func TestListingIgnoredOffsetWithJitteringTotalEndsWithinFivePages(t *testing.T)
 // brings something new, so no rule fires; the walk is bounded by the total
 // (the offset, moving 5 a page, overtakes it) and yields each ID once.
 func TestListingOffsetIgnoringServerTricklingOneNewItemPerPageEndsAtTheTotal(t *testing.T) {
+	t.Parallel()
 	s := &r2ListServer{page: func(call, off, lim int) r2Page {
 		ids := append(r2Letters(0, lim-1), fmt.Sprintf("trickle-%d", call))
 		return r2Page{items: r2Items(ids...), total: r2Int(1000 + call)}
@@ -377,6 +389,7 @@ func TestListingOffsetIgnoringServerTricklingOneNewItemPerPageEndsAtTheTotal(t *
 
 // Huge and odd totals.
 func TestListingHugeNegativeAndShrinkingTotalsDoNotLoopOrPanic(t *testing.T) {
+	t.Parallel()
 	for name, total := range map[string]int{"huge": 1<<62 - 1, "negative": -5, "zero": 0} {
 		t.Run(name, func(t *testing.T) {
 			all := r2Letters(0, 7)
@@ -398,6 +411,7 @@ func TestListingHugeNegativeAndShrinkingTotalsDoNotLoopOrPanic(t *testing.T) {
 
 // Total beyond int32 as a JSON number bigger than int64.
 func TestListingTotalBeyondInt64IsAnErrorNotAPanic(t *testing.T) {
+	t.Parallel()
 	c, _ := r2Client(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"data":[{"id":"x"}],"total":1e300}`)
@@ -407,6 +421,7 @@ func TestListingTotalBeyondInt64IsAnErrorNotAPanic(t *testing.T) {
 }
 
 func TestListingRotatingOrderFromTheFakeYieldsEachIDOnceAndEnds(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer(modelartstest.WithMisbehaviour(modelartstest.RotatingListingOrder()))
 	t.Cleanup(srv.Close)
 	for i := 0; i < 12; i++ {
@@ -432,6 +447,7 @@ func TestListingRotatingOrderFromTheFakeYieldsEachIDOnceAndEnds(t *testing.T) {
 }
 
 func TestListingIgnoredOffsetOnNotebooksAndGroupsEndsInListingError(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer(modelartstest.WithMisbehaviour(modelartstest.IgnoredOffset()))
 	t.Cleanup(srv.Close)
 	for i := 0; i < 30; i++ {
@@ -464,6 +480,7 @@ func TestListingIgnoredOffsetOnNotebooksAndGroupsEndsInListingError(t *testing.T
 }
 
 func TestListingConcurrentWalksOverNullsCapsAndFixedTotalAreRaceFreeAndComplete(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer(modelartstest.WithMisbehaviour(
 		modelartstest.NullListingItems(0, 3, 7), modelartstest.PageSizeCap(4), modelartstest.FixedListingTotal(500)))
 	t.Cleanup(srv.Close)
@@ -503,6 +520,7 @@ func TestListingConcurrentWalksOverNullsCapsAndFixedTotalAreRaceFreeAndComplete(
 }
 
 func TestListingBreakingOutStopsPaging(t *testing.T) {
+	t.Parallel()
 	s := &r2ListServer{page: func(call, off, lim int) r2Page {
 		return r2Page{items: r2Items(r2Letters(off, lim)...), total: r2Int(1000)}
 	}}
@@ -518,6 +536,7 @@ func TestListingBreakingOutStopsPaging(t *testing.T) {
 
 // Two head bursts separated by one good page: each burst alone is churn.
 func TestListingTwoSeparatedBurstsAreWalkedThrough(t *testing.T) {
+	t.Parallel()
 	base := r2Letters(0, 15)
 	s := &r2ListServer{}
 	s.page = func(call, off, lim int) r2Page {
@@ -545,6 +564,7 @@ func TestListingTwoSeparatedBurstsAreWalkedThrough(t *testing.T) {
 // nothing new": limit 5, offset ignored, page at 0 new, pages at 5 and 10
 // repeat: Offset is 5.
 func TestListingErrorOffsetIsTheFirstPageThatBroughtNothingNew(t *testing.T) {
+	t.Parallel()
 	s := &r2ListServer{page: func(call, off, lim int) r2Page {
 		return r2Page{items: r2Items(r2Letters(0, lim)...), total: r2Int(100)}
 	}}

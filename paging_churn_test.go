@@ -127,6 +127,7 @@ func gAssertIncreasing(t *testing.T, offs []int) {
 }
 
 func TestListingDuplicateIDsAcrossPagesAreYieldedOnce(t *testing.T) {
+	t.Parallel()
 	all := [][]any{{gImg("a"), gImg("b")}, {gImg("b"), gImg("c")}, {gImg("c"), gImg("d")}}
 	srv, offs := gPageServer(t, func(off, lim, _ int) gPage {
 		if off/2 < len(all) {
@@ -143,6 +144,7 @@ func TestListingDuplicateIDsAcrossPagesAreYieldedOnce(t *testing.T) {
 }
 
 func TestListingDuplicateIDWithinOnePageIsYieldedOnce(t *testing.T) {
+	t.Parallel()
 	srv, _ := gPageServer(t, func(off, lim, _ int) gPage {
 		if off == 0 {
 			return gPage{Items: []any{gImg("a"), gImg("a"), gImg("b")}, Total: 3}
@@ -154,6 +156,7 @@ func TestListingDuplicateIDWithinOnePageIsYieldedOnce(t *testing.T) {
 }
 
 func TestListingNullOnlyPagesAdvanceOffsetBySlotsAndEnd(t *testing.T) {
+	t.Parallel()
 	srv, offs := gPageServer(t, func(off, lim, _ int) gPage {
 		if off < 9 {
 			return gPage{Items: []any{nil, nil, nil}, Total: 9}
@@ -174,6 +177,7 @@ func TestListingNullOnlyPagesAdvanceOffsetBySlotsAndEnd(t *testing.T) {
 }
 
 func TestListingNullOnlyPagesWithIgnoredOffsetAndNoTotalEnd(t *testing.T) {
+	t.Parallel()
 	srv, offs := gPageServer(t, func(off, lim, _ int) gPage {
 		return gPage{Items: []any{nil, nil}}
 	})
@@ -190,6 +194,7 @@ func TestListingNullOnlyPagesWithIgnoredOffsetAndNoTotalEnd(t *testing.T) {
 }
 
 func TestListingIgnoredOffsetWithSteadyTotalEndsInListingErrorAndYieldsOnce(t *testing.T) {
+	t.Parallel()
 	srv, offs := gPageServer(t, func(off, lim, _ int) gPage {
 		return gPage{Items: []any{gImg("a"), gImg("b")}, Total: 100}
 	})
@@ -205,6 +210,7 @@ func TestListingIgnoredOffsetWithSteadyTotalEndsInListingErrorAndYieldsOnce(t *t
 }
 
 func TestListingIgnoredOffsetWithHugeTotalEnds(t *testing.T) {
+	t.Parallel()
 	srv, _ := gPageServer(t, func(off, lim, _ int) gPage {
 		return gPage{Items: []any{gImg("a"), gImg("b")}, Total: json.Number("9223372036854775807")}
 	})
@@ -216,6 +222,7 @@ func TestListingIgnoredOffsetWithHugeTotalEnds(t *testing.T) {
 }
 
 func TestListingTotalOverflowingIntIsNotALoop(t *testing.T) {
+	t.Parallel()
 	srv, offs := gPageServer(t, func(off, lim, _ int) gPage {
 		return gPage{Items: []any{gImg("a")}, Total: json.Number("99999999999999999999999")}
 	})
@@ -225,6 +232,7 @@ func TestListingTotalOverflowingIntIsNotALoop(t *testing.T) {
 }
 
 func TestListingNegativeTotalEndsWithoutRepeating(t *testing.T) {
+	t.Parallel()
 	srv, offs := gPageServer(t, func(off, lim, _ int) gPage {
 		if off < 4 {
 			return gPage{Items: []any{gImg(strconv.Itoa(off)), gImg(strconv.Itoa(off + 1))}, Total: -5}
@@ -237,6 +245,7 @@ func TestListingNegativeTotalEndsWithoutRepeating(t *testing.T) {
 }
 
 func TestListingStringTotalEndsWithoutRepeating(t *testing.T) {
+	t.Parallel()
 	srv, offs := gPageServer(t, func(off, lim, _ int) gPage {
 		return gPage{Items: []any{gImg("a"), gImg("b")}, Total: "lots"}
 	})
@@ -246,6 +255,7 @@ func TestListingStringTotalEndsWithoutRepeating(t *testing.T) {
 }
 
 func TestListingTotalLyingLowStillStopsAndLyingHighStopsOnEmptyPage(t *testing.T) {
+	t.Parallel()
 	srv, offs := gPageServer(t, func(off, lim, _ int) gPage {
 		if off < 6 {
 			return gPage{Items: []any{gImg(strconv.Itoa(off)), gImg(strconv.Itoa(off + 1))}, Total: 1000}
@@ -261,6 +271,7 @@ func TestListingTotalLyingLowStillStopsAndLyingHighStopsOnEmptyPage(t *testing.T
 }
 
 func TestListingPageLargerThanLimitAdvancesBySlotsSent(t *testing.T) {
+	t.Parallel()
 	srv, offs := gPageServer(t, func(off, lim, _ int) gPage {
 		if off == 0 {
 			return gPage{Items: []any{gImg("0"), nil, gImg("2"), gImg("3"), gImg("4")}, Total: 7}
@@ -282,6 +293,7 @@ func TestListingPageLargerThanLimitAdvancesBySlotsSent(t *testing.T) {
 
 // Newest-first listing with items arriving at the head between reads.
 func TestListingHeadInsertsBetweenReadsAreNotMisbehaviour(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	list := []string{"o5", "o4", "o3", "o2", "o1"}
 	next := 0
@@ -320,6 +332,7 @@ func TestListingHeadInsertsBetweenReadsAreNotMisbehaviour(t *testing.T) {
 // A legitimate change: one item arrives at the head while one item at the tail
 // is deleted; the total stays the same. Nothing the server did is misbehaviour.
 func TestListingHeadInsertPlusTailDeleteIsNotReportedAsMisbehaviour(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	list := []string{"o3", "o2", "o1"}
 	srv, _ := gPageServer(t, func(off, lim, read int) gPage {
@@ -342,6 +355,7 @@ func TestListingHeadInsertPlusTailDeleteIsNotReportedAsMisbehaviour(t *testing.T
 }
 
 func TestListingFreshIDsOnEveryReadWithIgnoredOffsetAndNoTotalDoesNotRunForever(t *testing.T) {
+	t.Parallel()
 	var ctr atomic.Int64
 	srv, offs := gPageServer(t, func(off, lim, _ int) gPage {
 		items := []any{}
@@ -359,6 +373,7 @@ func TestListingFreshIDsOnEveryReadWithIgnoredOffsetAndNoTotalDoesNotRunForever(
 }
 
 func TestListingEarlyBreakStopsPaging(t *testing.T) {
+	t.Parallel()
 	srv, offs := gPageServer(t, func(off, lim, _ int) gPage {
 		return gPage{Items: []any{gImg(strconv.Itoa(off)), gImg(strconv.Itoa(off + 1))}, Total: 1000}
 	})
@@ -377,6 +392,7 @@ func TestListingEarlyBreakStopsPaging(t *testing.T) {
 }
 
 func TestListingFakeRotatingOrderEndsInListingErrorForAllThreeListings(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer(modelartstest.WithMisbehaviour(modelartstest.RotatingListingOrder()))
 	defer srv.Close()
 	for i := 0; i < 6; i++ {
@@ -433,6 +449,7 @@ func TestListingFakeRotatingOrderEndsInListingErrorForAllThreeListings(t *testin
 }
 
 func TestListingFakeIgnoredOffsetNotebooksEndInListingError(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer(modelartstest.WithMisbehaviour(modelartstest.IgnoredOffset()))
 	defer srv.Close()
 	for i := 0; i < 25; i++ {
@@ -458,6 +475,7 @@ func TestListingFakeIgnoredOffsetNotebooksEndInListingError(t *testing.T) {
 }
 
 func TestListingConcurrentWalksOnMisbehavingFakeAreRaceFreeAndUnique(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer(modelartstest.WithMisbehaviour(
 		modelartstest.PageSizeCap(3), modelartstest.NoListingTotal(), modelartstest.NullListingItems(1, 4, 7)))
 	defer srv.Close()

@@ -37,6 +37,7 @@ func gAssertWaitKeeps503(t *testing.T, err error, wantCtx error, wantRetryAfter 
 }
 
 func TestWaitsDeadlineBehind503RetryAfterLongerThanDeadlineKeepsThe503(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer()
 	defer srv.Close()
 	id := srv.PutImage(modelarts.Image{Name: "a", Namespace: "team", Tag: "v1", Status: modelarts.ImageStatusCreating})
@@ -53,6 +54,7 @@ func TestWaitsDeadlineBehind503RetryAfterLongerThanDeadlineKeepsThe503(t *testin
 }
 
 func TestWaitsDeadlineBehind503RetryAfterHTTPDateKeepsThe503(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer()
 	defer srv.Close()
 	id := srv.PutImage(modelarts.Image{Name: "a", Namespace: "team", Tag: "v1", Status: modelarts.ImageStatusCreating})
@@ -68,6 +70,7 @@ func TestWaitsDeadlineBehind503RetryAfterHTTPDateKeepsThe503(t *testing.T) {
 // First a 503 (Retry-After 0), then the retry hangs until the deadline: the
 // failure the poll was stuck retrying is the 503.
 func TestWaitsDeadlineDuringHungRetryAfterA503KeepsThe503(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer()
 	defer srv.Close()
 	id := srv.PutImage(modelarts.Image{Name: "a", Namespace: "team", Tag: "v1", Status: modelarts.ImageStatusCreating})
@@ -81,6 +84,7 @@ func TestWaitsDeadlineDuringHungRetryAfterA503KeepsThe503(t *testing.T) {
 }
 
 func TestWaitsCancelBehind503KeepsThe503AndCanceled(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer()
 	defer srv.Close()
 	id := srv.PutImage(modelarts.Image{Name: "a", Namespace: "team", Tag: "v1", Status: modelarts.ImageStatusCreating})
@@ -93,6 +97,7 @@ func TestWaitsCancelBehind503KeepsThe503AndCanceled(t *testing.T) {
 }
 
 func TestWaitsContextDeadlineBehind503KeepsThe503(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer()
 	defer srv.Close()
 	id := srv.PutImage(modelarts.Image{Name: "a", Namespace: "team", Tag: "v1", Status: modelarts.ImageStatusCreating})
@@ -103,6 +108,7 @@ func TestWaitsContextDeadlineBehind503KeepsThe503(t *testing.T) {
 }
 
 func TestWaitsNotebookAndSaveJobWaitsKeepThe503(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer()
 	defer srv.Close()
 	srv.AddNotebook("nb-1", modelarts.NotebookStatusStarting)
@@ -124,6 +130,7 @@ func TestWaitsNotebookAndSaveJobWaitsKeepThe503(t *testing.T) {
 }
 
 func TestWaitsSaveNotebookAsImageDeadlineBehindImage503KeepsThe503(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer()
 	defer srv.Close()
 	srv.AddNotebook("nb-1", modelarts.NotebookStatusRunning)
@@ -139,6 +146,7 @@ func TestWaitsSaveNotebookAsImageDeadlineBehindImage503KeepsThe503(t *testing.T)
 // beyond the deadline: the last failure seen (the 429) is the one found, and
 // the 503 seen earlier is not lost either.
 func TestWaitsAlternating503And429KeepsTheLastFailure(t *testing.T) {
+	t.Parallel()
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
@@ -173,6 +181,7 @@ func TestWaitsAlternating503And429KeepsTheLastFailure(t *testing.T) {
 
 // A network failure (reset) while a deadline ends the wait: errors.As finds the RequestError.
 func TestWaitsDeadlineBehindResetsKeepsTheRequestError(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer()
 	defer srv.Close()
 	id := srv.PutImage(modelarts.Image{Name: "a", Namespace: "team", Tag: "v1", Status: modelarts.ImageStatusCreating})

@@ -178,6 +178,7 @@ func r2Dump(v any) string {
 // Every call that gets an echoing error answer: nothing in the error (any
 // verb, the whole chain), the APIError's headers, the Response, the logs.
 func TestSecretsEchoedInEveryEncodingInBodiesAndHeadersAppearInNoOutput(t *testing.T) {
+	t.Parallel()
 	for _, sg := range r2Signers() {
 		for _, status := range []int{400, 401, 403, 429, 503} {
 			t.Run(fmt.Sprintf("%s/%d", sg.name, status), func(t *testing.T) {
@@ -223,6 +224,7 @@ func TestSecretsEchoedInEveryEncodingInBodiesAndHeadersAppearInNoOutput(t *testi
 
 // A 200 whose model fields echo the secrets, and a 200 that does not decode.
 func TestSecretsEchoedIn2xxModelFieldsAndUndecodableBodiesAppearInNoOutput(t *testing.T) {
+	t.Parallel()
 	for _, sg := range r2Signers() {
 		t.Run(sg.name, func(t *testing.T) {
 			var echoed []string
@@ -264,6 +266,7 @@ func TestSecretsEchoedIn2xxModelFieldsAndUndecodableBodiesAppearInNoOutput(t *te
 
 // A raw TCP server whose status text and header lines echo the token.
 func TestSecretsEchoedInStatusTextAndMalformedHeaderLinesAppearInNoOutput(t *testing.T) {
+	t.Parallel()
 	for _, variant := range []string{"status-text", "bad-header-line", "bad-status-line", "bad-chunk"} {
 		t.Run(variant, func(t *testing.T) {
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -328,6 +331,7 @@ func (l r2LeakyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestSecretsQuotedByATransportErrorInEveryEncodingAppearInNoOutput(t *testing.T) {
+	t.Parallel()
 	for enc := range r2Encodings(r2Token) {
 		t.Run(enc, func(t *testing.T) {
 			var logs bytes.Buffer
@@ -378,6 +382,7 @@ type r2Holder struct {
 // Every SDK value holding a secret, printed every way, nested every way,
 // and JSON-encoded, shows none of it; the IAM signer after it got a token.
 func TestSecretsNoFmtVerbSlogHandlerOrJSONOfAnySDKValueShowsASecretWhereverItSits(t *testing.T) {
+	t.Parallel()
 	srv := modelartstest.NewServer()
 	t.Cleanup(srv.Close)
 	creds := srv.IAMCredentials()
@@ -421,6 +426,7 @@ func TestSecretsNoFmtVerbSlogHandlerOrJSONOfAnySDKValueShowsASecretWhereverItSit
 
 // The detector itself finds what it looks for, so a pass means something.
 func TestSecretsLeakDetectorFindsEveryEncodingItChecks(t *testing.T) {
+	t.Parallel()
 	for name, enc := range r2Encodings(r2Token) {
 		if len(r2Leak("xx"+enc+"yy", r2Token)) == 0 {
 			t.Fatalf("detector misses %s", name)

@@ -53,6 +53,7 @@ func r2Waits() []r2Wait {
 // A poll answered 503 Retry-After: 1 while the context has 300 ms: the
 // poll is cut short waiting for the retry; the WaitError keeps the 503.
 func TestWaitsEndedByTheContextKeepThe503AndItsRetryAfterForEveryWait(t *testing.T) {
+	t.Parallel()
 	for _, w := range r2Waits() {
 		for _, ra := range []string{"1", "30", time.Now().Add(20 * time.Second).UTC().Format(http.TimeFormat)} {
 			t.Run(w.name+"/"+ra[:min(2, len(ra))], func(t *testing.T) {
@@ -91,6 +92,7 @@ func TestWaitsEndedByTheContextKeepThe503AndItsRetryAfterForEveryWait(t *testing
 // A poll that hangs until the deadline (attempt timeout longer than ctx):
 // still a *WaitError wrapping the deadline.
 func TestWaitsOnAHangingServerEndAsWaitErrorAtTheDeadline(t *testing.T) {
+	t.Parallel()
 	for _, w := range r2Waits() {
 		t.Run(w.name, func(t *testing.T) {
 			c, _ := r2Client(t, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
@@ -110,6 +112,7 @@ func TestWaitsOnAHangingServerEndAsWaitErrorAtTheDeadline(t *testing.T) {
 // A not-found within the grace is counted apart, not as transient; after
 // the grace it ends the wait, as a *WaitError matching ErrNotFound.
 func TestWaitsNotFoundWithinGraceIsCountedApartAndAfterGraceEndsTheWait(t *testing.T) {
+	t.Parallel()
 	for _, w := range r2Waits() {
 		for _, code := range []string{modelarts.CodeNotFound, modelarts.CodeImageNotFound, modelarts.CodeInstanceNotExist} {
 			t.Run(w.name+"/"+code, func(t *testing.T) {
@@ -146,6 +149,7 @@ func TestWaitsNotFoundWithinGraceIsCountedApartAndAfterGraceEndsTheWait(t *testi
 // A 503 seen, then not-founds until the deadline: the transient 503 is
 // kept, the not-founds are not counted as transient.
 func TestWaitsMixOf503ThenNotFoundKeepsThe503AndCountsNotFoundApart(t *testing.T) {
+	t.Parallel()
 	var n atomic.Int64
 	c, _ := r2Client(t, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if n.Add(1) == 1 {
@@ -169,6 +173,7 @@ func TestWaitsMixOf503ThenNotFoundKeepsThe503AndCountsNotFoundApart(t *testing.T
 
 // Permanent failures end every wait as a *WaitError, at once.
 func TestWaitsPermanentFailuresEndEveryWaitAsWaitError(t *testing.T) {
+	t.Parallel()
 	for _, w := range r2Waits() {
 		for _, st := range []int{401, 403, 400} {
 			t.Run(fmt.Sprintf("%s/%d", w.name, st), func(t *testing.T) {
@@ -196,6 +201,7 @@ func TestWaitsPermanentFailuresEndEveryWaitAsWaitError(t *testing.T) {
 
 // A context already ended: the wait still ends as a *WaitError.
 func TestWaitsWithAnAlreadyCancelledContextEndAsWaitError(t *testing.T) {
+	t.Parallel()
 	for _, w := range r2Waits() {
 		t.Run(w.name, func(t *testing.T) {
 			c, _ := r2Client(t, http.NotFoundHandler())
@@ -212,6 +218,7 @@ func TestWaitsWithAnAlreadyCancelledContextEndAsWaitError(t *testing.T) {
 
 // SaveNotebookAsImage's notebook wait stuck on a 503 with Retry-After.
 func TestWaitsInsideSaveNotebookAsImageKeepThe503AtTheDeadline(t *testing.T) {
+	t.Parallel()
 	srv := r2Fake(t)
 	c := srv.Client()
 	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
@@ -232,6 +239,7 @@ func TestWaitsInsideSaveNotebookAsImageKeepThe503AtTheDeadline(t *testing.T) {
 // The same wait repeated with deadlines landing at every point of a poll:
 // a not-found within the grace must never be counted as transient.
 func TestWaitsANotFoundWithinGraceIsNeverCountedTransientUnderRepeatedDeadlines(t *testing.T) {
+	t.Parallel()
 	c, _ := r2Client(t, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		time.Sleep(time.Duration(time.Now().UnixNano()%700) * time.Microsecond)
 		r2ErrBody(rw, 400, modelarts.CodeNotFound, "")
