@@ -1,0 +1,38 @@
+package auth
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestCredentialErrorNamesTheStatusAndItsTextWhenTheStatusHasOne(t *testing.T) {
+	for status, want := range map[int]string{
+		503: "auth: ECS metadata: the temporary keys from http://169.254.169.254/x failed with HTTP 503 Service Unavailable: busy; ",
+		404: "auth: ECS metadata: the temporary keys from http://169.254.169.254/x failed with HTTP 404 Not Found: busy",
+		599: "auth: ECS metadata: the temporary keys from http://169.254.169.254/x failed with HTTP 599: busy; ",
+		299: "auth: ECS metadata: the temporary keys from http://169.254.169.254/x failed with HTTP 299: busy",
+	} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			err := &CredentialError{Source: SourceMetadata, Step: "the temporary keys", URL: "http://169.254.169.254/x", StatusCode: status, Message: "busy"}
+			assert.Contains(t, err.Error(), want)
+		})
+	}
+}
+
+func TestCredentialErrorIsTemporaryFrom500AndFor408And429Only(t *testing.T) {
+	for status, want := range map[int]bool{
+		400: false, 401: false, 403: false, 404: false, 407: false, 408: true, 409: false, 428: false, 429: true, 430: false,
+		499: false, 500: true, 501: true, 503: true, 599: true,
+	} {
+		err := &CredentialError{Source: SourcePodIdentity, Step: "the pod credentials", StatusCode: status}
+		assert.Equal(t, want, err.Temporary(), "%d", status)
+		assert.Equal(t, want, IsTemporary(err), "%d", status)
+		if want {
+			assert.Contains(t, err.Error(), "this is temporary and is retried", "%d", status)
+		} else {
+			assert.NotContains(t, err.Error(), "temporary", "%d", status)
+		}
+	}
+}
