@@ -216,3 +216,46 @@ func TestTempCredsTokenFileOfOneByteOver64KiBIsRefused(t *testing.T) {
 	assert.ErrorContains(t, err, fmt.Sprintf("%q is longer than 65536 bytes", path))
 	assert.EqualValues(t, 0, f.calls.Load(), "the endpoint is not asked")
 }
+
+func TestTempCredsCredentialsExpiringWhenFetchedAreRefusedAndOneSecondLaterAccepted(t *testing.T) {
+	for _, tc := range []struct {
+		life time.Duration
+		ok   bool
+	}{{-time.Second, false}, {0, false}, {time.Second, true}} {
+		t.Run(tc.life.String(), func(t *testing.T) {
+			f := newFakeSource(t)
+			f.lifetime = tc.life
+			err := newMetadata(t, f).Sign(newRequest(t))
+			if tc.ok {
+				assert.NoError(t, err)
+				return
+			}
+			var ce *CredentialError
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, "the issued credentials", ce.Step)
+			assert.Contains(t, err.Error(), "they expired at "+f.clock.now().Add(tc.life).Format(time.RFC3339)+", before they were fetched")
+			assert.False(t, IsTemporary(err))
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			for _, sk := range f.issued {
+				assert.NotContains(t, err.Error(), sk)
+			}
+		})
+	}
+}
+
+func TestTempCredsRedactionKeepsTheMostRecentSecretsOnly(t *testing.T) {
+	f := newFakeSource(t)
+	s := newMetadata(t, f)
+	const fetches = 30 // several secrets each: well over the 64 kept
+	for i := 0; i < fetches; i++ {
+		sign(t, s)
+		s.InvalidateToken("")
+	}
+	require.EqualValues(t, fetches, f.fetches.Load())
+	f.mu.Lock()
+	first, last := f.issued["AKTEMP0001QWERTYUIOP"], f.issued[fmt.Sprintf("AKTEMP%04dQWERTYUIOP", fetches)]
+	f.mu.Unlock()
+	assert.Equal(t, Redacted, s.RedactSecrets(last))
+	assert.Equal(t, first, s.RedactSecrets(first), "the oldest secrets are forgotten")
+}
