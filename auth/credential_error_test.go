@@ -1,8 +1,11 @@
 package auth
 
 import (
+	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/modelarts-go/modelarts/internal/errs"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -34,5 +37,14 @@ func TestCredentialErrorIsTemporaryFrom500AndFor408And429Only(t *testing.T) {
 		} else {
 			assert.NotContains(t, err.Error(), "temporary", "%d", status)
 		}
+	}
+}
+
+func TestCredentialErrorIsUnauthorizedOnlyFor401AndForbiddenOnlyFor403(t *testing.T) {
+	for _, status := range []int{0, 400, 401, 402, 403, 404, 500} {
+		err := fmt.Errorf("wrapped: %w", &CredentialError{Source: SourcePodIdentity, Step: "the pod credentials", StatusCode: status})
+		assert.Equal(t, status == 401, errors.Is(err, ErrUnauthorized), "%d", status)
+		assert.Equal(t, status == 403, errors.Is(err, ErrForbidden), "%d", status)
+		assert.False(t, errors.Is(err, errs.ErrInvalidRequest), "%d", status)
 	}
 }
