@@ -48,3 +48,13 @@ func TestCredentialErrorIsUnauthorizedOnlyFor401AndForbiddenOnlyFor403(t *testin
 		assert.False(t, errors.Is(err, errs.ErrInvalidRequest), "%d", status)
 	}
 }
+
+func TestCredentialErrorSaysFailedForANetworkFailureAndUnusableForAnythingElse(t *testing.T) {
+	err := metadataFailingWith(t, &transportFailure{msg: "connection refused"}).Sign(newRequest(t))
+	assert.EqualError(t, err, "auth: ECS metadata: the metadata session token from http://127.0.0.1:1/meta-data/latest/api/token failed: connection refused; the source is unavailable or busy; this is temporary and is retried")
+
+	f := newFakeSource(t)
+	f.lifetime = 0
+	err = newMetadata(t, f).Sign(newRequest(t))
+	assert.EqualError(t, err, "auth: ECS metadata: the issued credentials is unusable: they expired at 2026-11-22T08:00:00Z, before they were fetched (is this machine's clock right?); the source answered with credentials that cannot be used; report it to the platform's support")
+}
