@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -104,4 +105,104 @@ func TestNewFederationSignerRefusesBadConfig(t *testing.T) {
 	s, err := NewFederationSigner(FederationConfig{IdentityProviderID: "idp", IDTokenFile: "/f"})
 	require.NoError(t, err)
 	assert.Equal(t, DefaultIAMEndpoint, s.iam)
+}
+
+func TestFederationIDTokenExchangeAcceptsEvery2xxStatus(t *testing.T) {
+	for _, status := range []int{200, 201, 299} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			f := newFakeSource(t)
+			f.idToken = "id-token-eyJraWQiOiJrMSJ9-1"
+			f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+				if r.URL.Path != "/v3.0/OS-AUTH/id-token/tokens" {
+					return false
+				}
+				w.Header().Set(HeaderSubjectToken, "MIIunscoped-federated-token-2xx")
+				writeJSON(w, status, map[string]any{"token": map[string]any{}})
+				return true
+			})
+			s := newFederation(t, f, writeFile(t, t.TempDir(), "id", f.idToken))
+			assert.Equal(t, "AKTEMP0001QWERTYUIOP", f.verify(t, sign(t, s)))
+		})
+	}
+}
+
+func TestFederationSecurityTokenExchangeAcceptsEvery2xxStatus(t *testing.T) {
+	for _, status := range []int{200, 201, 299} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			f := newFakeSource(t)
+			f.idToken = "id-token-eyJraWQiOiJrMSJ9-1"
+			f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+				if r.URL.Path != "/v3.0/OS-CREDENTIAL/securitytokens" {
+					return false
+				}
+				writeJSON(w, status, map[string]any{"credential": f.issue()})
+				return true
+			})
+			s := newFederation(t, f, writeFile(t, t.TempDir(), "id", f.idToken))
+			assert.Equal(t, "AKTEMP0001QWERTYUIOP", f.verify(t, sign(t, s)))
+		})
+	}
+}
+
+func TestFederationExchangeStatusesOutside2xxAreErrors(t *testing.T) {
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{
+		{"/v3.0/OS-AUTH/id-token/tokens", 300}, {"/v3.0/OS-AUTH/id-token/tokens", 404},
+		{"/v3.0/OS-CREDENTIAL/securitytokens", 300}, {"/v3.0/OS-CREDENTIAL/securitytokens", 404},
+	} {
+		t.Run(fmt.Sprint(tc.path, tc.status), func(t *testing.T) {
+			f := newFakeSource(t)
+			f.idToken = "id-token-eyJraWQiOiJrMSJ9-1"
+			f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+				if r.URL.Path != tc.path {
+					return false
+				}
+				w.Header().Set(HeaderSubjectToken, "MIIunscoped-federated-token-x")
+				writeJSON(w, tc.status, map[string]any{"credential": f.issue(), "token": map[string]any{}})
+				return true
+			})
+			err := newFederation(t, f, writeFile(t, t.TempDir(), "id", f.idToken)).Sign(newRequest(t))
+			var ce *CredentialError
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, tc.status, ce.StatusCode)
+		})
+	}
+}
+
+// A refused id-token (400, 401, 403) is advised on; IAM's own failure is not.
+func TestFederationIDTokenRefusalAdvisesCheckingTheIdentityProviderAndAnOutageDoesNot(t *testing.T) {
+	for status, advised := range map[int]bool{400: true, 401: true, 403: true, 404: false, 500: false, 503: false} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			f := newFakeSource(t)
+			f.idToken = "id-token-eyJraWQiOiJrMSJ9-1"
+			f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+				writeJSON(w, status, map[string]any{"error": map[string]any{"code": "IAM.0001", "message": "no"}})
+				return true
+			})
+			err := newFederation(t, f, writeFile(t, t.TempDir(), "id", f.idToken)).Sign(newRequest(t))
+			require.Error(t, err)
+			if advised {
+				assert.Contains(t, err.Error(), "check the identity provider ID ("+EnvIdpID+")")
+			} else {
+				assert.NotContains(t, err.Error(), "check the identity provider ID")
+			}
+		})
+	}
+}
+
+func TestFederationKeepsTheTimeoutOfTheClientItIsGivenAndOtherwiseUses30s(t *testing.T) {
+	s, err := NewFederationSigner(FederationConfig{IdentityProviderID: "idp", IDTokenFile: "/f"}, WithFederationHTTPClient(&http.Client{Timeout: 7 * time.Second}))
+	require.NoError(t, err)
+	assert.Equal(t, 7*time.Second, s.hc.Timeout)
+	s, err = NewFederationSigner(FederationConfig{IdentityProviderID: "idp", IDTokenFile: "/f"})
+	require.NoError(t, err)
+	assert.Equal(t, 30*time.Second, s.hc.Timeout)
+}
+
+func TestFederationNilSignerInvalidatesNothingAndRedactsNothing(t *testing.T) {
+	var s *FederationSigner
+	assert.NotPanics(t, func() { s.InvalidateToken("tok") })
+	assert.Equal(t, "text", s.RedactSecrets("text"))
 }

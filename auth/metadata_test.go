@@ -376,3 +376,37 @@ func TestMetadataCallerWithAnEndedContextDoesNotWaitForAnothersFetch(t *testing.
 	require.NoError(t, <-first)
 	assert.EqualValues(t, 1, f.fetches.Load())
 }
+
+// A 404, or an answer saying so, means no agency is attached; other
+// failures do not.
+func TestMetadataAdvisesAttachingAnAgencyOnlyFor404OrTheNoAgencyAnswer(t *testing.T) {
+	for status, advised := range map[int]bool{401: false, 403: false, 404: true, 500: false, 503: false} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			f := newFakeSource(t)
+			f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+				if r.URL.Path != "/openstack/latest/securitykey" {
+					return false
+				}
+				w.WriteHeader(status)
+				io.WriteString(w, "failed")
+				return true
+			})
+			err := newMetadata(t, f).Sign(newRequest(t))
+			require.Error(t, err)
+			if advised {
+				assert.Contains(t, err.Error(), "attach a cloud service agency")
+			} else {
+				assert.NotContains(t, err.Error(), "attach a cloud service agency")
+			}
+		})
+	}
+}
+
+func TestMetadataKeepsTheTimeoutOfTheClientItIsGivenAndOtherwiseUses5s(t *testing.T) {
+	s, err := NewMetadataSigner(WithMetadataHTTPClient(&http.Client{Timeout: 7 * time.Second}))
+	require.NoError(t, err)
+	assert.Equal(t, 7*time.Second, s.hc.Timeout)
+	s, err = NewMetadataSigner()
+	require.NoError(t, err)
+	assert.Equal(t, 5*time.Second, s.hc.Timeout)
+}

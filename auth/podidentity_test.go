@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,4 +118,41 @@ func TestNewPodIdentitySignerRefusesBadInput(t *testing.T) {
 		assert.ErrorIs(t, err, errs.ErrInvalidRequest, name)
 		assert.True(t, strings.HasPrefix(err.Error(), "auth: NewPodIdentitySigner: "), name)
 	}
+}
+
+// A refused pod token (401, 403) is advised on; the endpoint's own failure
+// is not.
+func TestPodIdentityRefusalAdvisesCheckingTheAssociationAndAnOutageDoesNot(t *testing.T) {
+	for status, advised := range map[int]bool{400: false, 401: true, 403: true, 404: false, 500: false, 503: false} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			f := newFakeSource(t)
+			f.podToken = "pod-token-1-eyJhbGciOiJSUzI1NiJ9"
+			f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+				writeJSON(w, status, map[string]string{"error": "no"})
+				return true
+			})
+			err := newPod(t, f, writeFile(t, t.TempDir(), "token", f.podToken)).Sign(newRequest(t))
+			require.Error(t, err)
+			if advised {
+				assert.Contains(t, err.Error(), "the pod token was refused: check the pod's identity association in CCE")
+			} else {
+				assert.NotContains(t, err.Error(), "the pod token was refused")
+			}
+		})
+	}
+}
+
+func TestPodIdentityKeepsTheTimeoutOfTheClientItIsGivenAndOtherwiseUses10s(t *testing.T) {
+	s, err := NewPodIdentitySigner("http://169.254.170.2/c", "/f", WithPodIdentityHTTPClient(&http.Client{Timeout: 7 * time.Second}))
+	require.NoError(t, err)
+	assert.Equal(t, 7*time.Second, s.hc.Timeout)
+	s, err = NewPodIdentitySigner("http://169.254.170.2/c", "/f")
+	require.NoError(t, err)
+	assert.Equal(t, 10*time.Second, s.hc.Timeout)
+}
+
+func TestPodIdentityNilSignerInvalidatesNothingAndRedactsNothing(t *testing.T) {
+	var s *PodIdentitySigner
+	assert.NotPanics(t, func() { s.InvalidateToken("tok") })
+	assert.Equal(t, "text", s.RedactSecrets("text"))
 }
