@@ -9,8 +9,10 @@
 // sentinels). Every call also takes trailing CallOptions. Package
 // modelartstest provides an in-memory fake of the service for tests.
 //
-// The guarantees below are each kept in one place of the code, named with
-// them, and each is shown by the tests named with it.
+// The guarantees below are each kept in one place of the code, whose file
+// is named with them; the tests of that file's subject (creates_*_test.go,
+// paging_*_test.go, secrets_*_test.go, polling_*_test.go and the *_rules
+// and evidence tests an independent adversary wrote) show them.
 //
 // # Calls, options and input
 //
