@@ -240,19 +240,6 @@ func (s *hostileServer) madeIDs() []string {
 	return out
 }
 
-// imageIDs are the images made since the test began, by anyone.
-func (s *hostileServer) imageIDs() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []string
-	for _, img := range s.srv.Images() {
-		if !s.builtin[img.ID] {
-			out = append(out, img.ID)
-		}
-	}
-	return out
-}
-
 // ownedBy counts the images saved from notebook: the client saves only
 // hNotebook, the other caller only hOtherNB.
 func (s *hostileServer) ownedBy(notebook string) int {
