@@ -296,7 +296,9 @@ func (e *CreateOutcomeError) Error() string {
 		fmt.Fprintf(&sb, "; images that may be this call's: %s", strings.Join(e.Candidates, ", "))
 	}
 	if e.Err != nil {
-		fmt.Fprintf(&sb, " (after: %v)", e.Err)
+		// The failure names the same call: quoted without the prefix and
+		// method and path this message already gives.
+		fmt.Fprintf(&sb, " (after: %s)", strings.TrimPrefix(unprefixed(e.Err), e.Method+" "+e.Path+": "))
 	}
 	sb.WriteString("; check them before creating again")
 	return sb.String()

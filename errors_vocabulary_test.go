@@ -88,3 +88,15 @@ func TestSignerConstructionErrorsMatchErrInvalidRequest(t *testing.T) {
 		assert.ErrorIs(t, err, ErrInvalidRequest, "%s: %v", name, err)
 	}
 }
+
+func TestCreateOutcomeErrorGivesThePrefixAndTheCallOnce(t *testing.T) {
+	cause := &APIError{Method: "POST", Path: "/v1/p/images", StatusCode: 502, Message: "bad gateway"}
+	err := &CreateOutcomeError{Method: "POST", Path: "/v1/p/images", Reason: "the lookup found nothing", Err: cause}
+	msg := err.Error()
+	assert.Equal(t, 1, strings.Count(msg, "modelarts:"), msg)
+	assert.Equal(t, 1, strings.Count(msg, "POST /v1/p/images"), msg)
+	assert.Contains(t, msg, "(after: 502: bad gateway)")
+	assert.ErrorIs(t, err, ErrCreateOutcomeUnknown)
+	var ae *APIError
+	assert.ErrorAs(t, err, &ae)
+}
