@@ -366,7 +366,9 @@ func (p *createProbe) byTime(matches []*Image, dateHeader string, received time.
 	// the offset between the two clocks. The Date header is truncated to
 	// the second, so this errs early: an image of this call is not taken
 	// for an older one unless the header runs ahead (see recentWindow).
-	serviceStart := p.started.Add(date.Sub(received))
+	// create_at is truncated to the millisecond, so the start is too: an
+	// image made in the call's first millisecond is not older than it.
+	serviceStart := p.started.Add(date.Sub(received)).Truncate(time.Millisecond)
 	for _, img := range matches {
 		switch {
 		case !img.CreatedAt.Before(serviceStart):
