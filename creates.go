@@ -111,8 +111,8 @@ func (c *Client) create(ctx context.Context, cl *call, p *createProbe) (*Image, 
 func (c *Client) createOnce(ctx context.Context, cl *call, p *createProbe) (*Image, error) {
 	cr := &creation{c: c, cl: cl, probe: p}
 	cl.settle = cr.settle
-	w := new(imageWire)
-	err := c.do(ctx, cl, w)
+	img := new(Image)
+	err := c.do(ctx, cl, img)
 	var de *DecodeError
 	switch {
 	case cr.found != nil:
@@ -124,7 +124,7 @@ func (c *Client) createOnce(ctx context.Context, cl *call, p *createProbe) (*Ima
 	case err != nil:
 		return nil, cr.finalError(err)
 	}
-	if img := w.finish(); img.ID != "" {
+	if img.ID != "" {
 		return img, nil
 	}
 	return cr.afterSuccess(ctx)

@@ -172,9 +172,9 @@ func newMockClientWithSigner(t *testing.T, signer auth.Signer, opts ...Option) (
 // decodeImage decodes one image as the client does (doImage's path, without
 // the HTTP around it): the wire-decoding layer, enums normalised.
 func decodeImage(body []byte) (*Image, error) {
-	w := new(imageWire)
-	if err := decodeJSON(body, w); err != nil {
+	img := new(Image)
+	if err := decodeJSON(body, img); err != nil {
 		return nil, err
 	}
-	return w.finish(), nil
+	return img, nil
 }

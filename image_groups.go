@@ -106,7 +106,7 @@ func (c *Client) listImageGroupsPage(ctx context.Context, cfg *callConfig, opts 
 		opts = &ListImageGroupsOptions{}
 	}
 	var page ImageGroupPage
-	if err := readPage(ctx, c, cfg, "/images/group", opts, &page, &page.Page, func(*ImageGroup) {}); err != nil {
+	if err := readPage(ctx, c, cfg, "/images/group", opts, &page, &page.Page); err != nil {
 		return nil, err
 	}
 	return &page, nil

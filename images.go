@@ -210,11 +210,10 @@ func forceBody(cfg *callConfig) []byte {
 
 // doImage runs a call whose answer is an image, decoded in one pass.
 func (c *Client) doImage(ctx context.Context, cl *call) (*Image, error) {
-	w := new(imageWire)
-	if err := c.do(ctx, cl, w); err != nil {
+	img := new(Image)
+	if err := c.do(ctx, cl, img); err != nil {
 		return nil, err
 	}
-	img := w.finish()
 	if img.ID == "" {
 		return nil, &DecodeError{Method: cl.method, Path: cl.path, StatusCode: cl.status, Err: errors.New("the answer carries no image id")}
 	}
@@ -280,31 +279,6 @@ type Image struct {
 type Tag struct {
 	Key   string `json:"key"`
 	Value string `json:"value"`
-}
-
-// imageWire is the wire shape the client decodes one image into.
-type imageWire struct{ Image }
-
-// finish returns the decoded image with its enums normalised.
-func (w *imageWire) finish() *Image {
-	img := &w.Image
-	img.normalize()
-	return img
-}
-
-// normalize maps enum values the SDK knows, in any case, to their
-// constants, in place; unknown values stay as sent.
-func (img *Image) normalize() {
-	img.Arch = normalize(string(img.Arch), archValues)
-	img.Status = normalize(string(img.Status), imageStatusValues)
-	img.Origin = normalize(string(img.Origin), originValues)
-	img.Type = normalize(string(img.Type), imageTypeValues)
-	img.Visibility = normalize(string(img.Visibility), visibilityValues)
-	img.ServiceType = normalize(string(img.ServiceType), serviceTypeValues)
-	img.FlavorType = normalize(string(img.FlavorType), flavorTypeValues)
-	normalizeInPlace(img.DevServices, devServiceValues)
-	normalizeInPlace(img.ResourceCategories, resourceCategoryValues)
-	normalizeInPlace(img.SupportResCategories, resourceCategoryValues)
 }
 
 // ImagePage is one page of ListImagesPage.
@@ -437,6 +411,44 @@ var (
 	sortDirValues          = []SortDir{SortAsc, SortDesc}
 )
 
+// UnmarshalJSON reads an architecture as the service sends it: a known value in any
+// case as its constant, any other value as sent.
+func (a *Arch) UnmarshalJSON(b []byte) error { return decodeEnum(b, a, archValues) }
+
+// UnmarshalJSON reads an image status as the service sends it: a known value in any
+// case as its constant, any other value as sent.
+func (s *ImageStatus) UnmarshalJSON(b []byte) error { return decodeEnum(b, s, imageStatusValues) }
+
+// UnmarshalJSON reads a resource category as the service sends it: a known value in any
+// case as its constant, any other value as sent.
+func (r *ResourceCategory) UnmarshalJSON(b []byte) error {
+	return decodeEnum(b, r, resourceCategoryValues)
+}
+
+// UnmarshalJSON reads a service type as the service sends it: a known value in any
+// case as its constant, any other value as sent.
+func (s *ServiceType) UnmarshalJSON(b []byte) error { return decodeEnum(b, s, serviceTypeValues) }
+
+// UnmarshalJSON reads a development service as the service sends it: a known value in any
+// case as its constant, any other value as sent.
+func (d *DevService) UnmarshalJSON(b []byte) error { return decodeEnum(b, d, devServiceValues) }
+
+// UnmarshalJSON reads an image origin as the service sends it: a known value in any
+// case as its constant, any other value as sent.
+func (o *Origin) UnmarshalJSON(b []byte) error { return decodeEnum(b, o, originValues) }
+
+// UnmarshalJSON reads an image type as the service sends it: a known value in any
+// case as its constant, any other value as sent.
+func (t *ImageType) UnmarshalJSON(b []byte) error { return decodeEnum(b, t, imageTypeValues) }
+
+// UnmarshalJSON reads a visibility as the service sends it: a known value in any
+// case as its constant, any other value as sent.
+func (v *Visibility) UnmarshalJSON(b []byte) error { return decodeEnum(b, v, visibilityValues) }
+
+// UnmarshalJSON reads a flavor type as the service sends it: a known value in any
+// case as its constant, any other value as sent.
+func (f *FlavorType) UnmarshalJSON(b []byte) error { return decodeEnum(b, f, flavorTypeValues) }
+
 // SyncImage asks the service to bring an image whose status went wrong (a
 // misoperation, a network or system fault) back in line with its real
 // state, and returns the image as it is after the sync. It is a POST with
@@ -565,7 +577,7 @@ func (c *Client) listImagesPage(ctx context.Context, cfg *callConfig, opts *List
 		size = DefaultPageSize
 	}
 	page.Items = make([]*Image, 0, size)
-	if err := readPage(ctx, c, cfg, "/images", opts, &page, &page, (*Image).normalize); err != nil {
+	if err := readPage(ctx, c, cfg, "/images", opts, &page, &page); err != nil {
 		return nil, err
 	}
 	return &page, nil

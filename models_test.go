@@ -108,7 +108,6 @@ func TestEnumsMatchCaseInsensitively(t *testing.T) {
 	}
 	var nb Notebook
 	require.NoError(t, json.Unmarshal([]byte(`{"status":"snapshotting","image":{"type":"build_in"}}`), &nb))
-	nb.normalize()
 	assert.Equal(t, NotebookStatusSnapshotting, nb.Status)
 	assert.Equal(t, ImageTypeBuildIn, nb.Image.Type)
 	assert.Equal(t, SortDesc, normalize("desc", sortDirValues))

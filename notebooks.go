@@ -42,7 +42,6 @@ func (c *Client) doNotebook(ctx context.Context, cl *call) (*Notebook, error) {
 	if nb.ID == "" {
 		return nil, &DecodeError{Method: cl.method, Path: cl.path, StatusCode: cl.status, Err: errors.New("the answer carries no notebook id")}
 	}
-	nb.normalize()
 	return &nb, nil
 }
 
@@ -128,6 +127,20 @@ var (
 	notebookFeatureValues = []NotebookFeature{NotebookFeatureDefault, NotebookFeatureNotebook}
 	leaseTypeValues       = []LeaseType{LeaseTypeTiming, LeaseTypeIdle}
 )
+
+// UnmarshalJSON reads a notebook status as the service sends it: a known value in any
+// case as its constant, any other value as sent.
+func (s *NotebookStatus) UnmarshalJSON(b []byte) error { return decodeEnum(b, s, notebookStatusValues) }
+
+// UnmarshalJSON reads a notebook feature as the service sends it: a known value in any
+// case as its constant, any other value as sent.
+func (f *NotebookFeature) UnmarshalJSON(b []byte) error {
+	return decodeEnum(b, f, notebookFeatureValues)
+}
+
+// UnmarshalJSON reads a lease type as the service sends it: a known value in any
+// case as its constant, any other value as sent.
+func (l *LeaseType) UnmarshalJSON(b []byte) error { return decodeEnum(b, l, leaseTypeValues) }
 
 // Notebook is a notebook instance as the service describes it (start,
 // stop, get and list answer with it). Fields the service adds and the SDK
@@ -231,24 +244,6 @@ type NotebookUser struct {
 	ID     string        `json:"id"`
 	Name   string        `json:"name,omitempty"`
 	Domain *NotebookUser `json:"domain,omitempty"` // the account
-}
-
-// normalize maps the notebook's enum values the SDK knows to their
-// constants, in place; unknown values stay as sent.
-func (nb *Notebook) normalize() {
-	nb.Status = normalize(string(nb.Status), notebookStatusValues)
-	nb.Feature = normalize(string(nb.Feature), notebookFeatureValues)
-	nb.Image.normalize()
-	if nb.Lease != nil {
-		nb.Lease.Type = normalize(string(nb.Lease.Type), leaseTypeValues)
-	}
-	if nb.CustomSpec != nil {
-		nb.CustomSpec.Arch = normalize(string(nb.CustomSpec.Arch), archValues)
-	}
-	for i := range nb.Endpoints {
-		nb.Endpoints[i].DevService = normalize(string(nb.Endpoints[i].DevService), devServiceValues)
-		nb.Endpoints[i].Service = normalize(string(nb.Endpoints[i].Service), devServiceValues)
-	}
 }
 
 // DefaultNotebookPageSize is the service's page size for ListNotebooks
@@ -357,7 +352,7 @@ func (c *Client) listNotebooksPage(ctx context.Context, cfg *callConfig, opts *L
 		opts = &ListNotebooksOptions{}
 	}
 	var page NotebookPage
-	if err := readPage(ctx, c, cfg, "/notebooks", opts, &page, &page, (*Notebook).normalize); err != nil {
+	if err := readPage(ctx, c, cfg, "/notebooks", opts, &page, &page); err != nil {
 		return nil, err
 	}
 	return &page, nil

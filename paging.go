@@ -22,16 +22,15 @@ type Page[T any] struct {
 	slots int // items in the data the server sent, null ones included
 }
 
-// settle takes in a decoded page: it counts the slots the server sent,
-// drops null items and normalises the others. Every listing does it here.
-func (p *Page[T]) settle(normalize func(*T)) {
+// settle takes in a decoded page: it counts the slots the server sent and
+// drops null items. Every listing does it here.
+func (p *Page[T]) settle() {
 	p.slots = len(p.Items)
 	kept := p.Items[:0]
 	for _, item := range p.Items {
 		if item == nil { // a null item
 			continue
 		}
-		normalize(item)
 		kept = append(kept, item)
 	}
 	clear(p.Items[len(kept):])
@@ -280,13 +279,13 @@ type listOptions interface {
 // readPage reads one page of a listing at path (below the project prefix)
 // into out, which holds p, and settles p: every listing reads its pages
 // here.
-func readPage[T any](ctx context.Context, c *Client, cfg *callConfig, path string, opts listOptions, out any, p *Page[T], normalize func(*T)) error {
+func readPage[T any](ctx context.Context, c *Client, cfg *callConfig, path string, opts listOptions, out any, p *Page[T]) error {
 	if err := opts.validate(); err != nil {
 		return err
 	}
 	if err := c.do(ctx, &call{method: "GET", path: c.prefix + path, query: opts.query(), cfg: cfg}, out); err != nil {
 		return err
 	}
-	p.settle(normalize)
+	p.settle()
 	return nil
 }

@@ -23,12 +23,14 @@ import (
 // listing tolerates the same things, and a field added to a model is
 // tolerated without a twin type to keep in step. Null stands for "not set"
 // (encoding/json's rule); null items of a listing are dropped by the page
-// (Page.dropNulls); enum case is normalised by each model's normalize.
+// (Page.settle); enums read themselves (decodeEnum).
 
-// Every enum is a string type. Decoding an Image or a Notebook never fails
-// on an enum: a value the SDK knows is matched case-insensitively and
-// normalised to its constant (servers send "x86_64" for X86_64), a value it
-// does not know is kept as sent, so a newer server never breaks an older
+// Every enum is a string type whose UnmarshalJSON is decodeEnum, so
+// decoding an Image or a Notebook, by the client or by the caller's own
+// encoding/json, never fails on an enum sent as text: a value the SDK
+// knows is matched case-insensitively and normalised to its constant
+// (servers send "x86_64" for X86_64) without allocating, a value it does
+// not know is kept as sent, so a newer server never breaks an older
 // client.
 
 // decodeJSON decodes body into out (a pointer), tolerating values sent
@@ -55,7 +57,11 @@ func decodeJSON(body []byte, out any) error {
 	reflect.ValueOf(out).Elem().SetZero()
 	err = json.Unmarshal(fixed, out)
 	if errors.As(err, &te) {
-		return &wireTypeError{field: te.Field, value: valueBefore(fixed, te.Offset), want: te.Type.String()}
+		value := valueBefore(fixed, te.Offset)
+		if te.Offset == 0 {
+			value = te.Value // decodeEnum's refusal: it quotes the value itself
+		}
+		return &wireTypeError{field: te.Field, value: value, want: te.Type.String()}
 	}
 	return err
 }
@@ -238,19 +244,45 @@ func coerceString(v any) any {
 }
 
 // normalize returns the known constant matching s case-insensitively, or s
-// unchanged. It allocates nothing.
-func normalize[E ~string](s string, known []E) E {
+// unchanged (as a new string when s is bytes). A known value costs no
+// allocation, so decoding the enums of a long listing costs none.
+func normalize[E ~string, S string | []byte](s S, known []E) E {
 	for _, k := range known {
-		if string(k) == s {
+		if string(k) == string(s) {
 			return k
 		}
 	}
 	for _, k := range known {
-		if strings.EqualFold(string(k), s) {
+		if len(k) == len(s) && strings.EqualFold(string(k), string(s)) {
 			return k
 		}
 	}
 	return E(s)
+}
+
+// decodeEnum is the UnmarshalJSON of every enum type: a string is matched
+// to the known constants by normalize, a number or a bool sent instead is
+// read as its text (as the coercing pass reads one sent for a string
+// field), null leaves dst as it was. An object or an array is refused with
+// the *json.UnmarshalTypeError whose Value quotes it (decodeJSON reports
+// it).
+func decodeEnum[E ~string](b []byte, dst *E, known []E) error {
+	switch {
+	case len(b) >= 2 && b[0] == '"' && bytes.IndexByte(b, '\\') < 0:
+		*dst = normalize(b[1:len(b)-1], known)
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*dst = normalize(s, known)
+	case string(b) == "null":
+	case len(b) > 0 && (b[0] == '{' || b[0] == '['):
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeFor[E]()}
+	default:
+		*dst = normalize(b, known)
+	}
+	return nil
 }
 
 // cloneNormalized returns a normalised copy of vs, leaving the caller's

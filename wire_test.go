@@ -2,6 +2,7 @@ package modelarts
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -44,9 +45,83 @@ func TestEveryListingAndModelToleratesTheSameOddities(t *testing.T) {
 }
 
 func TestAValueNoCoercionFitsIsADecodeErrorQuotingIt(t *testing.T) {
-	var img imageWire
+	var img Image
 	err := decodeJSON([]byte(`{"id":"x","size":"big"}`), &img)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `"big"`)
 	assert.Contains(t, err.Error(), "size")
+}
+
+// Every form an enum can arrive in: a known value in any case (escaped or
+// not) is its constant, an unknown one is kept as sent, a number or a bool
+// is its text, null is "not set".
+func TestEnumsDecodeEveryFormTheServiceMaySend(t *testing.T) {
+	cases := map[string]ImageStatus{
+		`"ACTIVE"`:        ImageStatusActive,
+		`"active"`:        ImageStatusActive,
+		`"ACT\u0049VE"`:   ImageStatusActive,
+		`"Create_Failed"`: ImageStatusCreateFailed,
+		`"PAUSED"`:        "PAUSED",
+		`"paused"`:        "paused",
+		`""`:              "",
+		`"ACTIVE "`:       "ACTIVE ",
+		`7`:               "7",
+		`-1.5e3`:          "-1.5e3",
+		`true`:            "true",
+	}
+	for in, want := range cases {
+		var got ImageStatus
+		require.NoError(t, json.Unmarshal([]byte(in), &got), in)
+		assert.Equal(t, want, got, in)
+	}
+	got := ImageStatusCreating
+	require.NoError(t, json.Unmarshal([]byte(`null`), &got))
+	assert.Equal(t, ImageStatusCreating, got, "null leaves the value as it was")
+}
+
+// A value the SDK knows is decoded into its constant without allocating:
+// a listing of 10,000 images repeats a handful of values.
+func TestAKnownEnumValueDecodesWithoutAllocating(t *testing.T) {
+	var a Arch
+	var s ImageStatus
+	arch, status := []byte(`"x86_64"`), []byte(`"ACTIVE"`)
+	allocs := testing.AllocsPerRun(100, func() {
+		_ = decodeEnum(arch, &a, archValues)
+		_ = decodeEnum(status, &s, imageStatusValues)
+	})
+	assert.Zero(t, allocs)
+	assert.Equal(t, ArchX86_64, a)
+	assert.Equal(t, ImageStatusActive, s)
+}
+
+// An image decoded by the caller's own encoding/json gets the same
+// constants as one the client decodes.
+func TestAnImageDecodedWithEncodingJSONHasItsEnumsNormalised(t *testing.T) {
+	var img Image
+	require.NoError(t, json.Unmarshal([]byte(`{"arch":"aarch64","status":"creating","dev_services":["ssh","JUPYTER"],"resource_categories":["gpu"],"type":"dedicated","visibility":"public","origin":"image_save","service_type":"train","flavor_type":"ascend_snt9"}`), &img))
+	assert.Equal(t, ArchAARCH64, img.Arch)
+	assert.Equal(t, ImageStatusCreating, img.Status)
+	assert.Equal(t, []DevService{DevServiceSSH, "JUPYTER"}, img.DevServices)
+	assert.Equal(t, []ResourceCategory{ResourceCategoryGPU}, img.ResourceCategories)
+	assert.Equal(t, ImageTypeDedicated, img.Type)
+	assert.Equal(t, VisibilityPublic, img.Visibility)
+	assert.Equal(t, OriginImageSave, img.Origin)
+	assert.Equal(t, ServiceTypeTrain, img.ServiceType)
+	assert.Equal(t, FlavorTypeAscendSNT9, img.FlavorType)
+}
+
+// An enum sent as an object or an array fits no coercion: the error names
+// the field and quotes the value.
+func TestAnEnumSentAsAnObjectIsADecodeErrorNamingTheFieldAndQuotingIt(t *testing.T) {
+	var img Image
+	err := decodeJSON([]byte(`{"id":"x","status":{"code":"ACTIVE"}}`), &img)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `{"code":"ACTIVE"}`)
+	assert.Contains(t, err.Error(), "status")
+
+	var nb Notebook
+	err = decodeJSON([]byte(`{"id":"x","lease":{"type":["idle"]}}`), &nb)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `["idle"]`)
+	assert.Contains(t, err.Error(), "lease.type")
 }
