@@ -204,9 +204,8 @@ func HashHex(b []byte) string {
 func Signature(sk, date, canonicalRequest string) string {
 	m := NewMAC(sk)
 	st := m.pool.Get().(*macState)
-	var sig [64]byte
-	signCanonical(st, &sig, date, []byte(canonicalRequest))
-	return string(sig[:])
+	signCanonical(st, date, []byte(canonicalRequest))
+	return string(st.sig[:])
 }
 
 // MAC signs canonical requests with one secret key, reusing its HMAC and
@@ -217,10 +216,17 @@ type MAC struct {
 	pool sync.Pool // of *macState
 }
 
+// macState is one signature's working memory. The hash's input and
+// output live here, not on the stack: a hash.Hash is an interface, so what
+// it is given escapes, and would be allocated on every signature.
 type macState struct {
-	mac hash.Hash
-	sha hash.Hash
-	buf []byte
+	mac   hash.Hash
+	sha   hash.Hash
+	buf   []byte // the canonical request
+	sts   []byte // the string to sign
+	sum   [sha256.Size]byte
+	crHex [64]byte
+	sig   [64]byte // the hex signature
 }
 
 // NewMAC returns a MAC for the secret key sk.
@@ -228,7 +234,7 @@ func NewMAC(sk string) *MAC {
 	m := &MAC{}
 	key := []byte(sk)
 	m.pool.New = func() any {
-		return &macState{mac: hmac.New(sha256.New, key), sha: sha256.New(), buf: make([]byte, 0, 512)}
+		return &macState{mac: hmac.New(sha256.New, key), sha: sha256.New(), buf: make([]byte, 0, 512), sts: make([]byte, 0, 128)}
 	}
 	return m
 }
@@ -246,33 +252,36 @@ func (m *MAC) SignRequest(r *http.Request, ak, date string, signedHeaders []stri
 		return "", err
 	}
 	st.buf = cr[:0] // keep the grown buffer for the next call
-	var sig [64]byte
-	signCanonical(st, &sig, date, cr)
-	return AuthorizationHeader(ak, signedHeaders, string(sig[:])), nil
+	signCanonical(st, date, cr)
+	return appendAuthorization(ak, signedHeaders, st.sig[:]), nil
 }
 
-// signCanonical writes into sig the hex HMAC of the string to sign for the
-// canonical request cr.
-func signCanonical(st *macState, sig *[64]byte, date string, cr []byte) {
-	var sum [sha256.Size]byte
-	var crHex [64]byte
+// signCanonical writes into st.sig the hex HMAC of the string to sign for
+// the canonical request cr.
+func signCanonical(st *macState, date string, cr []byte) {
 	st.sha.Reset()
 	st.sha.Write(cr)
-	hex.Encode(crHex[:], st.sha.Sum(sum[:0]))
+	hex.Encode(st.crHex[:], st.sha.Sum(st.sum[:0]))
 
+	sts := append(st.sts[:0], Algorithm...)
+	sts = append(sts, '\n')
+	sts = append(sts, date...)
+	sts = append(sts, '\n')
+	sts = append(sts, st.crHex[:]...)
+	st.sts = sts[:0]
 	st.mac.Reset()
-	st.mac.Write([]byte(Algorithm))
-	st.mac.Write(newline)
-	st.mac.Write([]byte(date))
-	st.mac.Write(newline)
-	st.mac.Write(crHex[:])
-	hex.Encode(sig[:], st.mac.Sum(sum[:0]))
+	st.mac.Write(sts)
+	hex.Encode(st.sig[:], st.mac.Sum(st.sum[:0]))
 }
-
-var newline = []byte{'\n'}
 
 // AuthorizationHeader formats the Authorization header value.
 func AuthorizationHeader(ak string, signedHeaders []string, signature string) string {
+	return appendAuthorization(ak, signedHeaders, signature)
+}
+
+// appendAuthorization is AuthorizationHeader for a signature held as
+// bytes or as a string: one allocation, the header itself.
+func appendAuthorization[S string | []byte](ak string, signedHeaders []string, signature S) string {
 	var stack [256]byte
 	b := append(stack[:0], Algorithm...)
 	b = append(b, " Access="...)
