@@ -93,11 +93,10 @@ func (o *ListImageGroupsOptions) query() url.Values {
 func (c *Client) ListImageGroupsPage(ctx context.Context, opts *ListImageGroupsOptions, callOpts ...CallOption) (_ *ImageGroupPage, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "ListImageGroupsPage"})
 	defer obs.end(&err)
-	ctx, cfg, cancel, err := c.begin(ctx, callOpts, 0)
+	cfg, err := c.begin(ctx, callOpts, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer cancel()
 	return c.listImageGroupsPage(ctx, cfg, opts)
 }
 
@@ -190,11 +189,10 @@ func (r *UpdateImageGroupRequest) validate() error {
 func (c *Client) UpdateImageGroup(ctx context.Context, groupID string, req *UpdateImageGroupRequest, opts ...CallOption) (_ *ImageGroup, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "UpdateImageGroup", GroupID: groupID})
 	defer obs.end(&err)
-	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
+	cfg, err := c.begin(ctx, opts, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer cancel()
 	if err := validateID("group id", groupID); err != nil {
 		return nil, err
 	}
@@ -232,11 +230,10 @@ func (c *Client) UpdateImageGroup(ctx context.Context, groupID string, req *Upda
 func (c *Client) DeleteImageGroup(ctx context.Context, groupID string, opts ...DeleteOption) (err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "DeleteImageGroup", GroupID: groupID})
 	defer obs.end(&err)
-	ctx, cfg, cancel, err := c.begin(ctx, opts, optForce)
+	cfg, err := c.begin(ctx, opts, optForce)
 	if err != nil {
 		return err
 	}
-	defer cancel()
 	if err := validateID("group id", groupID); err != nil {
 		return err
 	}

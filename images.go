@@ -63,11 +63,10 @@ type CreateImageRequest struct {
 func (c *Client) RegisterImage(ctx context.Context, req *RegisterImageRequest, opts ...CallOption) (_ *Image, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "RegisterImage"})
 	defer obs.end(&err)
-	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
+	cfg, err := c.begin(ctx, opts, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer cancel()
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
@@ -112,11 +111,10 @@ func (c *Client) RegisterImage(ctx context.Context, req *RegisterImageRequest, o
 func (c *Client) CreateImageFromNotebook(ctx context.Context, notebookID string, req *CreateImageRequest, opts ...CallOption) (_ *Image, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "CreateImageFromNotebook", NotebookID: notebookID})
 	defer obs.end(&err)
-	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
+	cfg, err := c.begin(ctx, opts, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer cancel()
 	if err := validateID("notebook id", notebookID); err != nil {
 		return nil, err
 	}
@@ -148,11 +146,10 @@ func (c *Client) CreateImageFromNotebook(ctx context.Context, notebookID string,
 func (c *Client) GetImage(ctx context.Context, imageID string, opts ...CallOption) (_ *Image, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "GetImage", ImageID: imageID})
 	defer obs.end(&err)
-	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
+	cfg, err := c.begin(ctx, opts, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer cancel()
 	return c.getImage(ctx, cfg, imageID)
 }
 
@@ -176,11 +173,10 @@ func (c *Client) getImage(ctx context.Context, cfg *callConfig, imageID string) 
 func (c *Client) DeleteImage(ctx context.Context, imageID string, opts ...DeleteOption) (err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "DeleteImage", ImageID: imageID})
 	defer obs.end(&err)
-	ctx, cfg, cancel, err := c.begin(ctx, opts, optForce)
+	cfg, err := c.begin(ctx, opts, optForce)
 	if err != nil {
 		return err
 	}
-	defer cancel()
 	if err := validateID("image id", imageID); err != nil {
 		return err
 	}
@@ -457,11 +453,10 @@ func (f *FlavorType) UnmarshalJSON(b []byte) error { return decodeEnum(b, f, fla
 func (c *Client) SyncImage(ctx context.Context, imageID string, opts ...CallOption) (_ *Image, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "SyncImage", ImageID: imageID})
 	defer obs.end(&err)
-	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
+	cfg, err := c.begin(ctx, opts, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer cancel()
 	if err := validateID("image id", imageID); err != nil {
 		return nil, err
 	}
@@ -554,11 +549,10 @@ func (o *ListImagesOptions) query() url.Values {
 func (c *Client) ListImagesPage(ctx context.Context, opts *ListImagesOptions, callOpts ...CallOption) (_ *ImagePage, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "ListImagesPage"})
 	defer obs.end(&err)
-	ctx, cfg, cancel, err := c.begin(ctx, callOpts, 0)
+	cfg, err := c.begin(ctx, callOpts, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer cancel()
 	return c.listImagesPage(ctx, cfg, opts)
 }
 
@@ -658,11 +652,10 @@ func (c *Client) waitForImage(ctx context.Context, op, imageID string, cond func
 	if cond == nil {
 		return nil, invalid("cond", "the wait condition is nil")
 	}
-	ctx, cfg, cancel, err := c.begin(ctx, opts, optWait)
+	cfg, err := c.begin(ctx, opts, optWait)
 	if err != nil {
 		return nil, err
 	}
-	defer cancel()
 	return c.waitImage(ctx, cfg, imageID, cond)
 }
 

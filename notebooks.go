@@ -18,11 +18,10 @@ import (
 func (c *Client) GetNotebook(ctx context.Context, notebookID string, opts ...CallOption) (_ *Notebook, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "GetNotebook", NotebookID: notebookID})
 	defer obs.end(&err)
-	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
+	cfg, err := c.begin(ctx, opts, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer cancel()
 	return c.getNotebook(ctx, cfg, notebookID)
 }
 
@@ -339,11 +338,10 @@ type NotebookPage = Page[Notebook]
 func (c *Client) ListNotebooksPage(ctx context.Context, opts *ListNotebooksOptions, callOpts ...CallOption) (_ *NotebookPage, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "ListNotebooksPage"})
 	defer obs.end(&err)
-	ctx, cfg, cancel, err := c.begin(ctx, callOpts, 0)
+	cfg, err := c.begin(ctx, callOpts, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer cancel()
 	return c.listNotebooksPage(ctx, cfg, opts)
 }
 
@@ -431,11 +429,10 @@ func (o *StartNotebookOptions) query() url.Values {
 func (c *Client) StartNotebook(ctx context.Context, notebookID string, opts *StartNotebookOptions, callOpts ...CallOption) (_ *Notebook, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "StartNotebook", NotebookID: notebookID})
 	defer obs.end(&err)
-	ctx, cfg, cancel, err := c.begin(ctx, callOpts, 0)
+	cfg, err := c.begin(ctx, callOpts, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer cancel()
 	if err := validateID("notebook id", notebookID); err != nil {
 		return nil, err
 	}
@@ -453,11 +450,10 @@ func (c *Client) StartNotebook(ctx context.Context, notebookID string, opts *Sta
 func (c *Client) StopNotebook(ctx context.Context, notebookID string, opts ...CallOption) (_ *Notebook, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "StopNotebook", NotebookID: notebookID})
 	defer obs.end(&err)
-	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
+	cfg, err := c.begin(ctx, opts, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer cancel()
 	if err := validateID("notebook id", notebookID); err != nil {
 		return nil, err
 	}
@@ -479,11 +475,10 @@ func (c *Client) StopNotebook(ctx context.Context, notebookID string, opts ...Ca
 func (c *Client) WaitForNotebook(ctx context.Context, notebookID string, want NotebookStatus, opts ...WaitOption) (_ *Notebook, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "WaitForNotebook", NotebookID: notebookID})
 	defer obs.end(&err)
-	ctx, cfg, cancel, err := c.begin(ctx, opts, optWait)
+	cfg, err := c.begin(ctx, opts, optWait)
 	if err != nil {
 		return nil, err
 	}
-	defer cancel()
 	if err := validateID("notebook id", notebookID); err != nil {
 		return nil, err
 	}

@@ -293,13 +293,22 @@ func WithForce() DeleteOption {
 	})
 }
 
-// begin checks the context and the options of a call and applies its
-// timeout. allowed names the call-specific options the call takes. The
-// returned cancel must be called when the call returns.
-func (c *Client) begin(ctx context.Context, opts []CallOption, allowed optionKind) (context.Context, *callConfig, context.CancelFunc, error) {
+// begin checks the context and the options of a call. allowed names the
+// call-specific options the call takes. A call without options shares the
+// client's resolved defaults: a callConfig is read-only once begun.
+func (c *Client) begin(ctx context.Context, opts []CallOption, allowed optionKind) (*callConfig, error) {
 	if ctx == nil {
-		return nil, nil, nil, invalid("context", "the context is nil; pass context.Background() or a context with a deadline")
+		return nil, invalid("context", "the context is nil; pass context.Background() or a context with a deadline")
 	}
+	if len(opts) == 0 && c.plain != nil {
+		return c.plain, nil
+	}
+	return c.resolveCall(opts, allowed)
+}
+
+// resolveCall applies the client's call defaults, then opts, and checks
+// the result.
+func (c *Client) resolveCall(opts []CallOption, allowed optionKind) (*callConfig, error) {
 	cfg := &callConfig{wait: defaultWaitSettings()}
 	for _, o := range c.callDefaults {
 		o.applyCall(cfg)
@@ -307,25 +316,25 @@ func (c *Client) begin(ctx context.Context, opts []CallOption, allowed optionKin
 	cfg.used = 0 // client defaults may set anything; only the call's own options are checked
 	for _, o := range opts {
 		if o == nil {
-			return nil, nil, nil, invalid("options", "a CallOption is nil")
+			return nil, invalid("options", "a CallOption is nil")
 		}
 		o.applyCall(cfg)
 	}
 	if len(cfg.errs) > 0 {
-		return nil, nil, nil, cfg.errs[0]
+		return nil, cfg.errs[0]
 	}
 	if extra := cfg.used &^ allowed; extra != 0 {
 		switch {
 		case extra&optForce != 0:
-			return nil, nil, nil, invalid("options", "WithForce applies only to DeleteImage and DeleteImageGroup")
+			return nil, invalid("options", "WithForce applies only to DeleteImage and DeleteImageGroup")
 		default:
-			return nil, nil, nil, invalid("options", "WithPollInterval, WithProgress, WithNotebookProgress, WithSaveImageJobProgress and WithNotFoundGrace apply only to waits")
+			return nil, invalid("options", "WithPollInterval, WithProgress, WithNotebookProgress, WithSaveImageJobProgress and WithNotFoundGrace apply only to waits")
 		}
 	}
 	if err := cfg.wait.check(); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	return ctx, cfg, func() {}, nil
+	return cfg, nil
 }
 
 // retryPolicy is the policy in force for the call.

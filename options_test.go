@@ -129,6 +129,28 @@ func TestWithCallDefaultsApplyToEveryCallAndLoseToTheCallsOwn(t *testing.T) {
 	assert.Equal(t, 3, mt.GetTotalCallCount(), "the call's own option wins")
 }
 
+// Calls without options share the client's resolved defaults: a call's
+// own options never leak into the calls after it.
+func TestACallsOwnOptionsDoNotLeakIntoTheCallsWithoutOptionsAfterIt(t *testing.T) {
+	c, mt, _ := newMockClient(t, WithRetry(RetryPolicy{MaxAttempts: 1}))
+	mt.RegisterResponder("GET", imagePathURL, jsonResponder(503, `{}`))
+	var md Response
+	_, err := c.GetImage(context.Background(), "img-1", WithResponse(&md), WithRetry(RetryPolicy{MaxAttempts: 3}))
+	require.Error(t, err)
+	require.Equal(t, 3, mt.GetTotalCallCount())
+
+	mt.ZeroCallCounters()
+	md = Response{}
+	mt.RegisterResponder("GET", imagePathURL, jsonResponder(200, `{"id":"img-1"}`))
+	_, err = c.GetImage(context.Background(), "img-1")
+	require.NoError(t, err)
+	mt.RegisterResponder("GET", imagePathURL, jsonResponder(503, `{}`))
+	_, err = c.GetImage(context.Background(), "img-1")
+	require.Error(t, err)
+	assert.Equal(t, 2, mt.GetTotalCallCount(), "one attempt each: the client's policy")
+	assert.Zero(t, md.StatusCode, "the first call's WithResponse is not filled by later calls")
+}
+
 func TestWithCallDefaultsRefusesForce(t *testing.T) {
 	_, err := NewClient(testEndpoint, testProject, countingSignerFor(), WithCallDefaults(WithForce()))
 	require.ErrorIs(t, err, ErrInvalidRequest)

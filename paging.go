@@ -46,13 +46,12 @@ func iterate[T any](c *Client, ctx context.Context, op CallStart, callOpts []Cal
 		ctx, obs := c.observeCall(ctx, op)
 		var failed error
 		defer obs.end(&failed)
-		ctx, cfg, cancel, err := c.begin(ctx, callOpts, 0)
+		cfg, err := c.begin(ctx, callOpts, 0)
 		if err != nil {
 			failed = err
 			yield(nil, err)
 			return
 		}
-		defer cancel()
 		for item, err := range list(ctx, cfg) {
 			if err != nil {
 				failed = err

@@ -76,11 +76,10 @@ type saveImageJobWire struct{ SaveImageJob }
 func (c *Client) CreateSaveImageJob(ctx context.Context, trainingJobID, taskID string, req *SaveImageJobRequest, opts ...CallOption) (_ *SaveImageJob, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "CreateSaveImageJob", TrainingJobID: trainingJobID, TaskID: taskID})
 	defer obs.end(&err)
-	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
+	cfg, err := c.begin(ctx, opts, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer cancel()
 	path, err := c.saveJobPath(trainingJobID, taskID)
 	if err != nil {
 		return nil, err
@@ -109,11 +108,10 @@ func (c *Client) CreateSaveImageJob(ctx context.Context, trainingJobID, taskID s
 func (c *Client) GetSaveImageJob(ctx context.Context, trainingJobID, taskID string, opts ...CallOption) (_ *SaveImageJob, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "GetSaveImageJob", TrainingJobID: trainingJobID, TaskID: taskID})
 	defer obs.end(&err)
-	ctx, cfg, cancel, err := c.begin(ctx, opts, 0)
+	cfg, err := c.begin(ctx, opts, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer cancel()
 	return c.getSaveJob(ctx, cfg, trainingJobID, taskID)
 }
 
@@ -133,11 +131,10 @@ func (c *Client) getSaveJob(ctx context.Context, cfg *callConfig, trainingJobID,
 func (c *Client) WaitForSaveImageJob(ctx context.Context, trainingJobID, taskID string, opts ...WaitOption) (_ *SaveImageJob, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "WaitForSaveImageJob", TrainingJobID: trainingJobID, TaskID: taskID})
 	defer obs.end(&err)
-	ctx, cfg, cancel, err := c.begin(ctx, opts, optWait)
+	cfg, err := c.begin(ctx, opts, optWait)
 	if err != nil {
 		return nil, err
 	}
-	defer cancel()
 	if _, err := c.saveJobPath(trainingJobID, taskID); err != nil {
 		return nil, err
 	}

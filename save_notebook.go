@@ -28,11 +28,10 @@ import (
 func (c *Client) SaveNotebookAsImage(ctx context.Context, notebookID string, req *CreateImageRequest, opts ...WaitOption) (_ *Image, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "SaveNotebookAsImage", NotebookID: notebookID})
 	defer obs.end(&err)
-	ctx, cfg, cancel, err := c.begin(ctx, opts, optWait)
+	cfg, err := c.begin(ctx, opts, optWait)
 	if err != nil {
 		return nil, err
 	}
-	defer cancel()
 	if err := validateID("notebook id", notebookID); err != nil {
 		return nil, err
 	}
