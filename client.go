@@ -148,7 +148,6 @@ func (c *Client) newRestyClient(hc *http.Client) *resty.Client {
 		// The SDK's own retries stay in charge: resty's backoff cannot
 		// reconcile a create whose answer was lost.
 		SetRetryCount(0).
-		SetBaseURL(c.base).
 		SetPreRequestHook(c.signHook).
 		// Headers every request carries are set once, not per request.
 		SetHeader("User-Agent", c.userAgent).

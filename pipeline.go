@@ -349,7 +349,7 @@ func (c *Client) send(ctx context.Context, cl *call, ao *attemptObs) *attempt {
 	if cl.settle != nil {
 		actx = at.traceSending(actx)
 	}
-	resp, err := c.request(actx, cl, extra).Execute(cl.method, cl.target())
+	resp, err := c.request(actx, cl, extra).Execute(cl.method, cl.url(c.base))
 	if at.leftCheck != nil {
 		at.sent = at.leftCheck()
 	}
@@ -398,12 +398,13 @@ func (c *Client) request(ctx context.Context, cl *call, extra http.Header) *rest
 	return req
 }
 
-// target is the call's path and query, as sent.
-func (cl *call) target() string {
+// url is the call's absolute URL on base, as sent: absolute, so that resty
+// parses it once rather than joining it to its base URL first.
+func (cl *call) url(base string) string {
 	if len(cl.query) == 0 {
-		return cl.path
+		return base + cl.path
 	}
-	return cl.path + "?" + encodeQuery(cl.query)
+	return base + cl.path + "?" + encodeQuery(cl.query)
 }
 
 // read takes in an answer: its status, headers and body, read within the
