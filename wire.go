@@ -57,11 +57,7 @@ func decodeJSON(body []byte, out any) error {
 	reflect.ValueOf(out).Elem().SetZero()
 	err = json.Unmarshal(fixed, out)
 	if errors.As(err, &te) {
-		value := valueBefore(fixed, te.Offset)
-		if te.Offset == 0 {
-			value = te.Value // decodeEnum's refusal: it quotes the value itself
-		}
-		return &wireTypeError{field: te.Field, value: value, want: te.Type.String()}
+		return &wireTypeError{field: te.Field, value: valueAt(fixed, te), want: te.Type.String()}
 	}
 	return err
 }
@@ -72,6 +68,23 @@ type wireTypeError struct{ field, value, want string }
 
 func (e *wireTypeError) Error() string {
 	return fmt.Sprintf("the value %s of %s cannot be read as %s", e.value, e.field, e.want)
+}
+
+// valueAt is the JSON value in b that te refuses. A type that reads its
+// own forms (decodeEnum, Timestamp) refuses with the value in te.Value and
+// no offset; encoding/json's offset is just past the opening bracket of an
+// object or an array, and just past the end of any other value.
+func valueAt(b []byte, te *json.UnmarshalTypeError) string {
+	if te.Offset == 0 && te.Value != "" {
+		return te.Value
+	}
+	if end := min(int(te.Offset), len(b)); end > 0 && (b[end-1] == '{' || b[end-1] == '[') {
+		var raw json.RawMessage
+		if json.NewDecoder(bytes.NewReader(b[end-1:])).Decode(&raw) == nil {
+			return string(raw)
+		}
+	}
+	return valueBefore(b, te.Offset)
 }
 
 // valueBefore is the JSON value that ends at offset in b. It is not
@@ -268,7 +281,7 @@ func normalize[E ~string, S string | []byte](s S, known []E) E {
 // it).
 func decodeEnum[E ~string](b []byte, dst *E, known []E) error {
 	switch {
-	case len(b) >= 2 && b[0] == '"' && bytes.IndexByte(b, '\\') < 0:
+	case len(b) >= 2 && b[0] == '"' && plainASCII(b[1:len(b)-1]):
 		*dst = normalize(b[1:len(b)-1], known)
 	case len(b) > 0 && b[0] == '"':
 		var s string
@@ -283,6 +296,19 @@ func decodeEnum[E ~string](b []byte, dst *E, known []E) error {
 		*dst = normalize(b, known)
 	}
 	return nil
+}
+
+// plainASCII reports text that a JSON string holds as it is: printable
+// ASCII without escapes. Anything else is left to encoding/json, which
+// undoes escapes and turns invalid UTF-8 into U+FFFD as for any string
+// field (so a decoded value encodes and decodes back to itself).
+func plainASCII(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7f || c == '\\' || c == '"' {
+			return false
+		}
+	}
+	return true
 }
 
 // cloneNormalized returns a normalised copy of vs, leaving the caller's
@@ -326,6 +352,10 @@ func (t Timestamp) MarshalJSON() ([]byte, error) {
 func (t *Timestamp) UnmarshalJSON(b []byte) error {
 	var m epochMillis
 	if err := m.UnmarshalJSON(b); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			te.Type = reflect.TypeFor[Timestamp]()
+		}
 		return err
 	}
 	t.Time = m.time()
@@ -367,6 +397,7 @@ type flexInt int64
 // UnmarshalJSON accepts an integer, a float, a numeric string or null.
 func (n *flexInt) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
+	raw := b
 	if len(b) == 0 || string(b) == "null" {
 		return nil
 	}
@@ -388,7 +419,8 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f > math.MaxInt64 || f < math.MinInt64 {
-		return fmt.Errorf("modelarts: %q is not a number", b)
+		// A type error, so that encoding/json names the field it is in.
+		return &json.UnmarshalTypeError{Value: string(raw), Type: reflect.TypeFor[int64]()}
 	}
 	*n = flexInt(f)
 	return nil

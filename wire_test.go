@@ -125,3 +125,39 @@ func TestAnEnumSentAsAnObjectIsADecodeErrorNamingTheFieldAndQuotingIt(t *testing
 	assert.Contains(t, err.Error(), `["idle"]`)
 	assert.Contains(t, err.Error(), "lease.type")
 }
+
+// Invalid UTF-8 in an enum becomes U+FFFD as in any string field, so a
+// decoded image encodes and decodes back to itself.
+func TestAnEnumWithInvalidUTF8RoundTripsThroughEncodingJSON(t *testing.T) {
+	for _, in := range []string{"\"ACT\xffIVE\"", "\"active\xc3\"", "\"\xe2\x82\""} {
+		var img Image
+		require.NoError(t, decodeJSON([]byte(`{"id":"x","status":`+in+`}`), &img), in)
+		b, err := json.Marshal(&img)
+		require.NoError(t, err)
+		var back Image
+		require.NoError(t, json.Unmarshal(b, &back))
+		assert.Equal(t, img.Status, back.Status, in)
+		assert.Contains(t, string(img.Status), "\uFFFD", in)
+	}
+}
+
+// A value of the wrong JSON type is quoted as sent, with the field named,
+// whatever the value and whichever type reads it: an object where an array
+// is due, a time that is not a number.
+func TestAValueOfTheWrongTypeIsQuotedWithItsFieldNamed(t *testing.T) {
+	cases := []struct{ body, field, value string }{
+		{`{"id":"x","dev_services":{"0":"SSH"}}`, "dev_services", `{"0":"SSH"}`},
+		{`{"id":"x","resource_categories":{"a":[1,{"b":"]"}]}}`, "resource_categories", `{"a":[1,{"b":"]"}]}`},
+		{`{"id":"x","tags":[[1]]}`, "tags", `[1]`},
+		{`{"id":"x","create_at":"abc"}`, "create_at", `"abc"`},
+		{`{"id":"x","update_at":1e300}`, "update_at", `1e300`},
+		{`{"id":"x","update_at":{}}`, "update_at", `{}`},
+		{`{"id":"x","create_at":true}`, "create_at", `true`},
+	}
+	for _, tc := range cases {
+		var img Image
+		err := decodeJSON([]byte(tc.body), &img)
+		require.Error(t, err, tc.body)
+		assert.Contains(t, err.Error(), " "+tc.value+" of "+tc.field+" ", tc.body)
+	}
+}
