@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/modelarts-go/modelarts/auth"
 	"github.com/modelarts-go/modelarts/internal/netutil"
@@ -28,10 +27,7 @@ import (
 // paths until the first call learns it.
 const projectPlaceholder = "{project_id}"
 
-const (
-	maxProjectsBody   = 1 << 20
-	discoveryAttempts = 3
-)
+const maxProjectsBody = 1 << 20
 
 // WithProjectDiscovery makes a client built without a project ID (NewClient
 // with projectID "") learn it from IAM at its first call: the one project
@@ -95,7 +91,8 @@ type ProjectDiscoveryError struct {
 	StatusCode int    // IAM's status; 0 when no answer came back or when it answered 200
 	Found      int    // projects named for the region, when IAM answered
 	Message    string // IAM's message, shortened and redacted
-	Err        error  // the network or signing failure
+	Err        error  // the network or signing failure, or why IAM's answer is unusable
+	noAnswer   bool   // Err is a failure to get an answer (worth asking again)
 }
 
 // Error says what IAM answered and what to set instead.
@@ -129,10 +126,15 @@ func (e *ProjectDiscoveryError) Is(target error) bool {
 }
 
 // temporary reports a failure worth asking again: no answer, 429 or 5xx,
-// or a signer failing transiently.
+// or a signer failing transiently. An answer IAM gave that the client
+// cannot use (not a listing, an unusable ID) is not: it would be the same
+// again.
 func (e *ProjectDiscoveryError) temporary() bool {
-	if e.Err != nil {
-		return auth.IsTemporary(e.Err) || !errors.As(e.Err, new(*signError))
+	switch {
+	case errors.As(e.Err, new(*signError)):
+		return auth.IsTemporary(e.Err)
+	case e.Err != nil:
+		return e.noAnswer
 	}
 	return e.StatusCode == 429 || e.StatusCode >= 500
 }
@@ -155,7 +157,8 @@ func (c *Client) projectIDFor(ctx context.Context) (string, error) {
 		return *p, nil
 	}
 	var err error
-	for n := 1; n <= discoveryAttempts; n++ {
+	// Asked as often as the client's retry policy allows, with its backoff.
+	for n := 1; n <= c.retry.MaxAttempts; n++ {
 		var id string
 		id, err = c.askProject(ctx, d)
 		if err == nil {
@@ -163,10 +166,10 @@ func (c *Client) projectIDFor(ctx context.Context) (string, error) {
 			return id, nil
 		}
 		var pe *ProjectDiscoveryError
-		if !errors.As(err, &pe) || !pe.temporary() || n == discoveryAttempts {
+		if !errors.As(err, &pe) || !pe.temporary() || n == c.retry.MaxAttempts {
 			break
 		}
-		if serr := c.sleep(ctx, time.Duration(n)*200*time.Millisecond); serr != nil {
+		if serr := c.sleep(ctx, c.retry.backoff(n, c.jitter)); serr != nil {
 			return "", &RequestError{Method: http.MethodGet, Path: "/v3/projects", Err: serr, Last: err}
 		}
 	}
@@ -195,13 +198,13 @@ func (c *Client) askProject(ctx context.Context, d *projectDiscovery) (string, e
 		if ctx.Err() != nil {
 			return "", &RequestError{Method: http.MethodGet, Path: "/v3/projects", Err: ctx.Err()}
 		}
-		fail.Err = errors.New(c.redact(unwrapURLError(err).Error()))
+		fail.Err, fail.noAnswer = errors.New(c.redact(unwrapURLError(err).Error())), true
 		return "", fail
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxProjectsBody))
 	if err != nil {
-		fail.Err = errors.New(c.redact(err.Error()))
+		fail.Err, fail.noAnswer = errors.New(c.redact(err.Error())), true
 		return "", fail
 	}
 	if resp.StatusCode != http.StatusOK {

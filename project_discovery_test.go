@@ -154,3 +154,36 @@ func TestNewClientFromEnvDiscoversTheProjectWhenOnlyTheRegionIsKnown(t *testing.
 	assert.Equal(t, "", c.ProjectID())
 	assert.Equal(t, "https://iam.cn-north-4.myhuaweicloud.com", c.discovery.iam)
 }
+
+// Discovery asks IAM as often as the client's retry policy allows: with
+// single attempts, once.
+func TestProjectDiscoveryFollowsTheClientsRetryPolicy(t *testing.T) {
+	iam, calls := iamProjects(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) })
+	mt := httpmock.NewMockTransport()
+	mt.RegisterNoResponder(httpmock.InitialTransport.RoundTrip)
+	c, err := NewClient(testEndpoint, "", auth.NewTokenSigner(testToken), WithHTTPClient(&http.Client{Transport: mt}),
+		WithProjectDiscovery("", iam.URL), WithRetry(RetryPolicy{MaxAttempts: 1}))
+	require.NoError(t, err)
+	_, err = c.GetImage(context.Background(), "img-1")
+	var pe *ProjectDiscoveryError
+	require.ErrorAs(t, err, &pe)
+	assert.EqualValues(t, 1, calls.Load())
+}
+
+// An answer IAM gave that cannot be used would be the same again: it is
+// not asked twice.
+func TestProjectDiscoveryDoesNotAskAgainAfterAnUnusableAnswer(t *testing.T) {
+	for name, answer := range map[string]func(w http.ResponseWriter, r *http.Request){
+		"an ID unfit for a path": projectsAnswer("abc/def"),
+		"not a listing":          func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "<html>") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			iam, calls := iamProjects(t, answer)
+			c, _ := discoveringClient(t, iam.URL)
+			_, err := c.GetImage(context.Background(), "img-1")
+			var pe *ProjectDiscoveryError
+			require.ErrorAs(t, err, &pe)
+			assert.EqualValues(t, 1, calls.Load())
+		})
+	}
+}
