@@ -223,21 +223,29 @@ func TestWaitErrorHasNoDuplicateFields(t *testing.T) {
 	}
 }
 
-// A user's fake of an interface over *Client receives ...CallOption but has
-// no exported way to read them (was WithForce given? which timeout?): the
-// options are sealed interfaces with only unexported methods.
+// A user's fake of an interface over *Client receives ...CallOption (a
+// wait ...WaitOption, a delete ...DeleteOption) but has no exported way to
+// read them (was WithForce given? which timeout?): the options are sealed
+// interfaces with only unexported methods. A resolver per kind reads them.
 func TestCallOptionsReadableByFakes(t *testing.T) {
 	var md modelarts.Response
-	got, err := modelarts.ResolveCallSettings(modelarts.WithForce(), modelarts.WithResponse(&md), modelarts.WithAttemptTimeout(time.Minute))
+	got, err := modelarts.ResolveDeleteSettings(modelarts.WithForce(), modelarts.WithResponse(&md), modelarts.WithAttemptTimeout(time.Minute))
 	require.NoError(t, err)
 	assert.True(t, got.Force, "a fake can tell DeleteImage(id) from DeleteImage(id, WithForce())")
 	assert.Same(t, &md, got.Response)
 	assert.Equal(t, time.Minute, got.AttemptTimeout)
+	wait, err := modelarts.ResolveWaitSettings(modelarts.WithPollInterval(time.Second, time.Minute), modelarts.WithNotFoundGrace(time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, time.Second, wait.PollMin)
+	assert.Equal(t, time.Minute, wait.PollMax)
+	assert.Equal(t, time.Hour, wait.NotFoundGrace)
 	none, err := modelarts.ResolveCallSettings()
 	require.NoError(t, err)
 	assert.False(t, none.Force)
 	assert.Equal(t, modelarts.DefaultPollMin, none.PollMin)
 	_, err = modelarts.ResolveCallSettings(nil)
+	assert.ErrorIs(t, err, modelarts.ErrInvalidRequest)
+	_, err = modelarts.ResolveWaitSettings(modelarts.WithPollInterval(time.Minute, time.Second))
 	assert.ErrorIs(t, err, modelarts.ErrInvalidRequest)
 }
 

@@ -45,7 +45,7 @@ type Client struct {
 	observers    []Observer // WithObserver, WithLogger
 	serverHost   string     // the endpoint's host and port, for the observers
 	serverPort   int
-	callDefaults []CallOption
+	callDefaults []WaitOption
 	plain        *callConfig   // callDefaults resolved, shared by calls without options (nil: they do not resolve)
 	settle       time.Duration // how long a lost create's lookup waits for the listing
 
@@ -134,7 +134,7 @@ func newClient(ep endpoint, projectID string, discovery *projectDiscovery, signe
 	}
 	c.serverHost, c.serverPort = c.serverAddr()
 	c.rc = c.newRestyClient(s.httpClient)
-	c.plain, _ = c.resolveCall(nil, 0) // defaults that do not resolve fail each call, as begin reports
+	c.plain, _ = begin(c, context.Background(), []CallOption(nil)) // defaults that do not resolve fail each call, as begin reports
 	return c
 }
 

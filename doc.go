@@ -19,9 +19,10 @@
 // Every call takes a context first and trailing options last: CallOption
 // for every call (WithResponse, and the SharedOptions WithAttemptTimeout
 // and WithRetry, which NewClient also takes as the default of every call),
-// plus WithForce for deletes and the polling options for waits. An option
-// given to a call it does not fit is refused with ErrInvalidRequest before
-// anything is sent. The context bounds the whole call, retries, waits and
+// plus WithForce for deletes (a DeleteOption) and the polling options for
+// waits (WaitOptions). An option given to a call it does not fit does not
+// compile; a bad value is refused with ErrInvalidRequest before anything
+// is sent. The context bounds the whole call, retries, waits and
 // paging included; WithAttemptTimeout (default DefaultTimeout) bounds each
 // HTTP request. Bad input never reaches the wire: it is a *ValidationError
 // naming the field and the rule, its value quoted as given. Enums are

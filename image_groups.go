@@ -93,7 +93,7 @@ func (o *ListImageGroupsOptions) query() url.Values {
 func (c *Client) ListImageGroupsPage(ctx context.Context, opts *ListImageGroupsOptions, callOpts ...CallOption) (_ *ImageGroupPage, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "ListImageGroupsPage"})
 	defer obs.end(&err)
-	cfg, err := c.begin(ctx, callOpts, 0)
+	cfg, err := begin(c, ctx, callOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +189,7 @@ func (r *UpdateImageGroupRequest) validate() error {
 func (c *Client) UpdateImageGroup(ctx context.Context, groupID string, req *UpdateImageGroupRequest, opts ...CallOption) (_ *ImageGroup, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "UpdateImageGroup", GroupID: groupID})
 	defer obs.end(&err)
-	cfg, err := c.begin(ctx, opts, 0)
+	cfg, err := begin(c, ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +230,7 @@ func (c *Client) UpdateImageGroup(ctx context.Context, groupID string, req *Upda
 func (c *Client) DeleteImageGroup(ctx context.Context, groupID string, opts ...DeleteOption) (err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "DeleteImageGroup", GroupID: groupID})
 	defer obs.end(&err)
-	cfg, err := c.begin(ctx, opts, optForce)
+	cfg, err := begin(c, ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -216,37 +216,6 @@ func TestDeleteImageGroupErrorsAndValidation(t *testing.T) {
 	assert.Len(t, rec.requests(), 1)
 }
 
-func TestWithForceRefusedOutsideDeletes(t *testing.T) {
-	rec := newRecorder(t)
-	c, _ := rec.client(t)
-	ctx := context.Background()
-	_, err := c.UpdateImageGroup(ctx, "g", &UpdateImageGroupRequest{ReadMe: "r"}, WithForce())
-	assert.ErrorIs(t, err, ErrInvalidRequest)
-	_, err = c.ListImageGroupsPage(ctx, nil, WithForce())
-	assert.ErrorIs(t, err, ErrInvalidRequest)
-	_, err = c.SyncImage(ctx, "img-1", WithForce())
-	assert.ErrorIs(t, err, ErrInvalidRequest)
-	_, err = c.StartNotebook(ctx, "nb", nil, WithForce())
-	assert.ErrorIs(t, err, ErrInvalidRequest)
-	_, err = c.StopNotebook(ctx, "nb", WithForce())
-	assert.ErrorIs(t, err, ErrInvalidRequest)
-	_, err = c.WaitForNotebook(ctx, "nb", NotebookStatusRunning, WithForce())
-	assert.ErrorIs(t, err, ErrInvalidRequest)
-	_, err = c.SaveNotebookAsImage(ctx, "nb", &CreateImageRequest{Name: "a", Namespace: "b"}, WithForce())
-	assert.ErrorIs(t, err, ErrInvalidRequest)
-	_, err = c.CreateSaveImageJob(ctx, "job", "worker-0", &SaveImageJobRequest{}, WithForce())
-	assert.ErrorIs(t, err, ErrInvalidRequest)
-	for _, err := range c.ListNotebooks(ctx, nil, WithForce()) {
-		assert.ErrorIs(t, err, ErrInvalidRequest)
-	}
-	// Wait options are refused outside waits too.
-	_, err = c.StopNotebook(ctx, "nb", WithNotebookProgress(func(*Notebook) {}))
-	assert.ErrorIs(t, err, ErrInvalidRequest)
-	_, err = c.GetSaveImageJob(ctx, "job", "worker-0", WithSaveImageJobProgress(func(*SaveImageJob) {}))
-	assert.ErrorIs(t, err, ErrInvalidRequest)
-	assert.Empty(t, rec.requests())
-}
-
 // A server that sends the page's numbers as strings or floats is read all
 // the same, as for the image listing.
 func TestListImageGroupsPageToleratesOddNumbers(t *testing.T) {

@@ -63,7 +63,7 @@ type CreateImageRequest struct {
 func (c *Client) RegisterImage(ctx context.Context, req *RegisterImageRequest, opts ...CallOption) (_ *Image, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "RegisterImage"})
 	defer obs.end(&err)
-	cfg, err := c.begin(ctx, opts, 0)
+	cfg, err := begin(c, ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func (c *Client) RegisterImage(ctx context.Context, req *RegisterImageRequest, o
 func (c *Client) CreateImageFromNotebook(ctx context.Context, notebookID string, req *CreateImageRequest, opts ...CallOption) (_ *Image, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "CreateImageFromNotebook", NotebookID: notebookID})
 	defer obs.end(&err)
-	cfg, err := c.begin(ctx, opts, 0)
+	cfg, err := begin(c, ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func (c *Client) CreateImageFromNotebook(ctx context.Context, notebookID string,
 func (c *Client) GetImage(ctx context.Context, imageID string, opts ...CallOption) (_ *Image, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "GetImage", ImageID: imageID})
 	defer obs.end(&err)
-	cfg, err := c.begin(ctx, opts, 0)
+	cfg, err := begin(c, ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (c *Client) getImage(ctx context.Context, cfg *callConfig, imageID string) 
 func (c *Client) DeleteImage(ctx context.Context, imageID string, opts ...DeleteOption) (err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "DeleteImage", ImageID: imageID})
 	defer obs.end(&err)
-	cfg, err := c.begin(ctx, opts, optForce)
+	cfg, err := begin(c, ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -453,7 +453,7 @@ func (f *FlavorType) UnmarshalJSON(b []byte) error { return decodeEnum(b, f, fla
 func (c *Client) SyncImage(ctx context.Context, imageID string, opts ...CallOption) (_ *Image, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "SyncImage", ImageID: imageID})
 	defer obs.end(&err)
-	cfg, err := c.begin(ctx, opts, 0)
+	cfg, err := begin(c, ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -549,7 +549,7 @@ func (o *ListImagesOptions) query() url.Values {
 func (c *Client) ListImagesPage(ctx context.Context, opts *ListImagesOptions, callOpts ...CallOption) (_ *ImagePage, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "ListImagesPage"})
 	defer obs.end(&err)
-	cfg, err := c.begin(ctx, callOpts, 0)
+	cfg, err := begin(c, ctx, callOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -652,7 +652,7 @@ func (c *Client) waitForImage(ctx context.Context, op, imageID string, cond func
 	if cond == nil {
 		return nil, invalid("cond", "the wait condition is nil")
 	}
-	cfg, err := c.begin(ctx, opts, optWait)
+	cfg, err := begin(c, ctx, opts)
 	if err != nil {
 		return nil, err
 	}

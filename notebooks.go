@@ -18,7 +18,7 @@ import (
 func (c *Client) GetNotebook(ctx context.Context, notebookID string, opts ...CallOption) (_ *Notebook, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "GetNotebook", NotebookID: notebookID})
 	defer obs.end(&err)
-	cfg, err := c.begin(ctx, opts, 0)
+	cfg, err := begin(c, ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +338,7 @@ type NotebookPage = Page[Notebook]
 func (c *Client) ListNotebooksPage(ctx context.Context, opts *ListNotebooksOptions, callOpts ...CallOption) (_ *NotebookPage, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "ListNotebooksPage"})
 	defer obs.end(&err)
-	cfg, err := c.begin(ctx, callOpts, 0)
+	cfg, err := begin(c, ctx, callOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -429,7 +429,7 @@ func (o *StartNotebookOptions) query() url.Values {
 func (c *Client) StartNotebook(ctx context.Context, notebookID string, opts *StartNotebookOptions, callOpts ...CallOption) (_ *Notebook, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "StartNotebook", NotebookID: notebookID})
 	defer obs.end(&err)
-	cfg, err := c.begin(ctx, callOpts, 0)
+	cfg, err := begin(c, ctx, callOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -450,7 +450,7 @@ func (c *Client) StartNotebook(ctx context.Context, notebookID string, opts *Sta
 func (c *Client) StopNotebook(ctx context.Context, notebookID string, opts ...CallOption) (_ *Notebook, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "StopNotebook", NotebookID: notebookID})
 	defer obs.end(&err)
-	cfg, err := c.begin(ctx, opts, 0)
+	cfg, err := begin(c, ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -475,7 +475,7 @@ func (c *Client) StopNotebook(ctx context.Context, notebookID string, opts ...Ca
 func (c *Client) WaitForNotebook(ctx context.Context, notebookID string, want NotebookStatus, opts ...WaitOption) (_ *Notebook, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "WaitForNotebook", NotebookID: notebookID})
 	defer obs.end(&err)
-	cfg, err := c.begin(ctx, opts, optWait)
+	cfg, err := begin(c, ctx, opts)
 	if err != nil {
 		return nil, err
 	}

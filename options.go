@@ -27,7 +27,7 @@ type settings struct {
 	retry      RetryPolicy
 	logger     *slog.Logger
 	limiter    *rate.Limiter
-	defaults   []CallOption
+	defaults   []WaitOption
 	settle     time.Duration
 	observers  []Observer
 	// discoverRegion and discoverIAM: WithProjectDiscovery.
@@ -66,20 +66,21 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithCallDefaults sets options every call of the client starts from; the
-// options a call is given are applied after them and win. Typical use:
-// tests that want every wait to poll fast,
+// options a call is given are applied after them and win. It takes what a
+// wait takes, every CallOption and the options made for waits, which apply
+// to waits only. Typical use: tests that want every wait to poll fast,
 //
 //	modelarts.WithCallDefaults(modelarts.WithPollInterval(time.Millisecond, 10*time.Millisecond))
 //
-// Options that apply to some calls only are applied where they fit.
-// Deleting SWR content (WithForce) must be asked for call by call, and a
-// Response (WithResponse) belongs to one call.
-func WithCallDefaults(opts ...CallOption) Option {
+// Deleting SWR content (WithForce, a DeleteOption) must be asked for call
+// by call, so the compiler refuses it here; a Response (WithResponse)
+// belongs to one call, so it is refused when the client is made.
+func WithCallDefaults(opts ...WaitOption) Option {
 	return optionFunc(func(s *settings) {
 		probe := callConfig{wait: defaultWaitSettings()}
 		for _, o := range opts {
 			if o == nil {
-				s.errs = append(s.errs, invalid("WithCallDefaults", "a CallOption is nil"))
+				s.errs = append(s.errs, invalid("WithCallDefaults", "an option is nil"))
 				return
 			}
 			o.applyCall(&probe)
@@ -87,8 +88,6 @@ func WithCallDefaults(opts ...CallOption) Option {
 		switch {
 		case len(probe.errs) > 0:
 			s.errs = append(s.errs, probe.errs...)
-		case probe.used&optForce != 0:
-			s.errs = append(s.errs, invalid("WithCallDefaults", "WithForce must be given to each delete, not as a client default"))
 		case probe.response != nil:
 			s.errs = append(s.errs, invalid("WithCallDefaults", "WithResponse must be given to each call: one Response shared by every call (and goroutine) of the client would be overwritten concurrently"))
 		case probe.wait.check() != nil:
@@ -172,36 +171,32 @@ func (w *waitSettings) check() error {
 // WithPollInterval sets the wait after the first poll (min; the first poll
 // itself is immediate) and the cap the waits grow to, with jitter (max).
 func WithPollInterval(min, max time.Duration) WaitOption {
-	return callOptionFunc(func(c *callConfig) {
+	return waitOptionFunc(func(c *callConfig) {
 		c.wait.min, c.wait.max = min, max
-		c.used |= optWait
 	})
 }
 
 // WithProgress calls fn after every successful poll of an image wait with
 // the image as read, e.g. to print its status.
 func WithProgress(fn func(*Image)) WaitOption {
-	return callOptionFunc(func(c *callConfig) {
+	return waitOptionFunc(func(c *callConfig) {
 		c.wait.progress = fn
-		c.used |= optWait
 	})
 }
 
 // WithNotebookProgress calls fn after every successful poll of a notebook
 // wait (WaitForNotebook, and the notebook part of SaveNotebookAsImage).
 func WithNotebookProgress(fn func(*Notebook)) WaitOption {
-	return callOptionFunc(func(c *callConfig) {
+	return waitOptionFunc(func(c *callConfig) {
 		c.wait.notebookProgress = fn
-		c.used |= optWait
 	})
 }
 
 // WithSaveImageJobProgress calls fn after every successful poll of
 // WaitForSaveImageJob with the job as read.
 func WithSaveImageJobProgress(fn func(*SaveImageJob)) WaitOption {
-	return callOptionFunc(func(c *callConfig) {
+	return waitOptionFunc(func(c *callConfig) {
 		c.wait.saveJobProgress = fn
-		c.used |= optWait
 	})
 }
 
@@ -209,23 +204,46 @@ func WithSaveImageJobProgress(fn func(*SaveImageJob)) WaitOption {
 // taken for the service's eventual consistency (a just-created image not
 // yet readable) rather than an answer (default 30 s).
 func WithNotFoundGrace(d time.Duration) WaitOption {
-	return callOptionFunc(func(c *callConfig) {
+	return waitOptionFunc(func(c *callConfig) {
 		c.wait.grace = d
-		c.used |= optWait
 	})
 }
 
 // CallOption configures one call. Every method of Client takes a trailing
-// ...CallOption, so options can be added later without breaking a caller,
-// an interface over *Client, or a fake of it (the pattern of aws-sdk-go-v2's
-// optFns and azcore's trailing options).
+// ...CallOption (a wait ...WaitOption, a delete ...DeleteOption), so
+// options can be added later without breaking a caller, an interface over
+// *Client, or a fake of it (the pattern of aws-sdk-go-v2's optFns and
+// azcore's trailing options).
 //
-// Options that only make sense for some calls (WithForce for deletes, the
-// polling options for waits) are refused with an error matching
-// ErrInvalidRequest when given to another call, before anything is sent.
+// Every CallOption is also a WaitOption and a DeleteOption. The options
+// made for some calls only are not CallOptions: the polling options are
+// WaitOptions and WithForce a DeleteOption, so the compiler refuses them
+// where they do not apply.
 //
 // Client-wide defaults for every call are set with WithCallDefaults.
 type CallOption interface {
+	WaitOption
+	DeleteOption
+}
+
+// WaitOption configures a wait (WaitForActive, WaitForImage,
+// WaitForNotebook, WaitForSaveImageJob, SaveNotebookAsImage): any
+// CallOption, or one made for waits (WithPollInterval, WithProgress,
+// WithNotebookProgress, WithSaveImageJobProgress, WithNotFoundGrace).
+type WaitOption interface {
+	applyCall(*callConfig)
+	forWaits()
+}
+
+// DeleteOption configures a delete (DeleteImage, DeleteImageGroup): any
+// CallOption, or WithForce.
+type DeleteOption interface {
+	applyCall(*callConfig)
+	forDeletes()
+}
+
+// callOption is what every option kind has: begin applies it.
+type callOption interface {
 	applyCall(*callConfig)
 }
 
@@ -233,23 +251,20 @@ type CallOption interface {
 type callOptionFunc func(*callConfig)
 
 func (f callOptionFunc) applyCall(c *callConfig) { f(c) }
+func (callOptionFunc) forWaits()                 {}
+func (callOptionFunc) forDeletes()               {}
 
-// DeleteOption is a CallOption given to a delete; WithForce is the one made
-// for deletes.
-type DeleteOption = CallOption
+// waitOptionFunc makes a WaitOption that is no CallOption.
+type waitOptionFunc func(*callConfig)
 
-// WaitOption is a CallOption given to a wait (WaitForActive, WaitForImage,
-// WaitForNotebook, SaveNotebookAsImage); WithPollInterval, WithProgress and
-// WithNotFoundGrace are the ones made for waits.
-type WaitOption = CallOption
+func (f waitOptionFunc) applyCall(c *callConfig) { f(c) }
+func (waitOptionFunc) forWaits()                 {}
 
-// optionKind names the options that apply to some calls only.
-type optionKind uint8
+// deleteOptionFunc makes a DeleteOption that is no CallOption.
+type deleteOptionFunc func(*callConfig)
 
-const (
-	optForce optionKind = 1 << iota // WithForce
-	optWait                         // WithPollInterval, WithProgress, WithNotFoundGrace, WithNotebookProgress
-)
+func (f deleteOptionFunc) applyCall(c *callConfig) { f(c) }
+func (deleteOptionFunc) forDeletes()               {}
 
 // callConfig is what the options of one call set.
 type callConfig struct {
@@ -258,7 +273,6 @@ type callConfig struct {
 	response       *Response     // filled with the metadata of the last answer
 	force          bool
 	wait           waitSettings
-	used           optionKind
 	errs           []error
 }
 
@@ -287,54 +301,43 @@ func WithResponse(dst *Response) CallOption {
 // WithForce makes a delete also remove the image content in SWR (personal
 // private images only). It applies to DeleteImage and DeleteImageGroup.
 func WithForce() DeleteOption {
-	return callOptionFunc(func(c *callConfig) {
+	return deleteOptionFunc(func(c *callConfig) {
 		c.force = true
-		c.used |= optForce
 	})
 }
 
-// begin checks the context and the options of a call. allowed names the
-// call-specific options the call takes. A call without options shares the
-// client's resolved defaults: a callConfig is read-only once begun.
-func (c *Client) begin(ctx context.Context, opts []CallOption, allowed optionKind) (*callConfig, error) {
+// begin checks the context and the options of a call. A call without
+// options shares the client's resolved defaults: a callConfig is read-only
+// once begun.
+func begin[O callOption](c *Client, ctx context.Context, opts []O) (*callConfig, error) {
 	if ctx == nil {
 		return nil, invalid("context", "the context is nil; pass context.Background() or a context with a deadline")
 	}
 	if len(opts) == 0 && c.plain != nil {
 		return c.plain, nil
 	}
-	return c.resolveCall(opts, allowed)
-}
-
-// resolveCall applies the client's call defaults, then opts, and checks
-// the result.
-func (c *Client) resolveCall(opts []CallOption, allowed optionKind) (*callConfig, error) {
 	cfg := &callConfig{wait: defaultWaitSettings()}
 	for _, o := range c.callDefaults {
 		o.applyCall(cfg)
 	}
-	cfg.used = 0 // client defaults may set anything; only the call's own options are checked
+	if err := applyCallOptions(cfg, opts); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// applyCallOptions applies opts to cfg in order and checks the result.
+func applyCallOptions[O callOption](cfg *callConfig, opts []O) error {
 	for _, o := range opts {
-		if o == nil {
-			return nil, invalid("options", "a CallOption is nil")
+		if callOption(o) == nil {
+			return invalid("options", "an option is nil")
 		}
 		o.applyCall(cfg)
 	}
 	if len(cfg.errs) > 0 {
-		return nil, cfg.errs[0]
+		return cfg.errs[0]
 	}
-	if extra := cfg.used &^ allowed; extra != 0 {
-		switch {
-		case extra&optForce != 0:
-			return nil, invalid("options", "WithForce applies only to DeleteImage and DeleteImageGroup")
-		default:
-			return nil, invalid("options", "WithPollInterval, WithProgress, WithNotebookProgress, WithSaveImageJobProgress and WithNotFoundGrace apply only to waits")
-		}
-	}
-	if err := cfg.wait.check(); err != nil {
-		return nil, err
-	}
-	return cfg, nil
+	return cfg.wait.check()
 }
 
 // retryPolicy is the policy in force for the call.
@@ -373,19 +376,25 @@ type CallSettings struct {
 
 // ResolveCallSettings applies opts in order, as a call does, and returns
 // what they set, or the error a call would return for them (a nil option,
-// a bad value). It does not check that the options fit a particular call.
+// a bad value).
 func ResolveCallSettings(opts ...CallOption) (CallSettings, error) {
+	return resolveSettings(opts)
+}
+
+// ResolveWaitSettings is ResolveCallSettings for the options of a wait.
+func ResolveWaitSettings(opts ...WaitOption) (CallSettings, error) {
+	return resolveSettings(opts)
+}
+
+// ResolveDeleteSettings is ResolveCallSettings for the options of a
+// delete.
+func ResolveDeleteSettings(opts ...DeleteOption) (CallSettings, error) {
+	return resolveSettings(opts)
+}
+
+func resolveSettings[O callOption](opts []O) (CallSettings, error) {
 	cfg := callConfig{wait: defaultWaitSettings()}
-	for _, o := range opts {
-		if o == nil {
-			return CallSettings{}, invalid("options", "a CallOption is nil")
-		}
-		o.applyCall(&cfg)
-	}
-	if len(cfg.errs) > 0 {
-		return CallSettings{}, cfg.errs[0]
-	}
-	if err := cfg.wait.check(); err != nil {
+	if err := applyCallOptions(&cfg, opts); err != nil {
 		return CallSettings{}, err
 	}
 	return CallSettings{
@@ -412,6 +421,8 @@ type sharedOption struct {
 
 func (o sharedOption) apply(s *settings)       { o.client(s) }
 func (o sharedOption) applyCall(c *callConfig) { o.call(c) }
+func (sharedOption) forWaits()                 {}
+func (sharedOption) forDeletes()               {}
 
 // WithAttemptTimeout bounds each attempt (each HTTP request) of the calls
 // it is given to: a client's default (DefaultTimeout without it), or one

@@ -59,3 +59,28 @@ func ExampleListingError() {
 	}
 	// Output: stopped: true after 1 image
 }
+
+// A fake of an interface over *Client reads the options a delete is given,
+// here to tell DeleteImage(ctx, id) from DeleteImage(ctx, id, WithForce()).
+func ExampleResolveDeleteSettings() {
+	deleteImage := func(ctx context.Context, imageID string, opts ...modelarts.DeleteOption) error {
+		s, err := modelarts.ResolveDeleteSettings(opts...)
+		if err != nil {
+			return err
+		}
+		fmt.Println("delete", imageID, "force:", s.Force)
+		return nil
+	}
+	_ = deleteImage(context.Background(), "img-1")
+	_ = deleteImage(context.Background(), "img-2", modelarts.WithForce())
+	// Output:
+	// delete img-1 force: false
+	// delete img-2 force: true
+}
+
+// A fake's wait reads how it was asked to poll.
+func ExampleResolveWaitSettings() {
+	s, err := modelarts.ResolveWaitSettings(modelarts.WithPollInterval(time.Second, 10*time.Second))
+	fmt.Println(s.PollMin, s.PollMax, err)
+	// Output: 1s 10s <nil>
+}

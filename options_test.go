@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"testing"
 	"time"
 
@@ -75,18 +76,51 @@ func TestWithAttemptTimeoutBoundsEachAttempt(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
-func TestCallOptionsRefusedWhereTheyDoNotApply(t *testing.T) {
+// An option made for some calls is not accepted by the others: the
+// compiler refuses it. For every method of Client, the type of its
+// trailing options is checked against the static type each option
+// constructor returns (what assignability at compile time looks at).
+func TestOptionsMadeForSomeCallsDoNotCompileWithTheOthers(t *testing.T) {
+	deletes := map[string]bool{"DeleteImage": true, "DeleteImageGroup": true}
+	waits := map[string]bool{"WaitForActive": true, "WaitForImage": true, "WaitForNotebook": true, "WaitForSaveImageJob": true, "SaveNotebookAsImage": true}
+	forDeletes := []any{WithForce}
+	forWaits := []any{WithPollInterval, WithProgress, WithNotebookProgress, WithSaveImageJobProgress, WithNotFoundGrace}
+	forAll := []any{WithResponse, WithRetry, WithAttemptTimeout}
+	ct := reflect.TypeOf(&Client{})
+	checked := 0
+	for i := range ct.NumMethod() {
+		m := ct.Method(i)
+		if !m.Type.IsVariadic() {
+			continue
+		}
+		opts := m.Type.In(m.Type.NumIn() - 1).Elem()
+		accepts := func(ctor any) bool { return reflect.TypeOf(ctor).Out(0).Implements(opts) }
+		for _, ctor := range forDeletes {
+			assert.Equal(t, deletes[m.Name], accepts(ctor), "%s with %s", m.Name, reflect.TypeOf(ctor).Out(0))
+		}
+		for _, ctor := range forWaits {
+			assert.Equal(t, waits[m.Name], accepts(ctor), "%s with %s", m.Name, reflect.TypeOf(ctor).Out(0))
+		}
+		for _, ctor := range forAll {
+			assert.True(t, accepts(ctor), "%s with %s", m.Name, reflect.TypeOf(ctor).Out(0))
+		}
+		checked++
+	}
+	assert.Greater(t, checked, 20, "every call takes trailing options")
+}
+
+// What the types cannot catch is refused before anything is sent.
+func TestBadOptionsAreRefusedBeforeAnythingIsSent(t *testing.T) {
 	c, mt, _ := newMockClient(t)
-	_, err := c.GetImage(context.Background(), "img-1", WithForce())
-	require.ErrorIs(t, err, ErrInvalidRequest)
-	assert.Contains(t, err.Error(), "WithForce applies only to")
-	_, err = c.GetImage(context.Background(), "img-1", WithPollInterval(time.Second, time.Second))
-	require.ErrorIs(t, err, ErrInvalidRequest)
-	_, err = c.GetImage(context.Background(), "img-1", nil)
+	_, err := c.GetImage(context.Background(), "img-1", nil)
 	require.ErrorIs(t, err, ErrInvalidRequest)
 	_, err = c.GetImage(context.Background(), "img-1", WithResponse(nil))
 	require.ErrorIs(t, err, ErrInvalidRequest)
 	_, err = c.GetImage(context.Background(), "img-1", WithAttemptTimeout(0))
+	require.ErrorIs(t, err, ErrInvalidRequest)
+	_, err = c.WaitForActive(context.Background(), "img-1", WithPollInterval(time.Second, time.Millisecond))
+	require.ErrorIs(t, err, ErrInvalidRequest)
+	err = c.DeleteImage(context.Background(), "img-1", nil)
 	require.ErrorIs(t, err, ErrInvalidRequest)
 	assert.Equal(t, 0, mt.GetTotalCallCount(), "nothing is sent")
 }
@@ -151,10 +185,15 @@ func TestACallsOwnOptionsDoNotLeakIntoTheCallsWithoutOptionsAfterIt(t *testing.T
 	assert.Zero(t, md.StatusCode, "the first call's WithResponse is not filled by later calls")
 }
 
-func TestWithCallDefaultsRefusesForce(t *testing.T) {
-	_, err := NewClient(testEndpoint, testProject, countingSignerFor(), WithCallDefaults(WithForce()))
+// WithForce cannot be a client default: the compiler refuses it;
+// WithResponse, which the types let through, is refused by NewClient.
+func TestWithCallDefaultsRefusesForceAndResponse(t *testing.T) {
+	defaults := reflect.TypeOf(WithCallDefaults).In(0).Elem()
+	assert.False(t, reflect.TypeOf(WithForce).Out(0).Implements(defaults))
+	assert.True(t, reflect.TypeOf(WithPollInterval).Out(0).Implements(defaults))
+	_, err := NewClient(testEndpoint, testProject, countingSignerFor(), WithCallDefaults(WithResponse(&Response{})))
 	require.ErrorIs(t, err, ErrInvalidRequest)
-	assert.Contains(t, err.Error(), "WithForce")
+	assert.Contains(t, err.Error(), "WithResponse")
 }
 
 func countingSignerFor() *countingSigner { return &countingSigner{} }

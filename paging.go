@@ -46,7 +46,7 @@ func iterate[T any](c *Client, ctx context.Context, op CallStart, callOpts []Cal
 		ctx, obs := c.observeCall(ctx, op)
 		var failed error
 		defer obs.end(&failed)
-		cfg, err := c.begin(ctx, callOpts, 0)
+		cfg, err := begin(c, ctx, callOpts)
 		if err != nil {
 			failed = err
 			yield(nil, err)

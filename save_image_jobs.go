@@ -76,7 +76,7 @@ type saveImageJobWire struct{ SaveImageJob }
 func (c *Client) CreateSaveImageJob(ctx context.Context, trainingJobID, taskID string, req *SaveImageJobRequest, opts ...CallOption) (_ *SaveImageJob, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "CreateSaveImageJob", TrainingJobID: trainingJobID, TaskID: taskID})
 	defer obs.end(&err)
-	cfg, err := c.begin(ctx, opts, 0)
+	cfg, err := begin(c, ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func (c *Client) CreateSaveImageJob(ctx context.Context, trainingJobID, taskID s
 func (c *Client) GetSaveImageJob(ctx context.Context, trainingJobID, taskID string, opts ...CallOption) (_ *SaveImageJob, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "GetSaveImageJob", TrainingJobID: trainingJobID, TaskID: taskID})
 	defer obs.end(&err)
-	cfg, err := c.begin(ctx, opts, 0)
+	cfg, err := begin(c, ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +131,7 @@ func (c *Client) getSaveJob(ctx context.Context, cfg *callConfig, trainingJobID,
 func (c *Client) WaitForSaveImageJob(ctx context.Context, trainingJobID, taskID string, opts ...WaitOption) (_ *SaveImageJob, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "WaitForSaveImageJob", TrainingJobID: trainingJobID, TaskID: taskID})
 	defer obs.end(&err)
-	cfg, err := c.begin(ctx, opts, optWait)
+	cfg, err := begin(c, ctx, opts)
 	if err != nil {
 		return nil, err
 	}

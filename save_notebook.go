@@ -28,7 +28,7 @@ import (
 func (c *Client) SaveNotebookAsImage(ctx context.Context, notebookID string, req *CreateImageRequest, opts ...WaitOption) (_ *Image, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "SaveNotebookAsImage", NotebookID: notebookID})
 	defer obs.end(&err)
-	cfg, err := c.begin(ctx, opts, optWait)
+	cfg, err := begin(c, ctx, opts)
 	if err != nil {
 		return nil, err
 	}
