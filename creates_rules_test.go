@@ -89,10 +89,13 @@ func r2LostAfterHandling() map[string]modelartstest.Fault {
 		"503-retry-after": modelartstest.AfterHandling{Then: modelartstest.ErrorAnswer{Status: 503, RetryAfter: "1"}},
 		"502":             modelartstest.AfterHandling{Then: modelartstest.ErrorAnswer{Status: 502}},
 		"500-6100":        modelartstest.AfterHandling{Then: modelartstest.ErrorAnswer{Status: 500, Code: modelarts.CodeRequestTimeout}},
-		"504-html":        modelartstest.AfterHandling{Then: modelartstest.RawAnswer{Status: 504, Body: "<html>gateway timeout</html>", ContentType: "text/html"}},
-		"201-empty":       modelartstest.AfterHandling{Then: modelartstest.RawAnswer{Status: 201}},
-		"200-no-id":       modelartstest.AfterHandling{Then: modelartstest.RawAnswer{Status: 200, Body: `{"name":"x"}`}},
-		"200-garbage":     modelartstest.AfterHandling{Then: modelartstest.RawAnswer{Status: 200, Body: `{"id":`}},
+		// A throttling code under a 5xx is a failure of the service first.
+		"503-6101-retry-after": modelartstest.AfterHandling{Then: modelartstest.ErrorAnswer{Status: 503, Code: modelarts.CodeSystemBusy, RetryAfter: "0"}},
+		"500-6101":             modelartstest.AfterHandling{Then: modelartstest.ErrorAnswer{Status: 500, Code: modelarts.CodeSystemBusy}},
+		"504-html":             modelartstest.AfterHandling{Then: modelartstest.RawAnswer{Status: 504, Body: "<html>gateway timeout</html>", ContentType: "text/html"}},
+		"201-empty":            modelartstest.AfterHandling{Then: modelartstest.RawAnswer{Status: 201}},
+		"200-no-id":            modelartstest.AfterHandling{Then: modelartstest.RawAnswer{Status: 200, Body: `{"name":"x"}`}},
+		"200-garbage":          modelartstest.AfterHandling{Then: modelartstest.RawAnswer{Status: 200, Body: `{"id":`}},
 
 		"408-after-handle": modelartstest.AfterHandling{Then: modelartstest.ErrorAnswer{Status: 408}},
 	}

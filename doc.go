@@ -32,11 +32,12 @@
 // # Retries
 //
 // DefaultRetryPolicy: 4 attempts, full-jitter backoff from 200 ms capped
-// at 20 s. Retried, whatever the method: 429 and ModelArts.6101
-// (throttling), any failure before a byte of the request was written, a
+// at 20 s. Retried, whatever the method: 429, and ModelArts.6101 under a
+// status other than 5xx (throttling), any failure before a byte of the request was written, a
 // signer's transient failure (auth.IsTemporary). Retried for GET and
-// DELETE, and settled first for a POST (see below): 500, 502, 503, 504,
-// 408, ModelArts.6100, a reset or a timeout after sending. A GET answered
+// DELETE, and settled first for a POST (see below): 500, 502, 503, 504
+// (whatever their code, 6101 included), 408, ModelArts.6100, a reset or a
+// timeout after sending. A GET answered
 // 503 with Retry-After is retried. Returned: other 4xx, an ended context.
 // Retry-After (seconds or an HTTP date) is honoured as sent up to
 // MaxRetryAfter (60 s), never shortened to the backoff. A retry budget (a

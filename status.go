@@ -72,9 +72,13 @@ func (e *APIError) Is(target error) bool {
 	return statusMeanings[e.StatusCode].matches(target) || codeMeanings[e.Code].matches(target)
 }
 
-// throttled reports an answer asking the caller to slow down.
+// throttled reports an answer asking the caller to slow down, for a
+// request the service did not carry out. A throttling code under a 5xx
+// status is a failure of the service first: it may have carried the
+// request out (serverError), so a create is settled, not sent again.
 func (e *APIError) throttled() bool {
-	return statusMeanings[e.StatusCode].throttled || codeMeanings[e.Code].throttled
+	status := statusMeanings[e.StatusCode]
+	return status.throttled || codeMeanings[e.Code].throttled && !status.serverError
 }
 
 // serverError reports an answer from a service that failed or timed out
