@@ -22,6 +22,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/modelarts-go/modelarts"
 	"github.com/modelarts-go/modelarts/auth"
 )
@@ -559,6 +562,37 @@ func TestSecretsAsResponseHeaderNamesNeverReachResponseOrError(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The secret key, which no request carries, as a response header NAME:
+// Go re-cases the name, and the re-cased key never reaches the caller.
+func TestTheSecretKeyAsAReCasedResponseHeaderNameNeverReachesResponseOrError(t *testing.T) {
+	const ak, sk = "HPUAXR7YWRSNL8JQ1XKE", "advSecretKey0123456789ABCDEFGHIJ-kLmNoPqR"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["X-"+sk] = []string{"1"}          // sent as is: Go's client re-cases it
+		w.Header()["Pre"+sk+"-post"] = []string{"2"} // the key not at the start of the name
+		w.WriteHeader(503)
+		io.WriteString(w, `{"error_code":"ModelArts.0000","error_msg":"x"}`)
+	}))
+	defer srv.Close()
+	signer, err := auth.NewAKSKSigner(ak, sk)
+	require.NoError(t, err)
+	c, err := modelarts.NewClient(srv.URL, "a4a5d4098fb4474fa22cd05f897d6b99", signer,
+		modelarts.WithHTTPClient(srv.Client()), modelarts.WithRetry(modelarts.RetryPolicy{MaxAttempts: 1}))
+	require.NoError(t, err)
+	var md modelarts.Response
+	_, err = c.GetImage(gCtx(t, 2*time.Second), "img-1", modelarts.WithResponse(&md))
+	var ae *modelarts.APIError
+	require.ErrorAs(t, err, &ae)
+	lower := strings.ToLower(sk)
+	for _, h := range []http.Header{md.Header, ae.Header} {
+		require.NotEmpty(t, h)
+		for k := range h {
+			assert.NotContains(t, strings.ToLower(k), lower[:12], "the key survives in a header name: %q", k)
+			assert.NotContains(t, strings.ToLower(k), lower[len(lower)-12:], "the key survives in a header name: %q", k)
+		}
+	}
+	assert.NotContains(t, strings.ToLower(fmt.Sprintf("%+v %#v", err, md)), lower[:12])
 }
 
 func gVerbLeaks(what string, v any, secrets ...string) []string {

@@ -18,7 +18,10 @@
 //     &#NN; / &#xHH; forms;
 //   - any two of these, one over the other, the same kind twice included: a
 //     URL-encoded or HTML-escaped JSON body, a JSON body quoted in a JSON
-//     string, HTML escaped twice.
+//     string, HTML escaped twice;
+//   - a response header's name: Go re-cases it (net/textproto's canonical
+//     form), so a Set made by New or With also holds each secret as it
+//     appears in such a name.
 //
 // Escaped and plain characters may be mixed freely within one form (an
 // encoder that escapes only some characters is covered).
@@ -33,6 +36,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net/textproto"
 	"slices"
 	"strings"
 	"unsafe"
@@ -47,7 +51,8 @@ const MinLen = 4
 // Set is an immutable set of secrets. A nil *Set redacts nothing. It is safe
 // for concurrent use; With returns a new Set and leaves the old one as it was.
 type Set struct {
-	secrets []string // distinct, at least MinLen bytes each
+	secrets []string // distinct, at least MinLen bytes each: the given ones, then their header-name forms
+	given   int      // how many of secrets were given
 }
 
 // New returns a Set of the given secrets; those shorter than MinLen bytes
@@ -58,16 +63,33 @@ func New(secrets ...string) *Set {
 
 // With returns a new Set holding the secrets of s and the given ones.
 func (s *Set) With(secrets ...string) *Set {
-	out := &Set{}
+	var given []string
 	if s != nil {
-		out.secrets = slices.Clone(s.secrets)
+		given = slices.Clone(s.secrets[:s.given])
 	}
 	for _, v := range secrets {
-		if len(v) >= MinLen && !slices.Contains(out.secrets, v) {
-			out.secrets = append(out.secrets, v)
+		if len(v) >= MinLen && !slices.Contains(given, v) {
+			given = append(given, v)
+		}
+	}
+	out := &Set{secrets: given, given: len(given)}
+	for _, v := range given {
+		for _, f := range headerNameForms(v) {
+			if !slices.Contains(out.secrets, f) {
+				out.secrets = append(out.secrets, f)
+			}
 		}
 	}
 	return out
+}
+
+// headerNameForms are sec as it appears in a response header's name once
+// Go has re-cased it: every letter lower case but those after a '-', and
+// the first upper case (the name begins with sec, or sec follows a '-')
+// or lower case (sec follows another character). A secret with a byte no
+// header name may hold is left as it is, as Go leaves such a name.
+func headerNameForms(sec string) []string {
+	return []string{textproto.CanonicalMIMEHeaderKey(sec), textproto.CanonicalMIMEHeaderKey("x" + sec)[1:]}
 }
 
 // Len reports how many secrets the Set redacts.
@@ -75,7 +97,7 @@ func (s *Set) Len() int {
 	if s == nil {
 		return 0
 	}
-	return len(s.secrets)
+	return s.given
 }
 
 // Redact returns text with every form of every secret replaced by
@@ -250,4 +272,4 @@ func (s *Set) ContainsFold(text string) bool {
 // be at least MinLen bytes and they must be distinct (as New ensures by
 // filtering). A caller that keeps the value on its stack redacts without
 // allocating a Set.
-func Of(secrets []string) Set { return Set{secrets: secrets} }
+func Of(secrets []string) Set { return Set{secrets: secrets, given: len(secrets)} }

@@ -214,3 +214,19 @@ func TestRedactTwoLayersOfEncoding(t *testing.T) {
 		assert.NotContains(t, out, "44-pass", name)
 	}
 }
+
+// Go re-cases a response header's name: a secret in one is found in the
+// forms it takes there, at the start of the name or after other text.
+func TestASecretInAReCasedHeaderNameIsRedacted(t *testing.T) {
+	set := New("advSecretKey0123-abcDEF")
+	for name, want := range map[string]string{
+		"Advsecretkey0123-Abcdef":         "[REDACTED]",
+		"X-Advsecretkey0123-Abcdef":       "X-[REDACTED]",
+		"Preadvsecretkey0123-Abcdef-Post": "Pre[REDACTED]-Post",
+		"Advsecretkey0123-Abcdeg":         "Advsecretkey0123-Abcdeg",
+	} {
+		assert.Equal(t, want, set.Redact(name), name)
+	}
+	assert.Equal(t, 1, set.Len(), "the forms are not secrets of their own")
+	assert.Equal(t, "[REDACTED]", New("with/slash-Key").Redact("with/slash-Key"), "a name Go leaves as it is")
+}
