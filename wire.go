@@ -212,7 +212,7 @@ func coerceInteger(v any) any {
 		return json.Number(s)
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f > math.MaxInt64 || f < math.MinInt64 {
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f >= 1<<63 || f < -(1<<63) {
 		return v
 	}
 	return json.Number(strconv.FormatInt(int64(f), 10))
@@ -380,15 +380,26 @@ func (m epochMillis) time() time.Time {
 	return time.UnixMilli(int64(m)).UTC()
 }
 
-// UnmarshalJSON accepts an integer, a float, a numeric string or null.
+// UnmarshalJSON accepts an integer, a float, a numeric string or null,
+// within the years 1 to 9999: a time outside them is no time the service
+// keeps, and past them time.Time's UnixMilli overflows.
 func (m *epochMillis) UnmarshalJSON(b []byte) error {
 	var n flexInt
 	if err := n.UnmarshalJSON(b); err != nil {
 		return err
 	}
+	if n < minEpochMillis || n > maxEpochMillis {
+		return &json.UnmarshalTypeError{Value: string(bytes.TrimSpace(b)), Type: reflect.TypeFor[int64]()}
+	}
 	*m = epochMillis(n)
 	return nil
 }
+
+// The milliseconds of 0001-01-01 and of 9999-12-31 23:59:59.999, UTC.
+const (
+	minEpochMillis = -62135596800000
+	maxEpochMillis = 253402300799999
+)
 
 // flexInt is an integer the server may send as a number, a float, a
 // numeric string or null.
@@ -418,7 +429,7 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f > math.MaxInt64 || f < math.MinInt64 {
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f >= 1<<63 || f < -(1<<63) {
 		// A type error, so that encoding/json names the field it is in.
 		return &json.UnmarshalTypeError{Value: string(raw), Type: reflect.TypeFor[int64]()}
 	}

@@ -3,6 +3,7 @@ package modelarts
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -153,11 +154,27 @@ func TestAValueOfTheWrongTypeIsQuotedWithItsFieldNamed(t *testing.T) {
 		{`{"id":"x","update_at":1e300}`, "update_at", `1e300`},
 		{`{"id":"x","update_at":{}}`, "update_at", `{}`},
 		{`{"id":"x","create_at":true}`, "create_at", `true`},
+		{`{"id":"x","create_at":9223372036854775807}`, "create_at", `9223372036854775807`},
+		{`{"id":"x","update_at":"-62135596800001"}`, "update_at", `"-62135596800001"`},
 	}
 	for _, tc := range cases {
 		var img Image
 		err := decodeJSON([]byte(tc.body), &img)
 		require.Error(t, err, tc.body)
 		assert.Contains(t, err.Error(), " "+tc.value+" of "+tc.field+" ", tc.body)
+	}
+}
+
+// The times the wire can carry, from year 1 to year 9999, decode to
+// themselves.
+func TestTimestampsAtTheEdgesOfTheYearsOneTo9999DecodeToThemselves(t *testing.T) {
+	for _, ms := range []int64{-62135596800000, 0, 1638234504492, 253402300799999} {
+		var ts Timestamp
+		require.NoError(t, json.Unmarshal([]byte(strconv.FormatInt(ms, 10)), &ts))
+		if ms == 0 {
+			assert.True(t, ts.IsZero())
+			continue
+		}
+		assert.Equal(t, ms, ts.UnixMilli())
 	}
 }
