@@ -365,7 +365,10 @@ func (p *createProbe) byTime(matches []*Image, dateHeader string, received time.
 	// The service's clock when the call began: the caller's start moved by
 	// the offset between the two clocks. The Date header is truncated to
 	// the second, so this errs early: an image of this call is not taken
-	// for an older one unless the header runs ahead (see recentWindow).
+	// for an older one unless the header runs ahead (see recentWindow),
+	// and an exact match made up to a second (and the round trips) before
+	// the call is taken for this call's: the limit doc.go states. Erring
+	// late instead would leave most lost answers unknown.
 	// create_at is truncated to the millisecond, so the start is too: an
 	// image made in the call's first millisecond is not older than it.
 	serviceStart := p.started.Add(date.Sub(received)).Truncate(time.Millisecond)

@@ -185,6 +185,49 @@ func TestCreatesRegisterNeverReturnsAnOlderRegistrationOfThePath(t *testing.T) {
 	}
 }
 
+// registerBesideAnOlderImage registers gSWR on a fake whose clock stands
+// at frac past a whole second, while an image of the path made age before
+// (by another caller) is listed; the create fails before it is handled.
+// It returns whether the call was given that older image.
+func registerBesideAnOlderImage(t *testing.T, frac, age time.Duration) (givenTheOlder bool, err error) {
+	clock := modelartstest.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(frac))
+	srv := modelartstest.NewServer(modelartstest.WithClock(clock))
+	defer srv.Close()
+	oldID := srv.PutImage(modelarts.Image{Name: "app", Namespace: "team", Tag: "v1", SWRPath: gSWR, Type: modelarts.ImageTypeDedicated,
+		Status: modelarts.ImageStatusActive, CreatedAt: modelarts.TimestampOf(clock.Now().Add(-age))})
+	srv.InjectFault(modelartstest.RouteRegisterImage, modelartstest.ErrorAnswer{Status: 502})
+	img, err := srv.Client().RegisterImage(gCtx(t, 3*time.Second), &modelarts.RegisterImageRequest{SWRPath: gSWR})
+	return err == nil && img.ID == oldID, err
+}
+
+// An image of the path made more than a second (the Date header's
+// resolution) and the call's round trips before the call is never taken
+// for this call's, wherever in its second the service's clock stands.
+// (1.5 s leaves half a second for the round trips of a loaded machine.)
+func TestCreatesRegisterNeverTakesAnImageMadeMoreThanASecondAndTheRoundTripsBeforeTheCall(t *testing.T) {
+	t.Parallel()
+	for _, frac := range []time.Duration{5 * time.Millisecond, 500 * time.Millisecond, 995 * time.Millisecond} {
+		for _, age := range []time.Duration{1500 * time.Millisecond, 2 * time.Second, time.Hour} {
+			given, err := registerBesideAnOlderImage(t, frac, age)
+			assert.False(t, given, "clock at +%v, image %v old: given the older image", frac, age)
+			assert.ErrorIs(t, err, modelarts.ErrCreateOutcomeUnknown, "clock at +%v, image %v old: a recent match keeps the create from being resent", frac, age)
+		}
+	}
+}
+
+// The documented limit: the Date header counts whole seconds, so an image
+// of the same swr_path made less than a second before the call may be
+// taken for this call's when the service's clock stands late in its
+// second; early in it, it is not.
+func TestCreatesRegisterWithinTheDateHeadersSecondIsTheDocumentedLimit(t *testing.T) {
+	t.Parallel()
+	given, err := registerBesideAnOlderImage(t, 995*time.Millisecond, 700*time.Millisecond)
+	require.NoError(t, err)
+	assert.True(t, given, "late in the second: within the limit")
+	given, _ = registerBesideAnOlderImage(t, 5*time.Millisecond, 700*time.Millisecond)
+	assert.False(t, given, "early in the second: told apart")
+}
+
 // The service's clock is skewed against the caller's both ways; a lost answer must still find the image,
 // and an older image (made a second before the call by the service's clock) must not be taken.
 func TestCreatesClockSkewBothWaysStillFindsOwnImageAndNotOlder(t *testing.T) {

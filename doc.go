@@ -60,7 +60,9 @@
 //     save; swr_path for a registration;
 //   - it was made after the call began by the service's clock, read from the
 //     Date header of the lookup's answer (a Date older than an image the
-//     answer lists is stale, and then proves nothing);
+//     answer lists is stale, and then proves nothing); that header counts
+//     whole seconds, so "after" is known to within a second and the
+//     call's round trips;
 //   - it is the only such image; and, for a notebook save whose tag the
 //     caller chose, the notebook shows the save running (SNAPSHOTTING) or
 //     the service said the create succeeded.
@@ -83,10 +85,16 @@
 // refuses an existing tag still holds one image. A registration whose image
 // the listing hides for longer than the window can be made twice: raise the
 // window if your service lags longer. Two callers registering the same
-// swr_path at once cannot be told apart, since the path is all the request
-// holds; each may be given the image the other's call made.
+// swr_path within about a second of each other cannot be told apart, since
+// the path is all the request holds and the Date header counts whole
+// seconds: each may be given the image the other's call made. An image of
+// the path made earlier than that is never taken for this call's; the
+// same bound holds for a save under a tag you chose, which also needs the
+// notebook's evidence.
 // (TestTaglessSaveWithALaggingListingNeverReturnsTheImageListedFirst,
-// TestConcurrentTaglessSavesEachGetOnlyTheirOwnImage.)
+// TestConcurrentTaglessSavesEachGetOnlyTheirOwnImage,
+// TestCreatesRegisterNeverTakesAnImageMadeMoreThanASecondAndTheRoundTripsBeforeTheCall,
+// TestCreatesRegisterWithinTheDateHeadersSecondIsTheDocumentedLimit.)
 //
 // A 5xx (a 503 with Retry-After included) or a timeout after a create was
 // sent counts as a lost answer: the service may have carried it out.
