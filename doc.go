@@ -134,9 +134,12 @@
 //
 // No secret the client holds (static token, IAM-issued tokens, IAM
 // password, AK, SK, security token, the request's signature), raw,
-// JSON-escaped, URL-encoded, HTML-escaped or two of these layered, appears
-// in any error, any value the SDK returns, or any log record, whatever a
-// server, gateway, WAF or transport echoes back. scrub.go is the boundary
+// JSON-escaped, URL-encoded, HTML-escaped or two of these layered, or
+// re-cased in a response header's name, appears in any error, any value
+// the SDK returns, or any log record, whatever a server, gateway, WAF or
+// transport echoes back. What is found is a whole secret: a server that
+// echoes only part of one (a WAF quoting the first 40 characters of a
+// header) is not covered. scrub.go is the boundary
 // every string from a server passes before the SDK holds it: every string
 // of a decoded answer (model fields, statuses, messages, tags), the fields
 // of an error answer, the response headers kept, and the text of a foreign
