@@ -131,6 +131,7 @@ func TestNilContextIsAClearError(t *testing.T) {
 	_, err := c.GetImage(nil, "img-1") //nolint:staticcheck
 	require.ErrorIs(t, err, ErrInvalidRequest)
 	assert.Contains(t, err.Error(), "context")
+	//lint:ignore SA1012 a nil context is exactly what is tested
 	for _, err := range c.ListImages(nil, nil) { //nolint:staticcheck
 		require.ErrorIs(t, err, ErrInvalidRequest)
 	}

@@ -211,6 +211,7 @@ func TestRepeatRegistrationsMakeASecondImageOfOnePath(t *testing.T) {
 	st, _ := registerRaw(t, s, "swr.fake.local/team/again:v1")
 	require.Equal(t, 200, st)
 	st, m := registerRaw(t, s, "swr.fake.local/team/again:v1")
+	assert.Equal(t, 400, st)
 	assert.Equal(t, "ModelArts.6737", m["error_code"], "refused by default")
 	s.Misbehave(RepeatRegistrations())
 	st, _ = registerRaw(t, s, "swr.fake.local/team/again:v1")

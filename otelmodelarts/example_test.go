@@ -84,7 +84,7 @@ func printSpan(s sdktrace.ReadOnlySpan, depth int, children map[string][]sdktrac
 	}
 	if s.Status().Code == codes.Error {
 		v, _ := value(s.Attributes(), "error.type")
-		line += " error=" + v.Emit()
+		line += " error=" + v.String()
 	}
 	fmt.Println(line)
 	events, kids := s.Events(), children[s.SpanContext().SpanID().String()]
@@ -100,7 +100,7 @@ func printSpan(s sdktrace.ReadOnlySpan, depth int, children map[string][]sdktrac
 }
 
 func describe(e sdktrace.Event) string {
-	get := func(k string) string { v, _ := value(e.Attributes, k); return v.Emit() }
+	get := func(k string) string { v, _ := value(e.Attributes, k); return v.String() }
 	switch e.Name {
 	case "modelarts.retry":
 		return fmt.Sprintf("retry after attempt %s: %s", get("modelarts.attempt"), get("modelarts.retry.cause"))
