@@ -78,6 +78,9 @@ func TestNewClientChecksProjectSignerAndOptions(t *testing.T) {
 		assert.ErrorIs(t, err, ErrInvalidRequest, name)
 		assert.Contains(t, err.Error(), name)
 	}
+	_, err = NewClient(testEndpoint, testProject, signer, WithRetry(RetryPolicy{MinWait: time.Hour, MaxWait: 10 * time.Millisecond}))
+	assert.ErrorIs(t, err, ErrInvalidRequest, "a backoff cap below the first wait")
+	assert.Contains(t, err.Error(), "MinWait 1h0m0s")
 }
 
 func TestNewClientLeavesTheCallersHTTPClientAlone(t *testing.T) {

@@ -118,6 +118,8 @@ func TestBadOptionsAreRefusedBeforeAnythingIsSent(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvalidRequest)
 	_, err = c.GetImage(context.Background(), "img-1", WithAttemptTimeout(0))
 	require.ErrorIs(t, err, ErrInvalidRequest)
+	_, err = c.GetImage(context.Background(), "img-1", WithRetry(RetryPolicy{MinWait: time.Hour, MaxWait: 10 * time.Millisecond}))
+	require.ErrorIs(t, err, ErrInvalidRequest, "a cap below the first wait")
 	_, err = c.WaitForActive(context.Background(), "img-1", WithPollInterval(time.Second, time.Millisecond))
 	require.ErrorIs(t, err, ErrInvalidRequest)
 	err = c.DeleteImage(context.Background(), "img-1", nil)
@@ -245,4 +247,11 @@ func TestZeroWaitRetriesAtOnceButHonoursRetryAfter(t *testing.T) {
 	_, err := c.GetImage(context.Background(), "img-1")
 	require.NoError(t, err)
 	assert.Equal(t, []time.Duration{0, 2 * time.Second}, rec.all())
+}
+
+// MinWait alone, longer than the default cap, raises the cap to itself.
+func TestARetryPolicyWithMinWaitAloneRaisesTheCap(t *testing.T) {
+	p := RetryPolicy{MinWait: time.Minute}
+	require.NoError(t, p.check("WithRetry"))
+	assert.Equal(t, time.Minute, p.withDefaults().MaxWait)
 }

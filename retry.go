@@ -17,7 +17,7 @@ import (
 type RetryPolicy struct {
 	MaxAttempts int           // attempts in all, the first included (0: default 4)
 	MinWait     time.Duration // backoff before the first retry (0: default 200 ms)
-	MaxWait     time.Duration // cap of the backoff (0: default 20 s)
+	MaxWait     time.Duration // cap of the backoff (0: default 20 s, or MinWait if that is longer)
 	// ZeroWait sends retries without any backoff (MinWait and MaxWait are
 	// ignored); a server's Retry-After is still honoured. Meant for tests.
 	ZeroWait bool
@@ -37,10 +37,14 @@ func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxAttempts: DefaultMaxAttempts, MinWait: DefaultMinWait, MaxWait: DefaultMaxWait}
 }
 
-// check refuses negative fields.
+// check refuses negative fields, and a cap below the first wait: given
+// both, the caller meant one of them otherwise.
 func (p RetryPolicy) check(option string) error {
-	if p.MaxAttempts < 0 || p.MinWait < 0 || p.MaxWait < 0 {
+	switch {
+	case p.MaxAttempts < 0 || p.MinWait < 0 || p.MaxWait < 0:
 		return invalid(option, "attempts and waits cannot be negative (use ZeroWait to retry at once)")
+	case p.MaxWait > 0 && p.MaxWait < p.MinWait:
+		return invalid(option, "MaxWait %s caps the backoff below its first wait, MinWait %s: need MinWait <= MaxWait", p.MaxWait, p.MinWait)
 	}
 	return nil
 }
