@@ -111,11 +111,12 @@
 //
 //   - Each item is yielded at most once (items are told apart by ID); an
 //     item without an ID is yielded as it comes, and a page of them counts
-//     as progress under a total (which bounds the walk) and as none
-//     without.
+//     as progress under a total (which bounds the walk), unless it repeats
+//     the page before, and as none without.
 //   - The offset moves by the slots the server sent, null items included.
 //   - The walk goes on while the server reports more (total) or, without a
-//     total, while pages come back full, and stops on an empty page.
+//     total or once the walk has reached it (it may be a stale estimate),
+//     while pages come back full and all new; it stops on an empty page.
 //   - While the collection changes, a walk yields every item that stays in
 //     it for the whole walk and is not moved behind the offset; items added
 //     at the head of a newest-first listing push older ones to later

@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/modelarts-go/modelarts"
 	"github.com/modelarts-go/modelarts/auth"
 	"github.com/modelarts-go/modelarts/modelartstest"
@@ -326,6 +329,25 @@ func TestListingIDLessItemsFromAnOffsetIgnoringServerStillEnd(t *testing.T) {
 		return
 	}
 	t.Fatalf("ID-less items from a server ignoring offset (no total) are walked without end: %v after %d requests", err, s.calls.Load())
+}
+
+// The same ID-less page again and again, under a total of 10^12 that
+// bounds nothing: the walk ends with a *ListingError after
+// maxStalledPages pages repeating the first, not at the deadline.
+func TestListingTheSameIDLessPageUnderAHugeTotalEndsWithinFivePagesOfRepeats(t *testing.T) {
+	t.Parallel()
+	s := &r2ListServer{page: func(call, off, lim int) r2Page {
+		items := make([]any, lim)
+		for i := range items {
+			items[i] = map[string]any{"name": fmt.Sprintf("anon-%d", i), "status": "ACTIVE"}
+		}
+		return r2Page{items: items, total: r2Int(1_000_000_000_000)}
+	}}
+	c, _ := r2Client(t, s)
+	ids, err := r2Walk(t, c, 10, 1000)
+	require.ErrorIs(t, err, modelarts.ErrListingInconsistent)
+	assert.Equal(t, 6, int(s.calls.Load()), "the first page and five repeats")
+	assert.Len(t, ids, 60, "ID-less items are yielded as they come")
 }
 
 // A well-behaved server (offset honoured, steady total) listing 20 ID-less

@@ -2,7 +2,9 @@ package modelarts_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -282,6 +284,29 @@ func TestFakeListingMisbehavioursShapePagesAsDocumented(t *testing.T) {
 		}
 	}
 	t.Logf("page with nulls at 0,1: %d slots, %d images", len(p.Items), nonNil)
+}
+
+// A total that is stale or an estimate, too low or too high, loses no
+// image: the walk goes past a low one while pages come back full and new,
+// and stops on an empty page under a high one.
+func TestAWalkUnderAStaleTotalYieldsEveryImage(t *testing.T) {
+	for _, total := range []int{0, 1, 5, 11, 5000} {
+		srv := modelartstest.NewServer(modelartstest.WithMisbehaviour(modelartstest.FixedListingTotal(total)))
+		for i := range 12 {
+			srv.PutImage(modelarts.Image{Name: fmt.Sprintf("stale-%d", i), Namespace: "team", Tag: "v1", Type: modelarts.ImageTypeDedicated})
+		}
+		var n int
+		for _, err := range srv.Client().ListImages(context.Background(), &modelarts.ListImagesOptions{Limit: 5, Type: modelarts.ImageTypeDedicated}) {
+			if err != nil {
+				t.Fatalf("total %d: %v", total, err)
+			}
+			n++
+		}
+		srv.Close()
+		if n != 12 {
+			t.Fatalf("total %d: %d of 12 images yielded", total, n)
+		}
+	}
 }
 
 func TestFakeListingLagHidesNewImageFromListingButNotFromGet(t *testing.T) {

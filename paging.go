@@ -6,6 +6,8 @@ import (
 	"iter"
 	"math"
 	"net/url"
+	"reflect"
+	"slices"
 	"strconv"
 )
 
@@ -75,22 +77,18 @@ type pageCounts struct{ slots, total, size int }
 func walk[T any](what string, offset *int, limit int, readPage func() ([]*T, pageCounts, error), id func(*T) string) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		p := pager{limit: limit, seen: map[string]struct{}{}}
+		var idless []*T // the ID-less items of the previous page
 		for {
 			items, counts, err := readPage()
 			if err != nil {
 				yield(nil, err)
 				return
 			}
-			fresh := items[:0:0]
-			var tally pageTally
-			for _, item := range items {
-				known := id(item) != ""
-				isNew := p.fresh(id(item))
-				if isNew {
-					fresh = append(fresh, item)
-				}
-				tally.add(known, isNew)
-			}
+			var (
+				fresh []*T
+				tally pageTally
+			)
+			fresh, tally, idless = sift(&p, items, idless, id)
 			more, err := p.next(offset, counts, tally)
 			for _, item := range fresh {
 				if !yield(item, nil) {
@@ -108,6 +106,35 @@ func walk[T any](what string, offset *int, limit int, readPage func() ([]*T, pag
 	}
 }
 
+// sift picks the items of a page to yield, those not yielded before, and
+// tallies the page. Items without an ID cannot be told apart, so they are
+// yielded as they come; the tally says whether they repeat exactly those
+// of the previous page (prev), which a server that ignores the offset
+// does, and which then is no progress. It returns the page's ID-less
+// items, for the next page.
+func sift[T any](p *pager, items, prev []*T, id func(*T) string) (fresh []*T, t pageTally, idless []*T) {
+	for _, item := range items {
+		if id(item) == "" {
+			idless = append(idless, item)
+		}
+	}
+	t.idlessRepeated = len(idless) > 0 && sameItems(prev, idless)
+	for _, item := range items {
+		known := id(item) != ""
+		isNew := p.fresh(id(item))
+		if isNew {
+			fresh = append(fresh, item)
+		}
+		t.add(known, isNew)
+	}
+	return fresh, t, idless
+}
+
+// sameItems reports whether a and b hold equal items in the same order.
+func sameItems[T any](a, b []*T) bool {
+	return len(a) == len(b) && slices.EqualFunc(a, b, func(x, y *T) bool { return reflect.DeepEqual(x, y) })
+}
+
 // When a walk gives up. A page that brings nothing new is no proof of a
 // broken server: as many new items as a page holds may have arrived ahead
 // of the offset since the last read (while as many were deleted behind it,
@@ -118,7 +145,8 @@ func walk[T any](what string, offset *int, limit int, readPage func() ([]*T, pag
 //     the total stays the same: the pattern of a server that ignores the
 //     offset, which churn would have to reproduce burst for burst;
 //   - maxStalledPages pages in a row bring nothing new, of any kind (null
-//     items only, repeats under a changing or absent total).
+//     items only, repeats under a changing or absent total, ID-less items
+//     exactly as the page before).
 const (
 	repeatedPages   = 2
 	maxStalledPages = 5
@@ -154,8 +182,12 @@ func (p *pager) fresh(id string) bool {
 }
 
 // pageTally counts a page's items: all of them (nulls dropped), those
-// with an ID, and those with an ID not yielded before.
-type pageTally struct{ items, known, fresh int }
+// with an ID, and those with an ID not yielded before; idlessRepeated says
+// its items without an ID repeat those of the previous page.
+type pageTally struct {
+	items, known, fresh int
+	idlessRepeated      bool
+}
 
 func (t *pageTally) add(known, isNew bool) {
 	t.items++
@@ -178,8 +210,14 @@ func (p *pager) next(offset *int, c pageCounts, t pageTally) (bool, error) {
 	}
 	*offset += c.slots
 	switch {
-	case c.total > 0:
-		return *offset < c.total, nil
+	case c.total > 0 && *offset < c.total:
+		return true, nil
+	case c.total > 0 && t.fresh < t.items:
+		// At or past the total with a page that is not all new: the total
+		// bounds a server that ignores the offset and trickles new items.
+		return false, nil
+	// No total, or one the walk has reached with all-new pages (it may be
+	// a stale estimate): full pages say more may follow.
 	case c.size > 0:
 		return c.slots >= c.size, nil
 	case p.limit > 0:
@@ -197,9 +235,10 @@ func (p *pager) progress(offset, total int, t pageTally) error {
 	case t.fresh > 0:
 		p.stalled, p.repeated = 0, 0
 		return nil
-	case t.items > t.known && t.known == 0 && total > 0:
+	case t.items > t.known && t.known == 0 && total > 0 && !t.idlessRepeated:
 		// Items without an ID cannot be told apart; under a total, which
-		// bounds the walk, a page of them is taken as it comes.
+		// bounds the walk, a page of them is taken as it comes, unless it
+		// repeats the previous page: a total of 10^12 bounds nothing.
 		p.repeated = 0
 		return nil
 	}
