@@ -186,9 +186,10 @@
 // context returns a *WaitError that wraps the context's error and the last
 // failure seen, including the one a poll cut short by the deadline was
 // retrying: errors.As finds the 503, with its Retry-After header, behind
-// the timeout. Every ended wait is a *WaitError: a poll's permanent
-// failure (a 403; a not-found once WithNotFoundGrace is spent) ends it too,
-// wrapped. The first poll is immediate; then waits grow from 5 s to 30 s
+// the timeout. Every ended wait is a *WaitError: a failure status (an
+// *ImageFailedError, *NotebookFailedError or *SaveImageJobFailedError,
+// which errors.As finds behind it) and a poll's permanent failure (a 403;
+// a not-found once WithNotFoundGrace is spent) end it too, wrapped. The first poll is immediate; then waits grow from 5 s to 30 s
 // (WithPollInterval), each drawn from the upper half of its window, and
 // the last is shortened so that one final poll fits before the deadline.
 // Transient failures (network errors, 5xx, 429, a signer's hiccup) do not

@@ -609,8 +609,9 @@ func (c *Client) listImages(ctx context.Context, cfg *callConfig, opts *ListImag
 }
 
 // WaitForActive polls the image until it is ACTIVE and returns it. An image
-// that ends CREATE_FAILED, ERROR or DELETED gives the image and an
-// *ImageFailedError carrying the server's status_message. Bound the wait
+// that ends CREATE_FAILED, ERROR or DELETED gives the image and a
+// *WaitError wrapping an *ImageFailedError (errors.As finds it) carrying
+// the server's status_message. Bound the wait
 // with ctx: on its deadline or cancellation a *WaitError wrapping ctx.Err()
 // names the last status seen.
 func (c *Client) WaitForActive(ctx context.Context, imageID string, opts ...WaitOption) (*Image, error) {

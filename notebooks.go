@@ -465,8 +465,8 @@ func (c *Client) StopNotebook(ctx context.Context, notebookID string, opts ...Ca
 // with jitter, WithNotebookProgress after each poll, a final poll before
 // ctx's deadline, transient failures counted into the *WaitError).
 //
-// The wait ends early with the notebook and a *NotebookFailedError
-// (matching ErrNotebookFailed) when the notebook reaches a failure state
+// The wait ends early with the notebook and a *WaitError wrapping a
+// *NotebookFailedError (matching ErrNotebookFailed) when the notebook reaches a failure state
 // (NotebookStatus.IsFailure) other than want, or when, after it was seen in
 // transition (STARTING, STOPPING, SNAPSHOTTING…), it settles in RUNNING or
 // STOPPED other than want. A settled state seen before any transition does

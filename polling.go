@@ -30,7 +30,9 @@ type waitSpec[T any] struct {
 // save-image-job waits): an immediate first poll, then waits growing from
 // w.min to w.max with jitter, the last one shortened so a final poll fits
 // before ctx's deadline. It returns the last value read (the zero T if
-// none) with done's error, or a *WaitError saying what ended the wait.
+// none), and, when the wait ends otherwise than done, a *WaitError saying
+// what ended it: done's error (a failure status), the context's, or a
+// poll's permanent failure.
 func pollUntil[T any](ctx context.Context, c *Client, w waitSettings, s *waitSpec[T]) (T, error) {
 	p := &poller[T]{c: c, w: w, s: s, start: c.now(), we: &WaitError{Resource: s.resource, ID: s.id}}
 	var wait time.Duration // before the poll; for the observers
@@ -41,8 +43,11 @@ func pollUntil[T any](ctx context.Context, c *Client, w waitSettings, s *waitSpe
 			p.last = v
 			done, cerr := p.observe(v)
 			p.report(ctx, wait, p.we.Status, cerr, done || cerr != nil)
-			if done || cerr != nil {
-				return v, cerr
+			if cerr != nil {
+				return v, p.end(cerr) // a failure status (*ImageFailedError…) or the cond's error
+			}
+			if done {
+				return v, nil
 			}
 		} else {
 			ended := p.failed(ctx, err)

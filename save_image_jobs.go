@@ -126,8 +126,8 @@ func (c *Client) getSaveJob(ctx context.Context, cfg *callConfig, trainingJobID,
 // WaitForSaveImageJob polls the save of task taskID of training job
 // trainingJobID until it is ACTIVE and returns it, with the same loop as
 // WaitForActive (WithSaveImageJobProgress sees each poll). A save that
-// ends CREATE_FAILED (or ERROR, DELETED) gives the job and a
-// *SaveImageJobFailedError; ctx's end gives a *WaitError.
+// ends CREATE_FAILED (or ERROR, DELETED) gives the job and a *WaitError
+// wrapping a *SaveImageJobFailedError; ctx's end gives a *WaitError too.
 func (c *Client) WaitForSaveImageJob(ctx context.Context, trainingJobID, taskID string, opts ...WaitOption) (_ *SaveImageJob, err error) {
 	ctx, obs := c.observeCall(ctx, CallStart{Operation: "WaitForSaveImageJob", TrainingJobID: trainingJobID, TaskID: taskID})
 	defer obs.end(&err)

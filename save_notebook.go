@@ -18,11 +18,12 @@ import (
 //     sees each poll): while an image is saved the notebook is
 //     SNAPSHOTTING and cannot be used.
 //
-// A failed build returns the image and an *ImageFailedError (matching
-// ErrImageFailed), after the notebook is back to RUNNING. Should the
-// notebook not come back (a failure state, or STOPPED after the save), the
-// error is a *NotebookFailedError (joined with the build's failure, if
-// any). The options are WaitOptions (poll interval, progress, grace) and
+// A failed build returns the image and the image wait's *WaitError, behind
+// which errors.As finds the *ImageFailedError (matching ErrImageFailed),
+// after the notebook is back to RUNNING. Should the notebook not come back
+// (a failure state, or STOPPED after the save), the error holds the
+// notebook wait's, with its *NotebookFailedError (joined with the build's
+// failure, if any). The options are WaitOptions (poll interval, progress, grace) and
 // the per-call options, which apply to every request made; bound the whole
 // call with ctx.
 func (c *Client) SaveNotebookAsImage(ctx context.Context, notebookID string, req *CreateImageRequest, opts ...WaitOption) (_ *Image, err error) {

@@ -12,6 +12,8 @@ import (
 
 	"github.com/modelarts-go/modelarts"
 	"github.com/modelarts-go/modelarts/modelartstest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func r2ErrBody(w http.ResponseWriter, status int, code, retryAfter string) {
@@ -197,6 +199,34 @@ func TestWaitsPermanentFailuresEndEveryWaitAsWaitError(t *testing.T) {
 			})
 		}
 	}
+}
+
+// A wait whose resource reaches a failure status ends as a *WaitError too,
+// with the failure, status message included, behind it.
+func TestWaitsEndedByAFailureStatusAreWaitErrorsWithTheFailureBehind(t *testing.T) {
+	t.Parallel()
+	srv := modelartstest.NewServer()
+	defer srv.Close()
+	c := srv.Client()
+	id := srv.PutImage(modelarts.Image{Name: "x", Namespace: "b", Status: modelarts.ImageStatusCreateFailed, StatusMessage: "bad layer"})
+	_, err := c.WaitForActive(r2Ctx(t, 3*time.Second), id)
+	var we *modelarts.WaitError
+	var ife *modelarts.ImageFailedError
+	require.ErrorAs(t, err, &we)
+	require.ErrorAs(t, err, &ife)
+	assert.Equal(t, "bad layer", ife.StatusMessage)
+	assert.ErrorIs(t, err, modelarts.ErrImageFailed)
+	assert.Equal(t, "CREATE_FAILED", we.Status)
+
+	srv.AddNotebook("nb-1", modelarts.NotebookStatusStopped)
+	srv.FailNextNotebookStart("no capacity")
+	_, err = c.StartNotebook(r2Ctx(t, 3*time.Second), "nb-1", nil)
+	require.NoError(t, err)
+	_, err = c.WaitForNotebook(r2Ctx(t, 3*time.Second), "nb-1", modelarts.NotebookStatusRunning)
+	var nfe *modelarts.NotebookFailedError
+	require.ErrorAs(t, err, &we)
+	require.ErrorAs(t, err, &nfe)
+	assert.ErrorIs(t, err, modelarts.ErrNotebookFailed)
 }
 
 // A context already ended: the wait still ends as a *WaitError.
