@@ -115,8 +115,9 @@
 //     the page before, and as none without.
 //   - The offset moves by the slots the server sent, null items included.
 //   - The walk goes on while the server reports more (total) or, without a
-//     total or once the walk has reached it (it may be a stale estimate),
-//     while pages come back full and all new; it stops on an empty page.
+//     total or past one (a stale estimate), while pages come back full and
+//     all new; it stops on an empty page. A total the walk lands on
+//     exactly, its last page full, is taken at its word.
 //   - While the collection changes, a walk yields every item that stays in
 //     it for the whole walk and is not moved behind the offset; items added
 //     at the head of a newest-first listing push older ones to later

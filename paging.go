@@ -210,14 +210,17 @@ func (p *pager) next(offset *int, c pageCounts, t pageTally) (bool, error) {
 	}
 	*offset += c.slots
 	switch {
-	case c.total > 0 && *offset < c.total:
-		return true, nil
+	case c.total > 0 && *offset <= c.total:
+		// A total the walk lands on exactly is taken at its word: the
+		// last page was full, and reading one more would cost every
+		// listing of a multiple of the page size a request.
+		return *offset < c.total, nil
 	case c.total > 0 && t.fresh < t.items:
-		// At or past the total with a page that is not all new: the total
-		// bounds a server that ignores the offset and trickles new items.
+		// Past the total with a page that is not all new: the total bounds
+		// a server that ignores the offset and trickles new items.
 		return false, nil
-	// No total, or one the walk has reached with all-new pages (it may be
-	// a stale estimate): full pages say more may follow.
+	// No total, or one the walk has gone past with all-new pages (a stale
+	// estimate): full pages say more may follow.
 	case c.size > 0:
 		return c.slots >= c.size, nil
 	case p.limit > 0:
