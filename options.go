@@ -78,20 +78,11 @@ func WithUserAgent(ua string) Option {
 func WithCallDefaults(opts ...WaitOption) Option {
 	return optionFunc(func(s *settings) {
 		probe := callConfig{wait: defaultWaitSettings()}
-		for _, o := range opts {
-			if o == nil {
-				s.errs = append(s.errs, invalid("WithCallDefaults", "an option is nil"))
-				return
-			}
-			o.applyCall(&probe)
-		}
-		switch {
-		case len(probe.errs) > 0:
-			s.errs = append(s.errs, probe.errs...)
+		switch err := applyCallOptions(&probe, opts); {
+		case err != nil:
+			s.errs = append(s.errs, err)
 		case probe.response != nil:
 			s.errs = append(s.errs, invalid("WithCallDefaults", "WithResponse must be given to each call: one Response shared by every call (and goroutine) of the client would be overwritten concurrently"))
-		case probe.wait.check() != nil:
-			s.errs = append(s.errs, probe.wait.check())
 		default:
 			s.defaults = append(s.defaults, opts...)
 		}
@@ -330,7 +321,7 @@ func begin[O callOption](c *Client, ctx context.Context, opts []O) (*callConfig,
 func applyCallOptions[O callOption](cfg *callConfig, opts []O) error {
 	for _, o := range opts {
 		if callOption(o) == nil {
-			return invalid("options", "an option is nil")
+			return invalid("options", "an option is nil: pass only options the With… functions return, or none")
 		}
 		o.applyCall(cfg)
 	}

@@ -84,11 +84,8 @@ func walk[T any](what string, offset *int, limit int, readPage func() ([]*T, pag
 				yield(nil, err)
 				return
 			}
-			var (
-				fresh []*T
-				tally pageTally
-			)
-			fresh, tally, idless = sift(&p, items, idless, id)
+			fresh, tally, pageIDless := sift(&p, items, idless, id)
+			idless = pageIDless
 			more, err := p.next(offset, counts, tally)
 			for _, item := range fresh {
 				if !yield(item, nil) {
